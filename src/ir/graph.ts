@@ -1,0 +1,164 @@
+// The graph IR: values with dtype and shape, nodes with typed attributes, constants,
+// graph inputs and outputs. Plain readonly data; passes build new graphs.
+import { GraphError } from '../errors.js';
+import type { DType } from './dtype.js';
+import type { Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor;
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+export interface ValueInfo {
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+export interface Node {
+  /** Unique within the graph; the framework's node name where it had one. */
+  readonly name: string;
+  /** A canonical op name (a key of the table in src/ops/index.ts). */
+  readonly op: string;
+  /** Value names; '' marks an omitted optional input. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Attrs;
+}
+
+export interface ModelMeta {
+  /** 'onnx' | 'tfjs-graph' | 'tfjs-layers' | 'graphdef' */
+  readonly format: string;
+  readonly producer?: string;
+  readonly opset?: number;
+}
+
+export interface Graph {
+  readonly name: string;
+  readonly meta: ModelMeta;
+  /** Names of the values fed by the caller, in the model's order. */
+  readonly inputs: readonly string[];
+  /** Names of the values returned, in the model's order. */
+  readonly outputs: readonly string[];
+  /** In topological order. */
+  readonly nodes: readonly Node[];
+  /** Weights and other constants, by value name. */
+  readonly constants: ReadonlyMap<string, Tensor>;
+  /** The type of every value: inputs, constants and node outputs. */
+  readonly values: ReadonlyMap<string, ValueInfo>;
+}
+
+/**
+ * Accumulates a graph while a frontend walks a model. Value types other than inputs and
+ * constants are filled later by shape inference (src/passes/infer-shapes.ts).
+ */
+export class GraphBuilder {
+  private readonly inputs: string[] = [];
+  private outputs: string[] = [];
+  private readonly nodes: Node[] = [];
+  private readonly constants = new Map<string, Tensor>();
+  private readonly values = new Map<string, ValueInfo>();
+  private readonly names = new Set<string>();
+  private counter = 0;
+
+  constructor(readonly name: string, readonly meta: ModelMeta) {}
+
+  /** A value or node name not used yet, derived from `base`. */
+  fresh(base: string): string {
+    let n = base;
+    while (this.names.has(n)) n = `${base}_${++this.counter}`;
+    this.names.add(n);
+    return n;
+  }
+
+  has(value: string): boolean {
+    return this.values.has(value) || this.producers.has(value);
+  }
+
+  private readonly producers = new Set<string>();
+
+  addInput(name: string, info: ValueInfo): string {
+    this.claim(name);
+    this.inputs.push(name);
+    this.values.set(name, info);
+    return name;
+  }
+
+  addConstant(name: string, t: Tensor): string {
+    this.claim(name);
+    this.constants.set(name, t);
+    this.values.set(name, { dtype: t.dtype, shape: t.shape });
+    return name;
+  }
+
+  /** Adds a constant under a fresh name derived from `base`. */
+  constant(base: string, t: Tensor): string {
+    return this.addConstant(this.fresh(base), t);
+  }
+
+  constantOf(name: string): Tensor | undefined {
+    return this.constants.get(name);
+  }
+
+  /**
+   * Appends a node. `outputs` are value names (claimed here); pass a number to get that
+   * many fresh names derived from the node name. Returns the output names.
+   */
+  addNode(op: string, inputs: readonly string[], attrs: Attrs = {}, opts: { name?: string; outputs?: readonly string[] | number } = {}): string[] {
+    const name = this.freshNode(opts.name ?? op);
+    const outs = typeof opts.outputs === 'object' ? [...opts.outputs]
+      : Array.from({ length: opts.outputs ?? 1 }, (_, i) => this.fresh(i ? `${name}:${i}` : name));
+    for (const o of outs) {
+      if (typeof opts.outputs === 'object') this.claim(o);
+      this.producers.add(o);
+    }
+    this.nodes.push({ name, op, inputs: [...inputs], outputs: outs, attrs });
+    return outs;
+  }
+
+  /** addNode for a single-output node. */
+  add1(op: string, inputs: readonly string[], attrs: Attrs = {}, name?: string): string {
+    return this.addNode(op, inputs, attrs, { name })[0];
+  }
+
+  setOutputs(names: readonly string[]): void {
+    this.outputs = [...names];
+  }
+
+  build(): Graph {
+    return {
+      name: this.name, meta: this.meta,
+      inputs: [...this.inputs], outputs: [...this.outputs], nodes: [...this.nodes],
+      constants: new Map(this.constants), values: new Map(this.values),
+    };
+  }
+
+  private readonly nodeNames = new Set<string>();
+  private freshNode(base: string): string {
+    let n = base;
+    while (this.nodeNames.has(n)) n = `${base}_${++this.counter}`;
+    this.nodeNames.add(n);
+    return n;
+  }
+
+  private claim(name: string): void {
+    if (this.values.has(name) || this.producers.has(name)) {
+      throw new GraphError(`value '${name}' is defined twice`);
+    }
+    this.names.add(name);
+  }
+}
+
+/** Index of the node producing each value. */
+export function producerIndex(g: Graph): Map<string, number> {
+  const m = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => m.set(o, i)));
+  return m;
+}
+
+/** Number of times each value is read by a node or as a graph output. */
+export function useCounts(g: Graph): Map<string, number> {
+  const m = new Map<string, number>();
+  const bump = (v: string) => { if (v) m.set(v, (m.get(v) ?? 0) + 1); };
+  for (const n of g.nodes) n.inputs.forEach(bump);
+  g.outputs.forEach(bump);
+  return m;
+}

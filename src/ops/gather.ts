@@ -1,0 +1,5 @@
+// TODO(family gather): filled in by its owner.
+import type { OpTable } from './op.js';
+
+export const gatherOps = {
+} satisfies OpTable;

@@ -1,0 +1,91 @@
+// How an op states its facts: attribute schema, arity, fusion kind, type/shape inference
+// and a reference kernel. Every canonical op is one `defineOp` entry in a family file.
+import type { Attrs, AttrValue, Node, ValueInfo } from '../ir/graph.js';
+import type { Dim } from '../ir/shape.js';
+import type { Tensor } from '../ir/tensor.js';
+
+/** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
+export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'out-fusable' | 'opaque';
+
+export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'tensor';
+type JsOf<K extends AttrKind> =
+  K extends 'int' | 'float' ? number :
+  K extends 'string' ? string :
+  K extends 'ints' | 'floats' ? readonly number[] :
+  K extends 'strings' ? readonly string[] : Tensor;
+
+export interface AttrSpec<K extends AttrKind = AttrKind> {
+  readonly kind: K;
+  readonly default?: JsOf<K>;
+  readonly required?: true;
+}
+export type AttrSchema = Readonly<Record<string, AttrSpec>>;
+
+/** The attribute object a kernel sees: defaulted and required attributes are never undefined. */
+export type AttrsOf<S extends AttrSchema> = {
+  readonly [K in keyof S]: S[K] extends { default: unknown } | { required: true }
+    ? JsOf<S[K]['kind']> : JsOf<S[K]['kind']> | undefined;
+};
+
+function spec<K extends AttrKind>(kind: K) {
+  function make(): { kind: K };
+  function make(dflt: JsOf<K>): { kind: K; default: JsOf<K> };
+  function make(dflt?: JsOf<K>) { return dflt === undefined ? { kind } : { kind, default: dflt }; }
+  return make;
+}
+/** Attribute spec constructors: `attr.int(1)` has a default, `attr.int()` is optional. */
+export const attr = {
+  int: spec('int'), float: spec('float'), string: spec('string'),
+  ints: spec('ints'), floats: spec('floats'), strings: spec('strings'), tensor: spec('tensor'),
+  required<K extends AttrKind>(kind: K): { kind: K; required: true } { return { kind, required: true }; },
+};
+
+export interface InferContext<A> {
+  readonly node: Node;
+  readonly attrs: A;
+  /** Types of the inputs; undefined for an omitted optional input. */
+  readonly inputs: readonly (ValueInfo | undefined)[];
+  /** The value of input `i` when it is a compile-time constant. */
+  constant(i: number): Tensor | undefined;
+  /** A new symbolic dim, for sizes known only at run time (data-dependent outputs). */
+  symbol(hint: string): Dim;
+}
+
+export interface RunContext<A> {
+  readonly node: Node;
+  readonly attrs: A;
+  /** undefined for an omitted optional input. */
+  readonly inputs: readonly (Tensor | undefined)[];
+}
+
+export interface OpDef<S extends AttrSchema = AttrSchema> {
+  readonly attrs: S;
+  /** [min, max] number of inputs (max may be Infinity for variadic ops). */
+  readonly inputs: readonly [number, number];
+  /** [min, max] number of outputs; defaults to [1, 1]. */
+  readonly outputs?: readonly [number, number];
+  readonly fusion: FusionKind;
+  infer(ctx: InferContext<AttrsOf<S>>): readonly ValueInfo[];
+  /**
+   * Optional: the outputs' values when they follow from input types alone (Shape, Size),
+   * so shape inference can see through shape computations on non-constant tensors.
+   */
+  value?(ctx: InferContext<AttrsOf<S>>): readonly Tensor[] | undefined;
+  run(ctx: RunContext<AttrsOf<S>>): readonly Tensor[];
+}
+
+/** Identity function that fixes the attribute type of `run` and `infer` from the schema. */
+export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {
+  return def;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOpDef = OpDef<any>;
+export type OpTable = Readonly<Record<string, AnyOpDef>>;
+
+/** Fills defaults from the schema; leaves type checking to the verifier. */
+export function resolveAttrs(schema: AttrSchema, attrs: Attrs): Record<string, AttrValue | undefined> {
+  const out: Record<string, AttrValue | undefined> = {};
+  for (const [k, s] of Object.entries(schema)) out[k] = attrs[k] ?? s.default;
+  return out;
+}
