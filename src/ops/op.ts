@@ -72,6 +72,11 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    */
   value?(ctx: InferContext<AttrsOf<S>>): readonly Tensor[] | undefined;
   run(ctx: RunContext<AttrsOf<S>>): readonly Tensor[];
+  /**
+   * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
+   * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
+   */
+  macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
 }
 
 /** Identity function that fixes the attribute type of `run` and `infer` from the schema. */
