@@ -56,34 +56,36 @@ export class GraphBuilder {
   private readonly nodes: Node[] = [];
   private readonly constants = new Map<string, Tensor>();
   private readonly values = new Map<string, ValueInfo>();
-  private readonly names = new Set<string>();
+  /** Every value name in use (inputs, constants, node outputs, names handed out by fresh). */
+  private readonly valueNames = new Set<string>();
+  private readonly nodeNames = new Set<string>();
+  /** Values that exist: inputs, constants, node outputs. */
+  private readonly defined = new Set<string>();
   private counter = 0;
 
   constructor(readonly name: string, readonly meta: ModelMeta) {}
 
-  /** A value or node name not used yet, derived from `base`. */
+  /** A value name not used yet, derived from `base`, reserved for the caller. */
   fresh(base: string): string {
-    let n = base;
-    while (this.names.has(n)) n = `${base}_${++this.counter}`;
-    this.names.add(n);
+    const n = this.unused(base, this.valueNames);
+    this.valueNames.add(n);
     return n;
   }
 
+  /** True when `value` names an input, a constant or a node output. */
   has(value: string): boolean {
-    return this.values.has(value) || this.producers.has(value);
+    return this.defined.has(value);
   }
 
-  private readonly producers = new Set<string>();
-
   addInput(name: string, info: ValueInfo): string {
-    this.claim(name);
+    this.define(name);
     this.inputs.push(name);
     this.values.set(name, info);
     return name;
   }
 
   addConstant(name: string, t: Tensor): string {
-    this.claim(name);
+    this.define(name);
     this.constants.set(name, t);
     this.values.set(name, { dtype: t.dtype, shape: t.shape });
     return name;
@@ -99,17 +101,16 @@ export class GraphBuilder {
   }
 
   /**
-   * Appends a node. `outputs` are value names (claimed here); pass a number to get that
-   * many fresh names derived from the node name. Returns the output names.
+   * Appends a node. `outputs` are value names; pass a number to get that many fresh
+   * names derived from the node name. Returns the output names.
    */
-  addNode(op: string, inputs: readonly string[], attrs: Attrs = {}, opts: { name?: string; outputs?: readonly string[] | number } = {}): string[] {
-    const name = this.freshNode(opts.name ?? op);
+  addNode(op: string, inputs: readonly string[], attrs: Attrs = {},
+    opts: { name?: string; outputs?: readonly string[] | number } = {}): string[] {
+    const name = this.unused(opts.name ?? op, this.nodeNames);
+    this.nodeNames.add(name);
     const outs = typeof opts.outputs === 'object' ? [...opts.outputs]
       : Array.from({ length: opts.outputs ?? 1 }, (_, i) => this.fresh(i ? `${name}:${i}` : name));
-    for (const o of outs) {
-      if (typeof opts.outputs === 'object') this.claim(o);
-      this.producers.add(o);
-    }
+    for (const o of outs) if (o) this.define(o);
     this.nodes.push({ name, op, inputs: [...inputs], outputs: outs, attrs });
     return outs;
   }
@@ -131,19 +132,16 @@ export class GraphBuilder {
     };
   }
 
-  private readonly nodeNames = new Set<string>();
-  private freshNode(base: string): string {
+  private unused(base: string, taken: ReadonlySet<string>): string {
     let n = base;
-    while (this.nodeNames.has(n)) n = `${base}_${++this.counter}`;
-    this.nodeNames.add(n);
+    while (taken.has(n)) n = `${base}_${++this.counter}`;
     return n;
   }
 
-  private claim(name: string): void {
-    if (this.values.has(name) || this.producers.has(name)) {
-      throw new GraphError(`value '${name}' is defined twice`);
-    }
-    this.names.add(name);
+  private define(name: string): void {
+    if (this.defined.has(name)) throw new GraphError(`value '${name}' is defined twice`);
+    this.defined.add(name);
+    this.valueNames.add(name);
   }
 }
 
