@@ -1,4 +1,113 @@
-// Entry point of the `kiln` command line.
+// Entry point of the `kiln` command line: argument parsing, the commands, and the one rule
+// for failures — one line on stderr, exit 2 for the user's errors, 1 for Kiln's own bugs.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { InputError, KilnError } from '../errors.js';
+import { loadModel, withInputShapes } from '../frontend/load.js';
+import type { Graph } from '../ir/graph.js';
+import { printGraph } from '../ir/print.js';
+import { describeFsError } from '../io/files.js';
+import { collect, parseInputs, parseShapes } from './args.js';
+import { debugLevel, timed } from './debug.js';
+import { formatSummary, summarize } from './inspect.js';
+import { runModel } from './run.js';
+
+const EXIT_USER_ERROR = 2;
+const EXIT_INTERNAL_ERROR = 1;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Imports MODEL, fixes the --shape dims, and prints the graph at KILN_DEBUG>=2. */
+async function openModel(path: string, shapeTexts: readonly string[]): Promise<Graph> {
+  const shapes = parseShapes(shapeTexts);
+  let [g] = await timed('import', () => loadModel(path));
+  if (Object.keys(shapes).length) [g] = await timed('shape inference', () => withInputShapes(g, shapes));
+  if (debugLevel() >= 2) process.stderr.write(`${printGraph(g)}\n`);
+  return g;
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InputError(`--seed must be an integer in [0, 2^32), got '${text}'`);
+  }
+  return seed;
+}
+
+function buildProgram(): Command {
+  const program = new Command('kiln')
+    .description('A deep-learning compiler: import ONNX, TF.js and TensorFlow models and run them.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  program.addHelpText('after', `
+MODEL is a .onnx file, a TensorFlow frozen GraphDef (.pb), a TF.js model.json, or the folder holding it.
+Set KILN_DEBUG=1 for timings and error stacks, KILN_DEBUG=2 to also print the imported graph.`);
+
+  program.command('inspect')
+    .description('print a model\'s format, inputs, outputs, op histogram, parameters and multiply-accumulates')
+    .argument('<MODEL>', 'model file or folder')
+    .option('--json', 'print the summary as JSON')
+    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
+    .action(async (model: string, opts: { json?: boolean; shape: string[] }) => {
+      const summary = summarize(await openModel(model, opts.shape), model);
+      console.log(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    });
+
+  program.command('run')
+    .description('run a model with the reference executor and write its outputs as .npy files')
+    .argument('<MODEL>', 'model file or folder')
+    .option('--input <NAME=FILE.npy>', 'feed an input from a .npy file (repeatable)', collect, [])
+    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
+    .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1))')
+    .option('--seed <N>', 'seed of --random', '1')
+    .option('--out-dir <DIR>', 'folder for output_<i>.npy and outputs.json', 'kiln-out')
+    .action(async (model: string, opts: { input: string[]; shape: string[]; random?: boolean; seed: string; outDir: string }) => {
+      const inputs = parseInputs(opts.input);
+      const seed = parseSeed(opts.seed);
+      const g = await openModel(model, opts.shape);
+      await runModel(g, { inputs, random: opts.random ?? false, seed, outDir: opts.outDir });
+    });
+  return program;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Prints the failure as the CLI's one line (plus the stack under KILN_DEBUG); returns the exit code. */
+function report(e: unknown): number {
+  const debug = debugLevel() > 0;
+  const stack = () => { if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`); };
+  if (e instanceof CommanderError) {
+    // help and version exit 0; a bare `kiln` printed its help already
+    if (e.exitCode === 0 || e.code === 'commander.help') return e.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+    process.stderr.write(`kiln: error: ${oneLine(e.message.replace(/^error: /, ''))} (see kiln --help)\n`);
+    return EXIT_USER_ERROR;
+  }
+  const fsError = e as NodeJS.ErrnoException;
+  if (e instanceof KilnError && e.code !== 'E_INTERNAL') {
+    process.stderr.write(`kiln: error: ${oneLine(e.message)}\n`);
+  } else if (e instanceof Error && typeof fsError.code === 'string' && fsError.syscall && fsError.path) {
+    process.stderr.write(`kiln: error: ${oneLine(describeFsError(fsError.path, e))}\n`);
+  } else {
+    const msg = oneLine(e instanceof Error ? e.message : String(e));
+    process.stderr.write(`kiln: internal error: ${msg}${debug ? '' : ' (set KILN_DEBUG=1 for the stack)'}\n`);
+    stack();
+    return EXIT_INTERNAL_ERROR;
+  }
+  stack();
+  return EXIT_USER_ERROR;
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
-  console.log(`kiln: usage: kiln inspect|run MODEL ... (${argv.join(' ')})`);
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    process.exitCode = report(e);
+  }
 }

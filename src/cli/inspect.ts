@@ -1,0 +1,84 @@
+// `kiln inspect`: what a model is — format, signature, op histogram, parameter count and
+// multiply-accumulates — as text or JSON.
+import type { Graph } from '../ir/graph.js';
+import { isFloat } from '../ir/dtype.js';
+import { fmtShape, isStatic, type Dim } from '../ir/shape.js';
+import { opDef } from '../ops/index.js';
+import { resolveAttrs } from '../ops/op.js';
+
+export interface TensorSignature {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly Dim[];
+}
+
+export interface ModelSummary {
+  readonly file: string;
+  readonly format: string;
+  readonly producer: string | null;
+  readonly opset: number | null;
+  readonly inputs: readonly TensorSignature[];
+  readonly outputs: readonly TensorSignature[];
+  readonly nodes: number;
+  /** Canonical op name -> node count, most frequent first. */
+  readonly ops: Readonly<Record<string, number>>;
+  /** Elements of the floating-point constants (weights). */
+  readonly parameters: number;
+  /** Multiply-accumulates of one run; null when some op that does dense arithmetic has symbolic shapes. */
+  readonly macs: number | null;
+}
+
+/** Sum of the ops' `macs` facets, or null when a node that has one lacks static shapes. */
+export function countMacs(g: Graph): number | null {
+  let total = 0;
+  for (const node of g.nodes) {
+    const def = opDef(node.op);
+    if (!def?.macs) continue;
+    const inputs = node.inputs.map((v) => (v ? g.values.get(v) : undefined));
+    const outputs = node.outputs.map((v) => g.values.get(v));
+    const known = [...inputs, ...outputs].filter((i) => i !== undefined);
+    if (outputs.some((o) => !o) || !known.every((i) => isStatic(i.shape))) return null;
+    total += def.macs({ attrs: resolveAttrs(def.attrs, node.attrs), inputs, outputs: outputs.map((o) => o!) });
+  }
+  return total;
+}
+
+export function summarize(g: Graph, file: string): ModelSummary {
+  const signature = (name: string): TensorSignature => {
+    const info = g.values.get(name);
+    return { name, dtype: info?.dtype ?? 'unknown', shape: info?.shape ?? [] };
+  };
+  const counts = new Map<string, number>();
+  for (const n of g.nodes) counts.set(n.op, (counts.get(n.op) ?? 0) + 1);
+  let parameters = 0;
+  for (const t of g.constants.values()) if (isFloat(t.dtype)) parameters += t.size;
+  return {
+    file, format: g.meta.format, producer: g.meta.producer ?? null, opset: g.meta.opset ?? null,
+    inputs: g.inputs.map(signature), outputs: g.outputs.map(signature), nodes: g.nodes.length,
+    ops: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+    parameters, macs: countMacs(g),
+  };
+}
+
+/** 1234567 -> '1.23 M' (with the exact count beside it in the text report). */
+function metric(n: number): string {
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const [scale, unit] = units.find(([s]) => n >= s) ?? [1, ''];
+  return unit ? `${(n / scale).toFixed(2)} ${unit}` : String(n);
+}
+
+export function formatSummary(s: ModelSummary): string {
+  const origin = [s.producer && `producer ${s.producer}`, s.opset !== null && `opset ${s.opset}`].filter(Boolean).join(', ');
+  const sig = (t: TensorSignature) => `  ${t.name}  ${t.dtype} ${fmtShape(t.shape)}`;
+  const width = Math.max(...Object.keys(s.ops).map((k) => k.length), 1);
+  return [
+    `model       ${s.file}`,
+    `format      ${s.format}${origin ? ` (${origin})` : ''}`,
+    `inputs      ${s.inputs.length}`, ...s.inputs.map(sig),
+    `outputs     ${s.outputs.length}`, ...s.outputs.map(sig),
+    `nodes       ${s.nodes}`,
+    ...Object.entries(s.ops).map(([op, n]) => `  ${op.padEnd(width)}  ${n}`),
+    `parameters  ${metric(s.parameters)} (${s.parameters} float weights)`,
+    `MACs        ${s.macs === null ? 'unknown (symbolic input dims: give --shape NAME=D0,D1,...)' : `${metric(s.macs)} (${s.macs})`}`,
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+// `kiln run`: feeds a model from .npy files or seeded random data, runs it with the reference
+// executor, writes every output as .npy plus an outputs.json index, and prints a summary.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, IoError } from '../errors.js';
+import { listInputs } from '../frontend/load.js';
+import { isFloat, type DType } from '../ir/dtype.js';
+import type { Graph } from '../ir/graph.js';
+import { fmtShape, isStatic, numel, type Dim } from '../ir/shape.js';
+import type { Tensor } from '../ir/tensor.js';
+import { readNpy, serializeNpy } from '../io/npy.js';
+import { randomTensor, rng } from '../io/random.js';
+import { execute } from '../reference/execute.js';
+import { timed } from './debug.js';
+
+export interface RunOptions {
+  /** Input name -> .npy path. */
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly random: boolean;
+  readonly seed: number;
+  readonly outDir: string;
+}
+
+export interface OutputRecord {
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Relative to the folder of outputs.json. */
+  readonly file: string;
+}
+
+const NUMPY_NAME: Partial<Record<DType, string>> = { bool: 'bool_' };
+
+/** Reads the given .npy inputs, checks them against the model, fills the rest randomly if asked. */
+export function buildFeeds(g: Graph, opts: RunOptions): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  const bound = new Map<string, number>();
+  for (const [name, file] of Object.entries(opts.inputs)) {
+    const info = g.values.get(name);
+    if (!g.inputs.includes(name) || !info) {
+      throw new InputError(`--input names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
+    }
+    const t = readNpy(file);
+    if (t.dtype !== info.dtype) {
+      throw new InputError(`--input ${name}=${file}: input '${name}' is ${info.dtype} but the file holds ${t.dtype}; ` +
+        `save it as ${info.dtype} (numpy: a.astype(numpy.${NUMPY_NAME[info.dtype] ?? info.dtype}))`);
+    }
+    const mismatch = () => new InputError(`--input ${name}=${file}: input '${name}' has shape ${fmtShape(info.shape)} ` +
+      `but the file holds ${fmtShape(t.shape)}`);
+    if (t.rank !== info.shape.length) throw mismatch();
+    info.shape.forEach((d: Dim, i) => {
+      if (typeof d === 'number') { if (d !== t.shape[i]) throw mismatch(); return; }
+      if ((bound.get(d) ?? t.shape[i]) !== t.shape[i]) throw mismatch();
+      bound.set(d, t.shape[i]);
+    });
+    feeds[name] = t;
+  }
+  const next = rng(opts.seed);
+  for (const name of g.inputs) {
+    if (feeds[name]) continue;
+    const info = g.values.get(name)!;
+    if (!opts.random) {
+      throw new InputError(`no data for input '${name}' (${info.dtype} ${fmtShape(info.shape)}); ` +
+        `give --input ${name}=FILE.npy, or --random`);
+    }
+    const shape = info.shape.map((d) => (typeof d === 'string' ? bound.get(d) ?? d : d));
+    if (!isStatic(shape)) {
+      throw new InputError(`--random needs sizes for the symbolic dims of input '${name}' ${fmtShape(info.shape)}: ` +
+        `give --shape ${name}=${info.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')} (with your sizes)`);
+    }
+    feeds[name] = randomTensor(info.dtype, shape, next);
+  }
+  return feeds;
+}
+
+export function writeOutputs(outDir: string, g: Graph, outputs: ReadonlyMap<string, Tensor>): OutputRecord[] {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new IoError(`cannot create the output folder ${outDir}: ${(e as Error).message}`);
+  }
+  const records = g.outputs.map((name, index): OutputRecord => {
+    const t = outputs.get(name)!;
+    const file = `output_${index}.npy`;
+    writeFileChecked(join(outDir, file), serializeNpy(t));
+    return { index, name, dtype: t.dtype, shape: t.shape, file };
+  });
+  writeFileChecked(join(outDir, 'outputs.json'), JSON.stringify(records, null, 2) + '\n');
+  return records;
+}
+
+function writeFileChecked(path: string, data: Uint8Array | string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new IoError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** One line per output: type, value range, and the top-5 classes of a single score vector. */
+export function describeOutput(name: string, t: Tensor): string {
+  const head = `${name}  ${t.dtype} ${fmtShape(t.shape)}`;
+  if (t.dtype === 'string' || t.size === 0) return head;
+  const data = t.numbers;
+  let min = Infinity, max = -Infinity, sum = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+  }
+  const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
+  let line = `${head}  min ${num(min)}  max ${num(max)}  mean ${num(sum / data.length)}`;
+  const classes = t.shape.length ? t.shape[t.shape.length - 1] : 0;
+  if (isFloat(t.dtype) && classes > 1 && numel(t.shape) === classes) {
+    const top = [...data.keys()].sort((a, b) => data[b] - data[a]).slice(0, 5);
+    line += `  top-5 ${top.map((i) => `${i} (${num(data[i])})`).join(', ')}`;
+  }
+  return line;
+}
+
+export async function runModel(g: Graph, opts: RunOptions): Promise<void> {
+  const feeds = buildFeeds(g, opts);
+  const [outputs, ms] = await timed('execution', () => execute(g, feeds));
+  const records = writeOutputs(opts.outDir, g, outputs);
+  for (const r of records) console.log(`output ${r.index}: ${describeOutput(r.name, outputs.get(r.name)!)}`);
+  console.log(`ran in ${ms.toFixed(1)} ms (reference executor); outputs written to ${opts.outDir}/ (outputs.json lists them)`);
+}

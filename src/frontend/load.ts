@@ -1,0 +1,124 @@
+// Opens a model file of any supported format and returns its canonical graph; fixes
+// symbolic input dims to concrete sizes (`--shape`) and re-infers the graph's types.
+import { statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { FormatError, InputError, IoError, ShapeError } from '../errors.js';
+import type { Graph, ValueInfo } from '../ir/graph.js';
+import { fmtShape, type Dim } from '../ir/shape.js';
+import { describeFsError, readBytes, readText } from '../io/files.js';
+import { inferShapes } from '../passes/infer-shapes.js';
+
+export const READABLE_FORMATS =
+  'an ONNX model (.onnx), a TensorFlow frozen GraphDef (.pb), a TF.js model.json (graph or layers model) or the folder holding it';
+
+/**
+ * Loads MODEL: a `.onnx` file, a `.pb` frozen GraphDef, a TF.js `model.json` (any `.json`
+ * name) or a folder holding `model.json`. Importers load lazily so a run pays only for its format.
+ */
+export async function loadModel(path: string): Promise<Graph> {
+  const file = resolveModelFile(path);
+  switch (extname(file).toLowerCase()) {
+    case '.onnx': {
+      const { importOnnx } = await import('./onnx/import.js');
+      return importOnnx(readBytes(file), file);
+    }
+    case '.pb': {
+      const { importGraphDef } = await import('./graphdef/import.js');
+      return importGraphDef(readBytes(file), file);
+    }
+    case '.json':
+      return loadTfjsModel(file);
+    default:
+      throw new InputError(`${file}: unknown model format '${extname(file) || basename(file)}'; Kiln reads ${READABLE_FORMATS}`);
+  }
+}
+
+function resolveModelFile(path: string): string {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new IoError(describeFsError(path, e));
+  }
+  if (!isDir) return path;
+  const json = join(path, 'model.json');
+  try {
+    statSync(json);
+  } catch {
+    throw new IoError(`${path} is a folder without a model.json; give the model file itself (Kiln reads ${READABLE_FORMATS})`);
+  }
+  return json;
+}
+
+async function loadTfjsModel(file: string): Promise<Graph> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readText(file));
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    throw new FormatError(`${file}: not valid JSON (${e.message}); expected a TF.js model.json`);
+  }
+  const kind = tfjsModelKind(json);
+  if (!kind) {
+    throw new FormatError(`${file}: not a TF.js model.json (no modelTopology with a graph or a Keras model config)`);
+  }
+  const dir = dirname(file);
+  if (kind === 'graph') {
+    const { importTfjsGraphModel } = await import('./tfjs/import.js');
+    return importTfjsGraphModel(json as object, dir, file);
+  }
+  const { importLayersModel } = await import('./layers/import.js');
+  return importLayersModel(json as object, dir, file);
+}
+
+/** 'graph' or 'layers' from the model.json's `format`, else from the topology's shape. */
+function tfjsModelKind(json: unknown): 'graph' | 'layers' | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { format, modelTopology: topo } = json as { format?: unknown; modelTopology?: unknown };
+  if (format === 'graph-model') return 'graph';
+  if (format === 'layers-model') return 'layers';
+  if (typeof topo !== 'object' || topo === null) return undefined;
+  if (Array.isArray((topo as { node?: unknown }).node)) return 'graph';
+  if ('model_config' in topo || 'class_name' in topo) return 'layers';
+  return undefined;
+}
+
+/**
+ * Fixes input shapes: each given shape must agree with the model's (same rank, equal static
+ * dims). A symbolic dim fixed in one input is fixed under the same name in every input.
+ */
+export function withInputShapes(g: Graph, shapes: Readonly<Record<string, readonly number[]>>): Graph {
+  const bound = new Map<string, number>();
+  for (const [name, given] of Object.entries(shapes)) {
+    const info = g.values.get(name);
+    if (!g.inputs.includes(name) || !info) {
+      throw new InputError(`--shape names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
+    }
+    const contradiction = () => new ShapeError(
+      `--shape ${name}=${given.join(',')} contradicts the model: input '${name}' has shape ${fmtShape(info.shape)}, ` +
+      `given ${fmtShape(given)}; only symbolic dims can be set`);
+    if (given.length !== info.shape.length) throw contradiction();
+    info.shape.forEach((d, i) => {
+      if (typeof d === 'number') { if (d !== given[i]) throw contradiction(); return; }
+      const prev = bound.get(d);
+      if (prev !== undefined && prev !== given[i]) {
+        throw new ShapeError(`--shape gives dim '${d}' two sizes, ${prev} and ${given[i]}; inputs sharing a dim name must agree`);
+      }
+      bound.set(d, given[i]);
+    });
+  }
+  const values = new Map(g.values);
+  for (const name of g.inputs) {
+    const info = g.values.get(name)!;
+    const shape = info.shape.map((d: Dim) => (typeof d === 'string' ? bound.get(d) ?? d : d));
+    values.set(name, { ...info, shape } satisfies ValueInfo);
+  }
+  return inferShapes({ ...g, values });
+}
+
+export function listInputs(g: Graph): string {
+  return g.inputs.map((n) => {
+    const info = g.values.get(n);
+    return info ? `'${n}' (${info.dtype} ${fmtShape(info.shape)})` : `'${n}'`;
+  }).join(', ');
+}
