@@ -1,5 +1,154 @@
-// TODO(family reduce): filled in by its owner.
-import type { OpTable } from './op.js';
+// Reductions over a set of axes (Reduce*, axes as an optional input), merged with the ops that
+// work along one axis (reduce-axis.ts) into the family table.
+import { UnsupportedError } from '../errors.js';
+import { allocData, castNumber, isFloat, isUnsigned, type DType, type NumericData } from '../ir/dtype.js';
+import type { ValueInfo } from '../ir/graph.js';
+import { normAxis, type Dim } from '../ir/shape.js';
+import { Tensor } from '../ir/tensor.js';
+import { checkDType, type DTypeClass } from './elementwise-build.js';
+import { attr, defineOp, type OpTable } from './op.js';
+import { axisOps } from './reduce-axis.js';
+
+type Step = (acc: number, x: number, out: number) => number;
+
+/**
+ * Folds every element of `src` (of `shape`) into acc[out], where `out` is its index in the
+ * reduced output. Runs of dims that are all reduced or all kept are merged first, so the inner
+ * loop is as long as possible.
+ */
+function accumulate(src: NumericData, shape: readonly number[], reduced: readonly boolean[],
+  acc: Float64Array, step: Step): void {
+  const dims: number[] = [], red: boolean[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    if (dims.length && red[red.length - 1] === reduced[i]) dims[dims.length - 1] *= d;
+    else { dims.push(d); red.push(reduced[i]); }
+  });
+  if (!dims.length) { dims.push(1); red.push(false); }
+  const outStride = new Array<number>(dims.length);
+  for (let d = dims.length - 1, s = 1; d >= 0; d--) {
+    outStride[d] = red[d] ? 0 : s;
+    if (!red[d]) s *= dims[d];
+  }
+  const last = dims.length - 1, n = dims[last], so = outStride[last];
+  const idx = new Array<number>(last).fill(0);
+  for (let i = 0, o = 0; i < src.length;) {
+    for (let j = 0, oo = o; j < n; j++, oo += so) acc[oo] = step(acc[oo], src[i++], oo);
+    for (let d = last - 1; d >= 0; d--) {
+      o += outStride[d];
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+      o -= outStride[d] * dims[d];
+    }
+  }
+}
+
+/** The smallest value of a dtype: what ReduceMax gives over an empty set. */
+function lowest(d: DType): number {
+  if (isFloat(d)) return -Infinity;
+  if (isUnsigned(d) || d === 'bool') return 0;
+  return d === 'int64' ? -(2 ** 63) : -(2 ** (8 * bytesOf(d) - 1));
+}
+function highest(d: DType): number {
+  if (isFloat(d)) return Infinity;
+  if (d === 'bool') return 1;
+  if (d === 'int64') return 2 ** 63 - 1;
+  if (d === 'uint64') return 2 ** 64 - 1;
+  return isUnsigned(d) ? 2 ** (8 * bytesOf(d)) - 1 : 2 ** (8 * bytesOf(d) - 1) - 1;
+}
+function bytesOf(d: DType): number {
+  return d.endsWith('8') ? 1 : d.endsWith('16') ? 2 : 4;
+}
+
+/** One Reduce* op: `reduce` fills acc (one entry per output element) from the input. */
+interface Reduction {
+  readonly accepts: DTypeClass;
+  readonly reduce: (x: Tensor, reduced: readonly boolean[], acc: Float64Array) => void;
+}
+
+/** A reduction by one fold: start at `init`, fold with `step`, then `finish(acc, count)`. */
+function fold(init: number | ((d: DType) => number), step: Step,
+  finish?: (acc: number, count: number) => number, accepts: DTypeClass = 'numeric'): Reduction {
+  return {
+    accepts,
+    reduce: (x, reduced, acc) => {
+      acc.fill(typeof init === 'number' ? init : init(x.dtype));
+      accumulate(x.numbers, x.shape, reduced, acc, step);
+      if (!finish) return;
+      const count = x.shape.reduce((n, d, i) => (reduced[i] ? n * d : n), 1);
+      for (let o = 0; o < acc.length; o++) acc[o] = finish(acc[o], count);
+    },
+  };
+}
+
+const sum: Step = (a, x) => a + x;
+const sumSquares: Step = (a, x) => a + x * x;
+const max: Step = (a, x) => (x > a || Number.isNaN(x) ? x : a);
+const min: Step = (a, x) => (x < a || Number.isNaN(x) ? x : a);
+
+/** log(sum(exp(x - m))) + m with m each output's max, so exp cannot overflow. */
+const logSumExp: Reduction = {
+  accepts: 'numeric',
+  reduce: (x, reduced, acc) => {
+    const m = new Float64Array(acc.length).fill(-Infinity);
+    accumulate(x.numbers, x.shape, reduced, m, max);
+    acc.fill(0);
+    accumulate(x.numbers, x.shape, reduced, acc, (a, v, o) => a + Math.exp(v - m[o]));
+    for (let o = 0; o < acc.length; o++) acc[o] = Number.isFinite(m[o]) ? m[o] + Math.log(acc[o]) : m[o];
+  },
+};
+
+/** Which dims are reduced, or undefined when none are (empty axes with noop_with_empty_axes). */
+function reducedDims(rank: number, axes: readonly number[] | undefined, noop: boolean): boolean[] | undefined {
+  if (!axes || axes.length === 0) return noop ? undefined : new Array<boolean>(rank).fill(true);
+  const mask = new Array<boolean>(rank).fill(false);
+  for (const a of axes) mask[normAxis(a, rank, 'reduction axis')] = true;
+  return mask;
+}
+
+function reducedShape<D extends Dim>(shape: readonly D[], reduced: readonly boolean[], keepdims: boolean): D[] {
+  return shape.flatMap((d, i) => (!reduced[i] ? [d] : keepdims ? [1 as D] : []));
+}
+
+const reduceAttrs = { keepdims: attr.int(1), noop_with_empty_axes: attr.int(0) };
+
+function reduceOp(r: Reduction) {
+  return defineOp({
+    attrs: reduceAttrs, inputs: [1, 2], fusion: 'reduce',
+    infer: ({ node, attrs, inputs: [x, axesInfo], constant, symbol }): ValueInfo[] => {
+      checkDType(node.op, r.accepts, x!.dtype);
+      const axes = constant(1);
+      if (axesInfo && !axes) {
+        // which dims go is known only at run time: with keepdims they may become 1 or stay
+        if (!attrs.keepdims) throw new UnsupportedError(`${node.op} needs constant axes when keepdims=0`);
+        return [{ dtype: x!.dtype, shape: x!.shape.map((d) => (d === 1 ? 1 : symbol('reduced'))) }];
+      }
+      const reduced = reducedDims(x!.shape.length, axes?.toArray(), attrs.noop_with_empty_axes !== 0);
+      return [{ dtype: x!.dtype, shape: reduced ? reducedShape(x!.shape, reduced, attrs.keepdims !== 0) : x!.shape }];
+    },
+    run: ({ attrs, inputs: [x, axes] }) => {
+      const reduced = reducedDims(x!.rank, axes?.toArray(), attrs.noop_with_empty_axes !== 0);
+      if (!reduced) return [x!];
+      const shape = reducedShape(x!.shape, reduced, attrs.keepdims !== 0);
+      const acc = new Float64Array(shape.reduce((n, d) => n * d, 1));
+      r.reduce(x!, reduced, acc);
+      const out = allocData(x!.dtype, acc.length) as NumericData;
+      for (let o = 0; o < acc.length; o++) out[o] = castNumber(x!.dtype, acc[o]);
+      return [new Tensor(x!.dtype, shape, out)];
+    },
+  });
+}
 
 export const reduceOps = {
+  ReduceSum: reduceOp(fold(0, sum)),
+  ReduceMean: reduceOp(fold(0, sum, (a, n) => a / n)),
+  ReduceMax: reduceOp(fold(lowest, max, undefined, 'comparable')),
+  ReduceMin: reduceOp(fold(highest, min, undefined, 'comparable')),
+  ReduceProd: reduceOp(fold(1, (a, x) => a * x)),
+  ReduceL1: reduceOp(fold(0, (a, x) => a + Math.abs(x))),
+  ReduceL2: reduceOp(fold(0, sumSquares, Math.sqrt)),
+  ReduceLogSum: reduceOp(fold(0, sum, Math.log)),
+  ReduceLogSumExp: reduceOp(logSumExp),
+  ReduceSumSquare: reduceOp(fold(0, sumSquares)),
+  ...axisOps,
 } satisfies OpTable;
