@@ -119,9 +119,13 @@ function reduceOp(r: Reduction) {
       checkDType(node.op, r.accepts, x!.dtype);
       const axes = constant(1);
       if (axesInfo && !axes) {
-        // which dims go is known only at run time: with keepdims they may become 1 or stay
-        if (!attrs.keepdims) throw new UnsupportedError(`${node.op} needs constant axes when keepdims=0`);
-        return [{ dtype: x!.dtype, shape: x!.shape.map((d) => (d === 1 ? 1 : symbol('reduced'))) }];
+        // which dims go is known only at run time; the rank follows from keepdims or the axes' count
+        const { dtype, shape } = x!;
+        if (attrs.keepdims) return [{ dtype, shape: shape.map((d) => (d === 1 ? 1 : symbol('reduced'))) }];
+        const count = axesInfo.shape[0];
+        if (typeof count !== 'number') throw new UnsupportedError(`${node.op} with keepdims=0 needs axes of known length`);
+        if (count === 0) return [{ dtype, shape: attrs.noop_with_empty_axes ? shape : [] }];
+        return [{ dtype, shape: Array.from({ length: shape.length - count }, () => symbol('reduced')) }];
       }
       const reduced = reducedDims(x!.shape.length, axes?.toArray(), attrs.noop_with_empty_axes !== 0);
       return [{ dtype: x!.dtype, shape: reduced ? reducedShape(x!.shape, reduced, attrs.keepdims !== 0) : x!.shape }];
