@@ -1,0 +1,68 @@
+// `npm run demo`: the nsfwjs MobileNetV2 classifier (a TF.js layers model from npm) on a real
+// photo from npm (the baboon test image), run by Kiln and by TF.js side by side.
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { loadModel } from '../src/frontend/load.js';
+import { execute } from '../src/reference/execute.js';
+import { nsfwjsModel } from '../test/fixtures/fixtures.js';
+import { decodeImage, imageTensor, rgbPixels } from './image.js';
+import { loadLayersModelFromDisk, predict, tfjsPreprocess, useBackend } from './tfjs-peer.js';
+
+const CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const; // nsfwjs's label order
+const SIZE = 224;
+
+function topClasses(scores: ArrayLike<number>, k: number): number[] {
+  return [...Array(scores.length).keys()].sort((a, b) => scores[b] - scores[a]).slice(0, k);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function main(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const uri = require('baboon-image-uri') as string;
+  const bytes = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+  const img = decodeImage(bytes, 'baboon-image-uri');
+  const input = imageTensor(img, SIZE);
+  console.log(`image   baboon-image-uri (npm): ${img.width}x${img.height} PNG -> [1,${SIZE},${SIZE},3] in [0,1]`);
+
+  const modelPath = nsfwjsModel('mobilenet_v2');
+  console.log(`model   nsfwjs mobilenet_v2 (npm): ${modelPath}`);
+  const t0 = performance.now();
+  const graph = await loadModel(modelPath);
+  const importMs = performance.now() - t0;
+  const t1 = performance.now();
+  const kiln = execute(graph, { [graph.inputs[0]]: input }).get(graph.outputs[0])!.numbers;
+  const kilnMs = performance.now() - t1;
+
+  console.log('\nKiln top classes:');
+  for (const c of topClasses(kiln, 5)) console.log(`  ${CLASSES[c].padEnd(8)} ${(kiln[c] * 100).toFixed(2)}%`);
+
+  const preprocessDiff = maxAbsDiff(input.numbers, tfjsPreprocess(rgbPixels(img), img.height, img.width, SIZE));
+  console.log(`\ninput matches TF.js's nsfwjs preprocessing: max |diff| ${preprocessDiff.toExponential(2)}`);
+  console.log('\nengine                    time (ms)   top class   max |diff| vs Kiln');
+  console.log(`Kiln (reference, 1 run)   ${kilnMs.toFixed(0).padStart(9)}   ${CLASSES[topClasses(kiln, 1)[0]].padEnd(9)}   -     (import ${importMs.toFixed(0)} ms)`);
+  let agree = true;
+  for (const backend of ['cpu', 'wasm'] as const) {
+    if (!(await useBackend(backend))) {
+      console.log(`TF.js ${backend.padEnd(19)} (backend did not start in this Node)`);
+      continue;
+    }
+    const model = await loadLayersModelFromDisk(modelPath);
+    const peer = await predict(model, input.numbers as Float32Array, input.shape);
+    model.dispose();
+    const top = topClasses(peer.scores, 1)[0];
+    agree &&= top === topClasses(kiln, 1)[0];
+    console.log(`TF.js ${`${backend} (median of 3)`.padEnd(19)} ${peer.ms.toFixed(0).padStart(9)}   ${CLASSES[top].padEnd(9)}   ${maxAbsDiff(kiln, peer.scores).toExponential(2)}`);
+  }
+  console.log(`\ntop class ${agree ? 'agrees' : 'DISAGREES'} with TF.js`);
+  if (!agree) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(`demo: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});

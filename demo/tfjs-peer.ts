@@ -1,0 +1,70 @@
+// TF.js as the demo's peer engine: the same layers model from disk, on the cpu backend and,
+// when it loads in this Node, the wasm backend.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+
+interface ModelJson {
+  readonly modelTopology: object;
+  readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly tf.io.WeightsManifestEntry[] }[];
+}
+
+/** Loads a TF.js layers model.json and its shards from disk (the pure-JS tfjs has no file:// loader). */
+export async function loadLayersModelFromDisk(jsonPath: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson;
+  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(jsonPath), p))));
+  const weightData = new Uint8Array(Buffer.concat(shards)).buffer;
+  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+}
+
+/** Switches TF.js to `backend`; false when it cannot start here (wasm without its binary). */
+export async function useBackend(backend: 'cpu' | 'wasm'): Promise<boolean> {
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+  }
+  try {
+    return await tf.setBackend(backend);
+  } catch {
+    return false;
+  }
+}
+
+export interface PeerResult {
+  readonly scores: Float32Array;
+  /** Median of the timed runs after one warm-up run, in milliseconds. */
+  readonly ms: number;
+}
+
+export async function predict(model: tf.LayersModel, input: Float32Array, shape: readonly number[], runs = 3): Promise<PeerResult> {
+  const x = tf.tensor(input, [...shape], 'float32');
+  const once = async () => {
+    const y = model.predict(x) as tf.Tensor;
+    const data = (await y.data()) as Float32Array;
+    y.dispose();
+    return data;
+  };
+  await once();
+  const times: number[] = [];
+  let scores: Float32Array = new Float32Array();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    scores = await once();
+    times.push(performance.now() - t0);
+  }
+  x.dispose();
+  times.sort((a, b) => a - b);
+  return { scores, ms: times[Math.floor(times.length / 2)] };
+}
+
+/** TF.js's own nsfwjs preprocessing of the same pixels, to check the demo's resize against. */
+export function tfjsPreprocess(rgb: Int32Array, height: number, width: number, size: number): Float32Array {
+  return tf.tidy(() => {
+    const img = tf.tensor3d(rgb, [height, width, 3], 'int32').toFloat().div(255) as tf.Tensor3D;
+    return tf.image.resizeBilinear(img, [size, size], true).dataSync() as Float32Array;
+  });
+}
