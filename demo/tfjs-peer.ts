@@ -6,6 +6,9 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 
+// prod mode silences TF.js's banner recommending tfjs-node, which would clutter the table
+tf.enableProdMode();
+
 interface ModelJson {
   readonly modelTopology: object;
   readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly tf.io.WeightsManifestEntry[] }[];
