@@ -1,0 +1,78 @@
+// Test helpers for the layers frontend: TF.js as the oracle. Loads models into TF.js from disk or
+// from TF.js's own save artifacts, and hands the same artifacts to Kiln's importer.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Graph } from '../../src/ir/graph.js';
+import type { Tensor } from '../../src/ir/tensor.js';
+import { importLayersModel } from '../../src/frontend/layers/import.js';
+import { execute } from '../../src/reference/execute.js';
+
+interface ModelJson {
+  readonly modelTopology: object;
+  readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly tf.io.WeightsManifestEntry[] }[];
+}
+
+/** Loads a layers model.json and its shards from disk into TF.js (no fetch/file:// in Node). */
+export async function tfjsLoadFromDisk(modelJsonPath: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
+  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p))));
+  const data = Buffer.concat(shards);
+  return tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    }),
+  });
+}
+
+/** Saves a TF.js model as model.json + one shard in a fresh temp dir; returns the model.json path. */
+export async function saveToDisk(model: tf.LayersModel): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-layers-'));
+  await model.save(tf.io.withSaveHandler(async (art) => {
+    const data = art.weightData instanceof ArrayBuffer ? art.weightData : new ArrayBuffer(0);
+    writeFileSync(join(dir, 'weights.bin'), new Uint8Array(data));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({
+      format: art.format, generatedBy: art.generatedBy, modelTopology: art.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs ?? [] }],
+    }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return join(dir, 'model.json');
+}
+
+export function importFromDisk(modelJsonPath: string): Graph {
+  return importLayersModel(JSON.parse(readFileSync(modelJsonPath, 'utf8')), dirname(modelJsonPath), modelJsonPath);
+}
+
+export interface Comparison {
+  /** Largest |kiln - tfjs| over all elements. */
+  readonly maxAbsError: number;
+  /** Largest |tfjs| (the scale the error is judged against). */
+  readonly maxMagnitude: number;
+  readonly argmaxAgrees: boolean;
+}
+
+export function compare(kiln: Tensor, expected: tf.Tensor): Comparison {
+  const want = expected.dataSync() as Float32Array;
+  const got = kiln.numbers;
+  if (got.length !== want.length) throw new Error(`Kiln gave ${got.length} values, TF.js ${want.length}`);
+  let maxAbsError = 0, maxMagnitude = 0, argGot = 0, argWant = 0;
+  for (let i = 0; i < want.length; i++) {
+    maxAbsError = Math.max(maxAbsError, Math.abs(got[i] - want[i]));
+    maxMagnitude = Math.max(maxMagnitude, Math.abs(want[i]));
+    if (got[i] > got[argGot]) argGot = i;
+    if (want[i] > want[argWant]) argWant = i;
+  }
+  return { maxAbsError, maxMagnitude, argmaxAgrees: argGot === argWant };
+}
+
+/** Runs the graph in Kiln and the model in TF.js on the same feeds (in model input order). */
+export function runBoth(g: Graph, model: tf.LayersModel, feeds: readonly Tensor[]): { kiln: Tensor[]; tfjs: tf.Tensor[] } {
+  const outs = execute(g, Object.fromEntries(g.inputs.map((name, i) => [name, feeds[i]])));
+  const tfFeeds = feeds.map((t) => tf.tensor(t.numbers as Float32Array, [...t.shape], 'float32'));
+  const pred = model.predict(tfFeeds.length === 1 ? tfFeeds[0] : tfFeeds);
+  return { kiln: g.outputs.map((o) => outs.get(o)!), tfjs: Array.isArray(pred) ? pred : [pred] };
+}
