@@ -7,6 +7,7 @@ import { execute } from '../src/reference/execute.js';
 import { nsfwjsModel } from '../test/fixtures/fixtures.js';
 import { decodeImage, imageTensor, rgbPixels } from './image.js';
 import { loadLayersModelFromDisk, predict, tfjsPreprocess, useBackend } from './tfjs-peer.js';
+import { timeMedian } from './timing.js';
 
 const CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const; // nsfwjs's label order
 const SIZE = 224;
@@ -34,29 +35,28 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const graph = await loadModel(modelPath);
   const importMs = performance.now() - t0;
-  const t1 = performance.now();
-  const kiln = execute(graph, { [graph.inputs[0]]: input }).get(graph.outputs[0])!.numbers;
-  const kilnMs = performance.now() - t1;
+  const { result: kiln, ms: kilnMs } = await timeMedian(() => execute(graph, { [graph.inputs[0]]: input }).get(graph.outputs[0])!.numbers);
 
   console.log('\nKiln top classes:');
   for (const c of topClasses(kiln, 5)) console.log(`  ${CLASSES[c].padEnd(8)} ${(kiln[c] * 100).toFixed(2)}%`);
 
   const preprocessDiff = maxAbsDiff(input.numbers, tfjsPreprocess(rgbPixels(img), img.height, img.width, SIZE));
   console.log(`\ninput matches TF.js's nsfwjs preprocessing: max |diff| ${preprocessDiff.toExponential(2)}`);
-  console.log('\nengine                    time (ms)   top class   max |diff| vs Kiln');
-  console.log(`Kiln (reference, 1 run)   ${kilnMs.toFixed(0).padStart(9)}   ${CLASSES[topClasses(kiln, 1)[0]].padEnd(9)}   -     (import ${importMs.toFixed(0)} ms)`);
+  console.log('\ntime: median of 3 runs after a warm-up run, same input for every engine');
+  console.log('engine               time (ms)   top class   max |diff| vs Kiln');
+  console.log(`${'Kiln (reference)'.padEnd(20)} ${kilnMs.toFixed(0).padStart(9)}   ${CLASSES[topClasses(kiln, 1)[0]].padEnd(9)}   -  (import ${importMs.toFixed(0)} ms)`);
   let agree = true;
   for (const backend of ['cpu', 'wasm'] as const) {
     if (!(await useBackend(backend))) {
-      console.log(`TF.js ${backend.padEnd(19)} (backend did not start in this Node)`);
+      console.log(`${`TF.js ${backend}`.padEnd(20)} (backend did not start in this Node)`);
       continue;
     }
     const model = await loadLayersModelFromDisk(modelPath);
-    const peer = await predict(model, input.numbers as Float32Array, input.shape);
+    const peer = await timeMedian(() => predict(model, input.numbers as Float32Array, input.shape));
     model.dispose();
-    const top = topClasses(peer.scores, 1)[0];
+    const top = topClasses(peer.result, 1)[0];
     agree &&= top === topClasses(kiln, 1)[0];
-    console.log(`TF.js ${`${backend} (median of 3)`.padEnd(19)} ${peer.ms.toFixed(0).padStart(9)}   ${CLASSES[top].padEnd(9)}   ${maxAbsDiff(kiln, peer.scores).toExponential(2)}`);
+    console.log(`${`TF.js ${backend}`.padEnd(20)} ${peer.ms.toFixed(0).padStart(9)}   ${CLASSES[top].padEnd(9)}   ${maxAbsDiff(kiln, peer.result).toExponential(2)}`);
   }
   console.log(`\ntop class ${agree ? 'agrees' : 'DISAGREES'} with TF.js`);
   if (!agree) process.exitCode = 1;

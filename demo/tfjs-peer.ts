@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 
 // prod mode silences TF.js's banner recommending tfjs-node, which would clutter the table
@@ -37,31 +36,13 @@ export async function useBackend(backend: 'cpu' | 'wasm'): Promise<boolean> {
   }
 }
 
-export interface PeerResult {
-  readonly scores: Float32Array;
-  /** Median of the timed runs after one warm-up run, in milliseconds. */
-  readonly ms: number;
-}
-
-export async function predict(model: tf.LayersModel, input: Float32Array, shape: readonly number[], runs = 3): Promise<PeerResult> {
+/** One inference of `model` on `input`; the scores as a flat array. */
+export async function predict(model: tf.LayersModel, input: Float32Array, shape: readonly number[]): Promise<Float32Array> {
   const x = tf.tensor(input, [...shape], 'float32');
-  const once = async () => {
-    const y = model.predict(x) as tf.Tensor;
-    const data = (await y.data()) as Float32Array;
-    y.dispose();
-    return data;
-  };
-  await once();
-  const times: number[] = [];
-  let scores: Float32Array = new Float32Array();
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    scores = await once();
-    times.push(performance.now() - t0);
-  }
-  x.dispose();
-  times.sort((a, b) => a - b);
-  return { scores, ms: times[Math.floor(times.length / 2)] };
+  const y = model.predict(x) as tf.Tensor;
+  const scores = (await y.data()) as Float32Array;
+  tf.dispose([x, y]);
+  return scores;
 }
 
 /** TF.js's own nsfwjs preprocessing of the same pixels, to check the demo's resize against. */
