@@ -1,0 +1,167 @@
+// TensorFlow graph (NodeDefs from a model.json or a GraphDef) -> canonical Graph: picks the
+// inputs and outputs, walks the nodes the outputs need in dependency order, maps each through
+// one op table, and reports every unsupported op of the model in a single error.
+import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
+import type { DType } from '../../ir/dtype.js';
+import { GraphBuilder, type Graph } from '../../ir/graph.js';
+import type { Dim } from '../../ir/shape.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { inferShapes } from '../../passes/infer-shapes.js';
+import { NodeContext, TfGraphState, UnsupportedVariant } from './context.js';
+import { dimsOf, parseRef, refName, TfNode, type TfNodeJson, type TfRef, type TfShapeJson } from './node.js';
+import { arrayOps } from './ops-array.js';
+import { mathOps, type Converter } from './ops-math.js';
+import { nnOps } from './ops-nn.js';
+
+/** Every TF op Kiln maps, by TF op name (Placeholder and Const are handled by the walk). */
+export const TF_OPS = { ...mathOps, ...nnOps, ...arrayOps } satisfies Record<string, Converter>;
+export type TfOpName = keyof typeof TF_OPS;
+
+function converterOf(op: string): Converter | undefined {
+  return Object.prototype.hasOwnProperty.call(TF_OPS, op) ? TF_OPS[op as TfOpName] : undefined;
+}
+
+export interface TfGraphSource {
+  readonly format: 'tfjs-graph' | 'graphdef';
+  /** The model file, for messages. */
+  readonly source: string;
+  readonly name: string;
+  readonly producer?: string;
+  readonly nodes: readonly TfNodeJson[];
+  /** TF.js computes int64 as int32; a GraphDef keeps int64. */
+  readonly int64As: DType;
+  /** The value of a Const node (TF.js weights, or the node's own tensor attribute). */
+  readonly constant: (node: TfNode) => Tensor;
+  /** Inputs and outputs as TF refs ('x', 'x:0', 'x:1'); by default Placeholders and unconsumed nodes. */
+  readonly inputs?: readonly string[];
+  readonly outputs?: readonly string[];
+  /** Input shapes declared outside the Placeholders (a TF.js signature). */
+  readonly inputShapes?: ReadonlyMap<string, TfShapeJson>;
+  /** Library function names: a node whose op is one of them calls it. */
+  readonly functions?: ReadonlySet<string>;
+}
+
+const NOT_OUTPUTS = new Set(['Const', 'NoOp', 'Placeholder']);
+
+export function convertTfGraph(src: TfGraphSource): Graph {
+  const nodes = new Map<string, TfNode>();
+  for (const json of src.nodes) {
+    const n = new TfNode(json, src.int64As);
+    if (nodes.has(n.name)) throw new FormatError(`${src.source}: two nodes are named '${n.name}'`);
+    nodes.set(n.name, n);
+  }
+  const outputs = dedupe((src.outputs ?? sinks(nodes)).map(parseRef));
+  if (!outputs.length) throw new FormatError(`${src.source}: the graph has no outputs`);
+  const order = dependencyOrder(nodes, outputs, src.source);
+
+  const builder = new GraphBuilder(src.name, { format: src.format, producer: src.producer });
+  const state = new TfGraphState(builder, src.int64As);
+  const placeholders = order.filter((n) => n.op === 'Placeholder').map((n) => n.name);
+  const inputNames = [...new Set([...(src.inputs ?? []).map((r) => parseRef(r).node), ...placeholders])];
+  for (const name of inputNames) addInput(state, nodes.get(name), name, src);
+
+  const unsupported = new Map<string, string[]>();
+  const failed = new Set<string>();
+  const report = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
+  for (const node of order) {
+    if (node.op === 'Placeholder') continue;
+    if (node.inputs.some((r) => failed.has(r.node))) { failed.add(node.name); continue; }
+    if (node.op === 'Const') {
+      state.bindConstant({ node: node.name, index: 0 }, src.constant(node));
+      continue;
+    }
+    const convert = converterOf(node.op);
+    if (!convert) {
+      report(src.functions?.has(node.op) ? `${node.op} (library function)` : node.op, node.name);
+      failed.add(node.name);
+      continue;
+    }
+    try {
+      convert(new NodeContext(state, node)).forEach((v, index) => state.bind({ node: node.name, index }, v));
+    } catch (e) {
+      if (!(e instanceof UnsupportedError)) throw withContext(e, `${src.source}: ${node.where}`);
+      report(e instanceof UnsupportedVariant ? `${node.op} with ${e.detail}` : node.op, node.name);
+      failed.add(node.name);
+    }
+  }
+  if (unsupported.size) throw new UnsupportedOpsError('TensorFlow', unsupported);
+
+  builder.setOutputs(outputs.map((ref) => outputValue(state, ref, nodes)));
+  return inferShapes(builder.build());
+}
+
+function dedupe(refs: readonly TfRef[]): TfRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => !seen.has(refName(r)) && !!seen.add(refName(r)));
+}
+
+/** Nodes no other node reads (data or control), in file order. */
+function sinks(nodes: ReadonlyMap<string, TfNode>): string[] {
+  const read = new Set<string>();
+  for (const n of nodes.values()) {
+    n.inputs.forEach((r) => read.add(r.node));
+    n.controlInputs.forEach((c) => read.add(c));
+  }
+  return [...nodes.values()].filter((n) => !read.has(n.name) && !NOT_OUTPUTS.has(n.op)).map((n) => n.name);
+}
+
+/** The nodes the outputs depend on through data edges, each after its inputs (iterative DFS). */
+function dependencyOrder(nodes: ReadonlyMap<string, TfNode>, outputs: readonly TfRef[], source: string): TfNode[] {
+  const order: TfNode[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const get = (name: string, from: string) => {
+    const n = nodes.get(name);
+    if (!n) throw new FormatError(`${source}: ${from} reads '${name}', which is not a node of the graph`);
+    return n;
+  };
+  for (const out of outputs) {
+    const stack: { node: TfNode; next: number }[] = [];
+    const push = (n: TfNode) => {
+      const s = state.get(n.name);
+      if (s === 'done') return;
+      if (s === 'open') throw new FormatError(`${source}: the graph has a cycle through '${n.name}' (control flow is not supported)`);
+      state.set(n.name, 'open');
+      stack.push({ node: n, next: 0 });
+    };
+    push(get(out.node, 'an output'));
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.node.inputs.length) {
+        push(get(top.node.inputs[top.next++].node, top.node.where));
+        continue;
+      }
+      stack.pop();
+      state.set(top.node.name, 'done');
+      order.push(top.node);
+    }
+  }
+  return order;
+}
+
+function addInput(state: TfGraphState, node: TfNode | undefined, name: string, src: TfGraphSource): void {
+  if (!node || node.op !== 'Placeholder') {
+    throw new FormatError(`${src.source}: input '${name}' is not a Placeholder node of the graph`);
+  }
+  const declared = node.attrs.shape('shape');
+  const shapeJson = declared && !declared.unknownRank ? declared : src.inputShapes?.get(name) ?? declared;
+  const symbol = (i: number): Dim => (i === 0 ? 'batch' : `${name}_d${i}`);
+  const shape = dimsOf(shapeJson, symbol);
+  if (!shape) {
+    throw new UnsupportedError(`${src.source}: input '${name}' has an unknown rank; Kiln needs the rank of every input — re-export the model with a fixed input signature`);
+  }
+  state.builder.addInput(name, { dtype: node.attrs.type('dtype'), shape });
+  state.bind({ node: name, index: 0 }, name);
+}
+
+/** The graph output for a TF ref, named like the ref (an Identity when the value is named otherwise). */
+function outputValue(state: TfGraphState, ref: TfRef, nodes: ReadonlyMap<string, TfNode>): string {
+  const where = `output '${refName(ref)}'`;
+  if (!state.isBound(ref)) {
+    throw new FormatError(`${where}: node '${ref.node}' (${nodes.get(ref.node)?.op}) has no output ${ref.index}`);
+  }
+  const value = state.value(ref, where);
+  const name = refName(ref);
+  if (value === name) return value;
+  const b = state.builder;
+  return b.addNode('Identity', [value], {}, { name, outputs: [b.fresh(name)] })[0];
+}

@@ -1,0 +1,69 @@
+// Runs TF.js graph models from disk as the peer engine, and compares its outputs with Kiln's.
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DType } from '../../src/ir/dtype.js';
+import { Tensor } from '../../src/ir/tensor.js';
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  format?: string; generatedBy?: string; convertedBy?: string;
+  signature?: object; userDefinedMetadata?: { [key: string]: object };
+}
+
+/** Loads a model.json and its shards through a minimal IOHandler (no fetch, no tfjs-node). */
+export async function loadTfjsGraphModel(modelJsonPath: string): Promise<tf.GraphModel> {
+  await tf.setBackend('cpu');
+  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
+  const dir = dirname(modelJsonPath);
+  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
+  const bytes = Buffer.concat(shards);
+  const handler: tf.io.IOHandler = {
+    load: async (): Promise<tf.io.ModelArtifacts> => ({
+      modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy,
+      convertedBy: json.convertedBy, signature: json.signature, userDefinedMetadata: json.userDefinedMetadata,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    }),
+  };
+  return tf.loadGraphModel(handler);
+}
+
+/** Runs the TF.js model on Kiln tensors and returns Kiln tensors, keyed like `outputs`. */
+export async function runTfjs(model: tf.GraphModel, feeds: Readonly<Record<string, Tensor>>,
+  outputs: readonly string[]): Promise<Map<string, Tensor>> {
+  const inputs: tf.NamedTensorMap = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    inputs[name] = tf.tensor(t.data as tf.TypedArray, [...t.shape], t.dtype as tf.DataType);
+  }
+  const got = await model.executeAsync(inputs, [...outputs]);
+  const list = Array.isArray(got) ? got : [got];
+  const out = new Map<string, Tensor>();
+  for (let i = 0; i < outputs.length; i++) {
+    const t = list[i];
+    out.set(outputs[i], Tensor.from(t.dtype as DType, t.shape, (await t.data()) as ArrayLike<number>));
+  }
+  tf.dispose([...Object.values(inputs), ...list]);
+  return out;
+}
+
+export interface Agreement {
+  /** Largest |kiln - ref| over all elements. */
+  readonly maxAbsError: number;
+  /** Largest |ref|: the scale tolerances are relative to. */
+  readonly maxMagnitude: number;
+  readonly argMaxAgrees: boolean;
+}
+
+export function agreement(kiln: Tensor, ref: Tensor): Agreement {
+  const a = kiln.numbers, b = ref.numbers;
+  let maxAbsError = 0, maxMagnitude = 0, ia = 0, ib = 0;
+  for (let i = 0; i < b.length; i++) {
+    maxAbsError = Math.max(maxAbsError, Math.abs(a[i] - b[i]));
+    maxMagnitude = Math.max(maxMagnitude, Math.abs(b[i]));
+    if (a[i] > a[ia]) ia = i;
+    if (b[i] > b[ib]) ib = i;
+  }
+  return { maxAbsError, maxMagnitude, argMaxAgrees: ia === ib };
+}
