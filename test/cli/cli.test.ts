@@ -29,7 +29,10 @@ function inspectJson(args: readonly string[]): Summary {
   return JSON.parse(r.stdout) as Summary;
 }
 
-/** Walks ModelProto -> GraphProto with protobufjs's schema-less reader: op counts and float initializer elements. */
+/**
+ * Walks ModelProto -> GraphProto with protobufjs's schema-less reader: op counts, and the
+ * float elements of initializers and Constant nodes (where paddle2onnx keeps the weights).
+ */
 function onnxCensus(bytes: Uint8Array): { ops: Map<string, number>; floatElements: number } {
   const FLOAT_TYPES = new Set([1, 10, 11, 16]); // FLOAT, FLOAT16, DOUBLE, BFLOAT16
   const fields = (buf: Uint8Array, visit: (field: number, r: protobuf.Reader, wire: number) => boolean) => {
@@ -39,30 +42,34 @@ function onnxCensus(bytes: Uint8Array): { ops: Map<string, number>; floatElement
       if (!visit(tag >>> 3, r, tag & 7)) r.skipType(tag & 7);
     }
   };
-  const ops = new Map<string, number>();
   let floatElements = 0;
+  const countTensor = (buf: Uint8Array) => { // TensorProto.dims (1), data_type (2)
+    const dims: number[] = [];
+    let type = 0;
+    fields(buf, (t, tr, wire) => {
+      if (t === 1 && wire === 2) { const end = tr.uint32() + tr.pos; while (tr.pos < end) dims.push(Number(tr.int64())); return true; }
+      if (t === 1) { dims.push(Number(tr.int64())); return true; }
+      if (t === 2) { type = tr.int32(); return true; }
+      return false;
+    });
+    if (FLOAT_TYPES.has(type)) floatElements += dims.reduce((a, b) => a * b, 1);
+  };
+  const ops = new Map<string, number>();
   fields(bytes, (f, r) => {
     if (f !== 7) return false; // ModelProto.graph
     fields(r.bytes(), (g, gr) => {
-      if (g === 1) { // GraphProto.node -> NodeProto.op_type (4)
-        fields(gr.bytes(), (n, nr) => {
-          if (n !== 4) return false;
-          const op = nr.string();
-          ops.set(op, (ops.get(op) ?? 0) + 1);
-          return true;
-        });
+      if (g === 5) { countTensor(gr.bytes()); return true; } // GraphProto.initializer
+      if (g !== 1) return false; // GraphProto.node
+      let op = '';
+      const tensors: Uint8Array[] = [];
+      fields(gr.bytes(), (n, nr) => {
+        if (n === 4) { op = nr.string(); return true; } // NodeProto.op_type
+        if (n !== 5) return false; // NodeProto.attribute -> AttributeProto.t (5)
+        fields(nr.bytes(), (a, ar) => { if (a !== 5) return false; tensors.push(ar.bytes()); return true; });
         return true;
-      }
-      if (g !== 5) return false; // GraphProto.initializer -> TensorProto.dims (1), data_type (2)
-      const dims: number[] = [];
-      let type = 0;
-      fields(gr.bytes(), (t, tr, wire) => {
-        if (t === 1 && wire === 2) { const end = tr.uint32() + tr.pos; while (tr.pos < end) dims.push(Number(tr.int64())); return true; }
-        if (t === 1) { dims.push(Number(tr.int64())); return true; }
-        if (t === 2) { type = tr.int32(); return true; }
-        return false;
       });
-      if (FLOAT_TYPES.has(type)) floatElements += dims.reduce((a, b) => a * b, 1);
+      ops.set(op, (ops.get(op) ?? 0) + 1);
+      if (op === 'Constant') tensors.forEach(countTensor);
       return true;
     });
     return true;
