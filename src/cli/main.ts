@@ -79,29 +79,32 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/** The one line a failure prints and the exit code it ends with. */
+function describeFailure(e: unknown, debug: boolean): [line: string, exitCode: number] {
+  if (e instanceof KilnError && e.code !== 'E_INTERNAL') return [`kiln: error: ${oneLine(e.message)}`, EXIT_USER_ERROR];
+  const fsError = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof fsError.code === 'string' && fsError.syscall && fsError.path) {
+    return [`kiln: error: ${oneLine(describeFsError(fsError.path, e))}`, EXIT_USER_ERROR];
+  }
+  const msg = oneLine(e instanceof Error ? e.message : String(e));
+  return [`kiln: internal error: ${msg}${debug ? '' : ' (set KILN_DEBUG=1 for the stack)'}`, EXIT_INTERNAL_ERROR];
+}
+
 /** Prints the failure as the CLI's one line (plus the stack under KILN_DEBUG); returns the exit code. */
 function report(e: unknown): number {
-  const debug = debugLevel() > 0;
-  const stack = () => { if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`); };
   if (e instanceof CommanderError) {
-    // help and version exit 0; a bare `kiln` printed its help already
-    if (e.exitCode === 0 || e.code === 'commander.help') return e.exitCode === 0 ? 0 : EXIT_USER_ERROR;
-    process.stderr.write(`kiln: error: ${oneLine(e.message.replace(/^error: /, ''))} (see kiln --help)\n`);
+    // help and version exit 0; a bare `kiln` has printed its help already
+    if (e.exitCode === 0) return 0;
+    if (e.code !== 'commander.help') {
+      process.stderr.write(`kiln: error: ${oneLine(e.message.replace(/^error: /, ''))} (see kiln --help)\n`);
+    }
     return EXIT_USER_ERROR;
   }
-  const fsError = e as NodeJS.ErrnoException;
-  if (e instanceof KilnError && e.code !== 'E_INTERNAL') {
-    process.stderr.write(`kiln: error: ${oneLine(e.message)}\n`);
-  } else if (e instanceof Error && typeof fsError.code === 'string' && fsError.syscall && fsError.path) {
-    process.stderr.write(`kiln: error: ${oneLine(describeFsError(fsError.path, e))}\n`);
-  } else {
-    const msg = oneLine(e instanceof Error ? e.message : String(e));
-    process.stderr.write(`kiln: internal error: ${msg}${debug ? '' : ' (set KILN_DEBUG=1 for the stack)'}\n`);
-    stack();
-    return EXIT_INTERNAL_ERROR;
-  }
-  stack();
-  return EXIT_USER_ERROR;
+  const debug = debugLevel() > 0;
+  const [line, exitCode] = describeFailure(e, debug);
+  process.stderr.write(`${line}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return exitCode;
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
