@@ -47,7 +47,7 @@ export function buildFeeds(g: Graph, opts: RunOptions): Record<string, Tensor> {
         `save it as ${info.dtype} (numpy: a.astype(numpy.${NUMPY_NAME[info.dtype] ?? info.dtype}))`);
     }
     const mismatch = () => new InputError(`--input ${name}=${file}: input '${name}' has shape ${fmtShape(info.shape)} ` +
-      `but the file holds ${fmtShape(t.shape)}`);
+      `but the file holds ${fmtShape(t.shape)}; save the array in the model's shape`);
     if (t.rank !== info.shape.length) throw mismatch();
     info.shape.forEach((d: Dim, i) => {
       if (typeof d === 'number') { if (d !== t.shape[i]) throw mismatch(); return; }
