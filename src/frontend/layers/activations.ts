@@ -2,6 +2,8 @@
 // and the Activation layer share this table.
 import type { Attrs } from '../../ir/graph.js';
 import type { KerasTensor, LayerCall, LayersContext } from './context.js';
+import { Options } from './options.js';
+import type { LayerSpec } from './topology.js';
 
 type Emit = (ctx: LayersContext, x: string, name: string) => string;
 
@@ -51,6 +53,15 @@ export function applyActivation(ctx: LayersContext, call: LayerCall, x: KerasTen
     return x;
   }
   return { value: emit(ctx, x.value, name), rank: x.rank };
+}
+
+/**
+ * Notes the layer's `activation` option as unsupported when it is unknown. For layers the walk
+ * cannot convert (their inputs come from an unsupported layer), so the report is complete.
+ */
+export function checkActivation(ctx: LayersContext, layer: LayerSpec): void {
+  const id = new Options(layer).identifier('activation', 'linear');
+  if (!ACTIVATIONS[normalise(id)]) ctx.noteUnsupported(`activation '${id}'`, layer.name);
 }
 
 /** Applies the layer's own `activation` option (Dense, Conv*, ...). */

@@ -2,6 +2,7 @@
 // are inlined. A layer that cannot be converted poisons its outputs so the walk goes on and
 // every unsupported layer in the model gets reported at once.
 import { FormatError, KilnError, withContext } from '../../errors.js';
+import { checkActivation } from './activations.js';
 import type { KerasTensor, LayerConverter, LayersContext } from './context.js';
 import { convLayers } from './conv.js';
 import { coreLayers } from './core.js';
@@ -90,7 +91,10 @@ export class ModelWalker {
         this.ctx.noteUnsupported(layer.className, layer.name);
         return [null];
       }
-      if (inputs.some((x) => x === null)) return [null];
+      if (inputs.some((x) => x === null)) {
+        checkActivation(this.ctx, layer);
+        return [null];
+      }
       return [convert(this.ctx, {
         layer, inputs: inputs as KerasTensor[], name: layer.name, scope, options: new Options(layer),
       })];
