@@ -25,14 +25,15 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
   }));
 }
 
-/** Saves `model`, imports it, runs both engines on inputs in [-2, 2) of the model's input shapes with batch 2. */
-async function checkModel(model: tf.LayersModel, label: string, seed = 1, path?: string): Promise<void> {
+/** Saves `model` (or takes `path`), imports it, runs both engines on random inputs in [lo, hi) with batch 2. */
+async function checkModel(model: tf.LayersModel, label: string,
+  { seed = 1, path, lo = -2, hi = 2 }: { seed?: number; path?: string; lo?: number; hi?: number } = {}): Promise<void> {
   randomizeWeights(model, seed);
   const file = path ?? await saveToDisk(model);
   const g = importFromDisk(file);
   verifyGraph(g, opDef);
   const next = rng(seed + 100);
-  const feeds = model.inputs.map((x) => randomTensor('float32', [2, ...x.shape.slice(1) as number[]], next, -2, 2));
+  const feeds = model.inputs.map((x) => randomTensor('float32', [2, ...x.shape.slice(1) as number[]], next, lo, hi));
   const { kiln, tfjs } = runBoth(g, model, feeds);
   assert.equal(kiln.length, tfjs.length, `${label}: output count`);
   kiln.forEach((k, i) => {
@@ -126,14 +127,18 @@ const CASES: Readonly<Record<string, () => tf.LayersModel>> = {
     L.repeatVector({ n: 3 }),
     L.batchNormalization({ epsilon: 0.01 }),
   ]),
-  'shared layer, nested model, two inputs, two outputs': () => {
+  'shared layer, nested models, two inputs, two outputs': () => {
     const inner = seq([L.dense({ inputShape: [3], units: 4, activation: 'relu' }), L.dense({ units: 3 })]);
     const a = L.input({ shape: [3], name: 'a' }), b = L.input({ shape: [3] });
     const shared = L.dense({ units: 3, name: 'shared' });
     const ya = shared.apply(a) as tf.SymbolicTensor, yb = shared.apply(b) as tf.SymbolicTensor;
     const sum = L.add().apply([ya, yb]) as tf.SymbolicTensor;
     const twice = inner.apply(inner.apply(sum) as tf.SymbolicTensor) as tf.SymbolicTensor;
-    const out = L.batchNormalization().apply(L.dense({ units: 3 }).apply(twice)) as tf.SymbolicTensor;
+    // a functional model with two inputs used as a layer
+    const p = L.input({ shape: [3] }), q = L.input({ shape: [3] });
+    const pair = tf.model({ inputs: [p, q], outputs: L.concatenate().apply([L.dense({ units: 2 }).apply(p) as tf.SymbolicTensor, q]) as tf.SymbolicTensor });
+    const joined = pair.apply([twice, ya]) as tf.SymbolicTensor;
+    const out = L.batchNormalization().apply(L.dense({ units: 3 }).apply(joined)) as tf.SymbolicTensor;
     return tf.model({ inputs: [a, b], outputs: [out, ya] });
   },
 };
@@ -173,13 +178,33 @@ function toKeras3Calls(topology: { config: { layers: { inbound_nodes: unknown[][
 
 test('layers: Keras 3 dict-form inbound nodes import like the list form', async () => {
   await tf.setBackend('cpu');
-  const model = CASES['shared layer, nested model, two inputs, two outputs']();
+  const model = CASES['shared layer, nested models, two inputs, two outputs']();
   randomizeWeights(model, 3);
   const path = await saveToDisk(model);
   const json = JSON.parse(readFileSync(path, 'utf8'));
   toKeras3Calls(json.modelTopology);
   writeFileSync(path, JSON.stringify(json));
-  await checkModel(model, 'keras 3 calls', 3, path);
+  await checkModel(model, 'keras 3 calls', { seed: 3, path });
+});
+
+test('layers: Embedding and Rescaling', async () => {
+  await tf.setBackend('cpu');
+  const model = seq([
+    L.embedding({ inputDim: 10, outputDim: 4, inputLength: 3 }), L.flatten(),
+    L.rescaling({ scale: 0.5, offset: -0.25 }), L.dense({ units: 2 }),
+  ]);
+  await checkModel(model, 'embedding', { lo: 0, hi: 10 });
+});
+
+test('layers: manifest names with a model prefix and a :0 suffix still find their layers', async () => {
+  await tf.setBackend('cpu');
+  const model = CASES['shared layer, nested models, two inputs, two outputs']();
+  randomizeWeights(model, 5);
+  const path = await saveToDisk(model);
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  for (const w of json.weightsManifest[0].weights) w.name = `model1/${w.name}:0`;
+  writeFileSync(path, JSON.stringify(json));
+  await checkModel(model, 'prefixed weights', { seed: 5, path });
 });
 
 test('layers: every unsupported layer class and activation is listed in one error', async () => {
