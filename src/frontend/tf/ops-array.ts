@@ -156,10 +156,15 @@ const gatherV2: Converter = (c) => {
   return [c.emit1('Gather', [c.input(0), c.input(1)], { axis })];
 };
 
+/** TF's OneHot gives all-off rows for negative indices, which ONNX counts from the end: move them out of range. */
 const oneHot: Converter = (c) => {
   const asVector = (i: number) => c.emit1('Reshape', [c.input(i), c.int64s([1], 'one')]);
   const values = c.emit1('Concat', [asVector(3), asVector(2)], { axis: 0 });
-  return [c.emit1('OneHot', [c.input(0), c.input(1), values], { axis: c.attrs.int('axis', -1) })];
+  const indexType = c.attrs.type('TI', 'int64');
+  const depth = c.cast(c.input(1), indexType);
+  const negative = c.emit1('Less', [c.input(0), c.scalar(indexType, 0, 'zero')]);
+  const indices = c.emit1('Where', [negative, depth, c.input(0)]);
+  return [c.emit1('OneHot', [indices, c.input(1), values], { axis: c.attrs.int('axis', -1) })];
 };
 
 const topK: Converter = (c) => {
