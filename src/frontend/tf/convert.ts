@@ -65,14 +65,13 @@ export function convertTfGraph(src: TfGraphSource): Graph {
   const report = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
   for (const node of order) {
     if (node.op === 'Placeholder') continue;
-    if (node.inputs.some((r) => failed.has(r.node))) { failed.add(node.name); continue; }
     if (node.op === 'Const') {
       state.bindConstant({ node: node.name, index: 0 }, src.constant(node));
       continue;
     }
     const convert = converterOf(node.op);
-    if (!convert) {
-      report(src.functions?.has(node.op) ? `${node.op} (library function)` : node.op, node.name);
+    if (!convert) report(src.functions?.has(node.op) ? `${node.op} (library function)` : node.op, node.name);
+    if (!convert || node.inputs.some((r) => failed.has(r.node))) {
       failed.add(node.name);
       continue;
     }
