@@ -117,3 +117,17 @@ test('SpaceToDepth undoes DepthToSpace', () => {
   assert.deepEqual(out.shape, y.shape);
   assert.deepEqual(Array.from(out.numbers), Array.from(y.numbers));
 });
+
+test('SpaceToBatchND -> Conv2D -> BatchToSpaceND (a dilated conv as TF writes it) matches TF.js', async () => {
+  const block = Tensor.from('int32', [2], [2, 2]);
+  await assertMatchesTfjs({
+    feeds: { x },
+    consts: { filter, block, pads: Tensor.from('int32', [2, 2], [2, 3, 2, 1]), crops: Tensor.from('int32', [2, 2], [0, 1, 0, 1]) },
+    nodes: [
+      op('s2b', 'SpaceToBatchND', ['x', 'block', 'pads'], { Tblock_shape: attr.type('int32'), Tpaddings: attr.type('int32') }),
+      { ...conv('conv', 'VALID', [1, 1, 1, 1]), input: ['s2b', 'filter'] },
+      op('b2s', 'BatchToSpaceND', ['conv', 'block', 'crops'], { Tblock_shape: attr.type('int32'), Tcrops: attr.type('int32') }),
+    ],
+    outputs: ['s2b', 'b2s'],
+  });
+});

@@ -1,5 +1,5 @@
 // TF array ops -> canonical ops: reshapes, slicing (StridedSlice with all its masks),
-// joins and splits, padding, gathers, fills, shapes, top-k and non-max suppression.
+// joins and splits, padding, gathers, fills, shapes, space/batch shuffles, top-k and NMS.
 import { Tensor } from '../../ir/tensor.js';
 import type { NodeContext } from './context.js';
 import type { Converter } from './ops-math.js';
@@ -195,6 +195,51 @@ const nonMaxSuppression = (version: 2 | 3 | 4 | 5): Converter => (c) => {
   return version === 4 ? [indices, count()] : [indices];
 };
 
+/** Dims after the batch axis, which space/batch shuffles need static. */
+function staticTail(c: NodeContext, v: string): number[] {
+  const tail = c.info(v).shape.slice(1);
+  if (tail.some((d) => typeof d !== 'number')) throw c.unsupported('dynamic spatial dims');
+  return tail as number[];
+}
+
+/**
+ * SpaceToBatchND(x, block, paddings): pad the M spatial dims, split each into (size/b, b), move
+ * the block offsets in front of the batch and merge them into it (batch index = offset * N + n).
+ */
+const spaceToBatch: Converter = (c) => {
+  const block = c.constInts(1, 'block_shape');
+  const m = block.length;
+  const p = c.constInts(2, 'paddings');
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  const rank = c.rank(c.input(0));
+  const before = [0, ...range(m).map((i) => p[2 * i]), ...zeros(rank - 1 - m)];
+  const after = [0, ...range(m).map((i) => p[2 * i + 1]), ...zeros(rank - 1 - m)];
+  const padded = c.emit1('Pad', [c.input(0), c.int64s([...before, ...after], 'pads')]);
+  const tail = staticTail(c, padded);
+  const rest = tail.slice(m);
+  const split = [-1, ...block.flatMap((b, i) => [tail[i] / b, b]), ...rest];
+  const perm = [...range(m).map((i) => 2 + 2 * i), 0, ...range(m).map((i) => 1 + 2 * i), ...range(rest.length, 2 * m + 1)];
+  const moved = c.emit1('Transpose', [c.emit1('Reshape', [padded, c.int64s(split, 'split_shape')])], { perm });
+  return [c.emit1('Reshape', [moved, c.int64s([-1, ...block.map((b, i) => tail[i] / b), ...rest], 'shape')])];
+};
+
+/** BatchToSpaceND(x, block, crops): the inverse shuffle, then the crops sliced off. */
+const batchToSpace: Converter = (c) => {
+  const block = c.constInts(1, 'block_shape');
+  const m = block.length;
+  const crops = c.constInts(2, 'crops');
+  const x = c.input(0);
+  const tail = staticTail(c, x);
+  const rest = tail.slice(m);
+  const split = [...block, -1, ...tail];
+  const perm = [m, ...range(m).flatMap((i) => [m + 1 + i, i]), ...range(rest.length, 2 * m + 1)];
+  const moved = c.emit1('Transpose', [c.emit1('Reshape', [x, c.int64s(split, 'split_shape')])], { perm });
+  const full = block.map((b, i) => tail[i] * b);
+  const merged = c.emit1('Reshape', [moved, c.int64s([-1, ...full, ...rest], 'shape')]);
+  const starts = range(m).map((i) => crops[2 * i]), ends = full.map((f, i) => f - crops[2 * i + 1]);
+  return [c.emit1('Slice', [merged, c.int64s(starts, 'starts'), c.int64s(ends, 'ends'), c.int64s(range(m, 1))])];
+};
+
 export const arrayOps = {
   Identity: alias, StopGradient: alias, Snapshot: alias, PreventGradient: alias, EnsureShape: alias,
   CheckNumerics: alias, PlaceholderWithDefault: alias,
@@ -217,6 +262,7 @@ export const arrayOps = {
   Gather: (c) => [c.emit1('Gather', [c.input(0), c.input(1)], { axis: 0 })],
   GatherNd: (c) => [c.emit1('GatherND', [c.input(0), c.input(1)])],
   OneHot: oneHot,
+  SpaceToBatchND: spaceToBatch, BatchToSpaceND: batchToSpace,
   Where: (c) => [c.cast(c.emit1('Transpose', [c.emit1('NonZero', [c.input(0)])], { perm: [1, 0] }), c.state.int64As)],
   TopKV2: topK,
   NonMaxSuppressionV2: nonMaxSuppression(2), NonMaxSuppressionV3: nonMaxSuppression(3),
