@@ -153,10 +153,9 @@ export class NodeContext {
   rank(value: string): number { return this.info(value).shape.length; }
 
   /** Input `i` transformed by `op`: folded into a new constant when the input is one (weights). */
-  derived(i: number, op: CanonicalOp, attrs: Attrs, extra: readonly Tensor[] = [], hint = op.toLowerCase()): string {
+  derived(i: number, op: CanonicalOp, attrs: Attrs, hint: string): string {
     const t = this.constant(i);
-    if (t) return this.constantValue(foldConstant(op, [t, ...extra], attrs), hint);
-    return this.emit1(op, [this.input(i), ...extra.map((e, k) => this.constantValue(e, `${hint}${k}`))], attrs);
+    return t ? this.constantValue(foldConstant(op, [t], attrs), hint) : this.emit1(op, [this.input(i)], attrs);
   }
 
   transpose(value: string, perm: readonly number[]): string {

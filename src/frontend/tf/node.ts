@@ -120,10 +120,6 @@ export class TfAttrs {
   constructor(private readonly raw: Readonly<Record<string, TfAttrJson>>, private readonly where: string,
     private readonly int64As: DType) {}
 
-  has(name: string): boolean {
-    return name in this.raw;
-  }
-
   int(name: string, dflt?: number): number {
     return this.get(name, dflt, (a) => intOf(a.i));
   }
@@ -138,9 +134,6 @@ export class TfAttrs {
   }
   ints(name: string, dflt?: readonly number[]): number[] {
     return this.get(name, dflt && [...dflt], (a) => (a.list?.i ?? []).map(intOf));
-  }
-  floats(name: string, dflt?: readonly number[]): number[] {
-    return this.get(name, dflt && [...dflt], (a) => (a.list?.f ?? []).map(floatOf));
   }
   strs(name: string, dflt?: readonly string[]): string[] {
     return this.get(name, dflt && [...dflt], (a) => (a.list?.s ?? []).map(textOf));

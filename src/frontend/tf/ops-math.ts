@@ -1,8 +1,7 @@
 // TF math ops -> canonical ops: elementwise arithmetic and activations, comparisons,
 // casts, reductions, arg-max, softmax and matrix products.
-import type { DType } from '../../ir/dtype.js';
+import { isFloat, type DType } from '../../ir/dtype.js';
 import type { Attrs } from '../../ir/graph.js';
-import { isFloat } from '../../ir/dtype.js';
 import type { CanonicalOp, NodeContext } from './context.js';
 
 export type Converter = (c: NodeContext) => readonly string[];
@@ -75,7 +74,7 @@ function swapLastTwo(c: NodeContext, i: number): string {
   const t = c.constant(i);
   const rank = t ? t.rank : c.rank(c.input(i));
   const perm = [...Array.from({ length: rank - 2 }, (_, k) => k), rank - 1, rank - 2];
-  return c.derived(i, 'Transpose', { perm }, [], 'transposed');
+  return c.derived(i, 'Transpose', { perm }, 'transposed');
 }
 
 export function matmul(c: NodeContext, ta: string, tb: string): string {

@@ -19,7 +19,7 @@ function convWeight(c: NodeContext): ConvWeight {
   if (!f) throw c.unsupported('a computed (non-constant) filter');
   const r = f.rank;
   const perm = [r - 1, r - 2, ...Array.from({ length: r - 2 }, (_, i) => i)];
-  return { value: c.derived(1, 'Transpose', { perm }, [], 'oihw'), kernel: f.shape.slice(0, r - 2), group: 1 };
+  return { value: c.derived(1, 'Transpose', { perm }, 'oihw'), kernel: f.shape.slice(0, r - 2), group: 1 };
 }
 
 /** Depthwise filter [H, W, C, M] -> [C*M, 1, H, W]: output channel c*M+m reads input channel c, as in TF. */
@@ -91,7 +91,7 @@ const convBackpropInput: Converter = (c) => {
   const r = f.rank;
   const kernel = f.shape.slice(0, r - 2);
   // filter [spatial..., out_channels, in_channels]: ConvTranspose wants [in, out, spatial...]
-  const weight = c.derived(1, 'Transpose', { perm: [r - 1, r - 2, ...kernel.map((_, i) => i)] }, [], 'iohw');
+  const weight = c.derived(1, 'Transpose', { perm: [r - 1, r - 2, ...kernel.map((_, i) => i)] }, 'iohw');
   const n = kernel.length;
   const strides = spatialOf(c.attrs.ints('strides'), l);
   const dilations = spatialOf(c.attrs.ints('dilations', new Array(n + 2).fill(1)), l);
