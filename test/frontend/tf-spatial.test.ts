@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { execute } from '../../src/reference/execute.js';
+import { agreement } from '../models/tfjs-peer.js';
 import { assertMatchesTfjs, attr, importTiny, op, writeTinyModel } from './tf-harness.js';
 
 const next = rng(3);
@@ -130,4 +131,35 @@ test('SpaceToBatchND -> Conv2D -> BatchToSpaceND (a dilated conv as TF writes it
     ],
     outputs: ['s2b', 'b2s'],
   });
+});
+
+// TF.js runs neither FusedBatchNorm inside _FusedConv2D nor NCHW convs on its CPU backend; their
+// oracles are compositions of forms checked against TF.js above (Conv2D, FusedBatchNormV3, Transpose)
+test('_FusedConv2D with FusedBatchNorm and an NCHW Conv2D equal their unfused NHWC compositions', () => {
+  const c4 = () => randomTensor('float32', [4], next, 0.5, 1.5);
+  const bn = { scale: c4(), offset: c4(), mean: c4(), variance: c4() };
+  const perm = (v: number[]) => Tensor.from('int32', [4], v);
+  const convAttrs = { padding: attr.s('SAME'), strides: attr.ints([1, 2, 2, 1]), dilations: attr.ints([1, 1, 1, 1]) };
+  const g = importTiny(writeTinyModel({
+    feeds: { x }, consts: { filter, ...bn, toNCHW: perm([0, 3, 1, 2]), toNHWC: perm([0, 2, 3, 1]) },
+    nodes: [
+      op('fused', '_FusedConv2D', ['x', 'filter', 'scale', 'offset', 'mean', 'variance'], {
+        ...NHWC, ...convAttrs, fused_ops: attr.strs(['FusedBatchNorm', 'Relu']), num_args: attr.i(4), epsilon: attr.f(0.01),
+      }),
+      conv('conv', 'SAME', [1, 2, 2, 1]),
+      op('bn', 'FusedBatchNormV3', ['conv', 'scale', 'offset', 'mean', 'variance'], { ...NHWC, epsilon: attr.f(0.01), is_training: attr.b(false) }),
+      op('unfused', 'Relu', ['bn']),
+      op('x_nchw', 'Transpose', ['x', 'toNCHW']),
+      op('conv_nchw', 'Conv2D', ['x_nchw', 'filter'], { data_format: attr.s('NCHW'), padding: attr.s('SAME'), strides: attr.ints([1, 1, 2, 2]), dilations: attr.ints([1, 1, 1, 1]) }),
+      op('nchw', 'Transpose', ['conv_nchw', 'toNHWC']),
+    ],
+    outputs: ['fused', 'unfused', 'nchw', 'conv'],
+  }));
+  const out = execute(g, { x });
+  const close = (a: string, b: string) => {
+    const r = agreement(out.get(a)!, out.get(b)!);
+    assert.ok(r.maxMagnitude > 0 && r.maxAbsError <= 1e-5 * r.maxMagnitude, `${a} vs ${b}: ${r.maxAbsError}`);
+  };
+  close('fused', 'unfused');
+  close('nchw', 'conv');
 });
