@@ -1,5 +1,228 @@
-// TODO(family resize): filled in by its owner.
-import type { OpTable } from './op.js';
+// Resize: nearest, linear and cubic interpolation over any subset of axes, with every ONNX
+// coordinate transformation. Nearest is an index map per axis (any dtype); linear and cubic
+// are separable filters applied one axis at a time in float64.
+import { ShapeError, UnsupportedError } from '../errors.js';
+import { castNumber, type DType, type NumericData } from '../ir/dtype.js';
+import { normAxis, type Dim } from '../ir/shape.js';
+import { Tensor } from '../ir/tensor.js';
+import { mappedCopy } from './data-util.js';
+import { attr, defineOp, type AttrsOf, type OpTable } from './op.js';
+
+const resizeAttrs = {
+  antialias: attr.int(0),
+  axes: attr.ints(),
+  coordinate_transformation_mode: attr.string('half_pixel'),
+  cubic_coeff_a: attr.float(-0.75),
+  exclude_outside: attr.int(0),
+  extrapolation_value: attr.float(0),
+  keep_aspect_ratio_policy: attr.string('stretch'),
+  mode: attr.string('nearest'),
+  nearest_mode: attr.string('round_prefer_floor'),
+};
+type ResizeAttrs = AttrsOf<typeof resizeAttrs>;
+
+/** Output sizes and the scale each axis is resampled with (1 for axes not resized). */
+interface Geometry { readonly outShape: number[]; readonly scales: number[]; readonly fromSizes: boolean }
+
+function resizedAxes(rank: number, axes: readonly number[] | undefined): number[] {
+  return axes ? axes.map((a) => normAxis(a, rank, 'Resize axis')) : Array.from({ length: rank }, (_, i) => i);
+}
+
+/** Scales or sizes, whichever is given as a non-empty tensor. */
+function scalesOrSizes(scales: Tensor | undefined, sizes: Tensor | undefined) {
+  const sc = scales && scales.size ? scales.toArray() : undefined;
+  const sz = sizes && sizes.size ? sizes.toArray() : undefined;
+  if ((sc === undefined) === (sz === undefined)) throw new ShapeError('Resize needs exactly one of scales and sizes');
+  return { sc, sz };
+}
+
+function geometry(inShape: readonly number[], axes: readonly number[], sc: readonly number[] | undefined,
+  sz: readonly number[] | undefined, policy: string): Geometry {
+  const outShape = [...inShape];
+  const scales = inShape.map(() => 1);
+  const given = (sc ?? sz)!;
+  if (given.length !== axes.length) throw new ShapeError(`Resize ${sc ? 'scales' : 'sizes'} has ${given.length} values for ${axes.length} axes`);
+  if (sc) {
+    axes.forEach((a, i) => { scales[a] = sc[i]; outShape[a] = Math.floor(inShape[a] * sc[i]); });
+    return { outShape, scales, fromSizes: false };
+  }
+  axes.forEach((a, i) => { scales[a] = sz![i] / inShape[a]; outShape[a] = sz![i]; });
+  if (policy !== 'stretch') {
+    const ratios = axes.map((a) => scales[a]);
+    if (policy !== 'not_larger' && policy !== 'not_smaller') throw new ShapeError(`Resize keep_aspect_ratio_policy '${policy}' is unknown`);
+    const s = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
+    for (const a of axes) { scales[a] = s; outShape[a] = Math.floor(s * inShape[a] + 0.5); }
+  }
+  return { outShape, scales, fromSizes: true };
+}
+
+/** Source coordinate of output position x along one axis; NaN means "extrapolate". */
+function sourceCoord(mode: string, x: number, scale: number, inLen: number, outLen: number,
+  outLenExact: number, roi: readonly [number, number]): number {
+  switch (mode) {
+    case 'half_pixel': return (x + 0.5) / scale - 0.5;
+    case 'half_pixel_symmetric': {
+      const offset = (inLen / 2) * (1 - outLen / outLenExact);
+      return offset + (x + 0.5) / scale - 0.5;
+    }
+    case 'pytorch_half_pixel': return outLenExact > 1 ? (x + 0.5) / scale - 0.5 : 0;
+    case 'align_corners': return outLenExact === 1 ? 0 : (x * (inLen - 1)) / (outLenExact - 1);
+    case 'asymmetric': return x / scale;
+    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+    case 'tf_crop_and_resize': {
+      const [s, e] = roi;
+      const c = outLenExact === 1 ? ((e - s) * (inLen - 1)) / 2 : (x * (e - s) * (inLen - 1)) / (outLenExact - 1);
+      const xo = c + s * (inLen - 1);
+      return xo < 0 || xo > inLen - 1 ? NaN : xo;
+    }
+    default: throw new UnsupportedError(`Resize coordinate_transformation_mode '${mode}' is unknown`);
+  }
+}
+
+function nearestIndex(x: number, mode: string, inLen: number): number {
+  let i: number;
+  if (Number.isInteger(x)) i = x;
+  else {
+    const f = Math.floor(x), frac = x - f;
+    switch (mode) {
+      case 'round_prefer_floor': i = frac <= 0.5 ? f : f + 1; break;
+      case 'round_prefer_ceil': i = frac < 0.5 ? f : f + 1; break;
+      case 'floor': i = f; break;
+      case 'ceil': i = f + 1; break;
+      default: throw new UnsupportedError(`Resize nearest_mode '${mode}' is unknown`);
+    }
+  }
+  return Math.min(inLen - 1, Math.max(0, i));
+}
+
+/** Keys cubic convolution kernel with parameter a. */
+function cubicKernel(a: number): (d: number) => number {
+  return (d) => {
+    const x = Math.abs(d);
+    if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    return 0;
+  };
+}
+const triangle = (d: number) => Math.max(0, 1 - Math.abs(d));
+
+/** The taps of one axis: for each output position, `taps` input indices and weights. */
+interface AxisFilter { readonly taps: number; readonly index: Int32Array; readonly weight: Float64Array; readonly outside: Uint8Array }
+
+function axisFilter(attrs: ResizeAttrs, inLen: number, outLen: number, outLenExact: number,
+  scale: number, roi: readonly [number, number]): AxisFilter {
+  const cubic = attrs.mode === 'cubic';
+  const base = cubic ? cubicKernel(attrs.cubic_coeff_a) : triangle;
+  // antialiasing stretches the kernel by 1/scale when downsampling, so more inputs contribute
+  const stretch = attrs.antialias ? Math.min(scale, 1) : 1;
+  const first = attrs.antialias ? Math.floor((cubic ? -2 : -1) / stretch) + 1 : cubic ? -1 : 0;
+  const taps = 2 - 2 * first;
+  const index = new Int32Array(outLen * taps), weight = new Float64Array(outLen * taps);
+  const outside = new Uint8Array(outLen);
+  for (let o = 0; o < outLen; o++) {
+    const x = sourceCoord(attrs.coordinate_transformation_mode, o, scale, inLen, outLen, outLenExact, roi);
+    if (Number.isNaN(x)) { outside[o] = 1; continue; }
+    // the left neighbour is strictly below x, so the fractional part lies in (0, 1]
+    const left = Number.isInteger(x) ? x - 1 : Math.floor(x);
+    const ratio = x - left;
+    let sum = 0;
+    for (let t = 0; t < taps; t++) {
+      const tap = left + first + t;
+      let w = base((first + t - ratio) * stretch);
+      if (attrs.exclude_outside && (tap < 0 || tap >= inLen)) w = 0;
+      index[o * taps + t] = Math.min(inLen - 1, Math.max(0, tap));
+      weight[o * taps + t] = w;
+      sum += w;
+    }
+    if (attrs.antialias || attrs.exclude_outside) for (let t = 0; t < taps; t++) weight[o * taps + t] /= sum;
+  }
+  return { taps, index, weight, outside };
+}
+
+/** One separable pass: resamples `axis` of `src` (shape `shape`) with `f`. */
+function filterAxis(src: Float64Array, shape: readonly number[], axis: number, outLen: number,
+  f: AxisFilter, extrapolation: number): Float64Array {
+  const inLen = shape[axis];
+  let outer = 1, inner = 1;
+  shape.forEach((d, i) => { if (i < axis) outer *= d; else if (i > axis) inner *= d; });
+  const dst = new Float64Array(outer * outLen * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < outLen; j++) {
+      const at = (o * outLen + j) * inner;
+      if (f.outside[j]) { dst.fill(extrapolation, at, at + inner); continue; }
+      for (let t = 0; t < f.taps; t++) {
+        const w = f.weight[j * f.taps + t];
+        if (w === 0) continue;
+        const from = (o * inLen + f.index[j * f.taps + t]) * inner;
+        for (let k = 0; k < inner; k++) dst[at + k] += w * src[from + k];
+      }
+    }
+  }
+  return dst;
+}
+
+/** Per-axis [start, end] of the region of interest (tf_crop_and_resize only). */
+function roiPerAxis(rank: number, axes: readonly number[], roi: Tensor | undefined): [number, number][] {
+  const out: [number, number][] = Array.from({ length: rank }, () => [0, 1]);
+  if (!roi || !roi.size) return out;
+  const r = roi.toArray();
+  if (r.length !== 2 * axes.length) throw new ShapeError(`Resize roi has ${r.length} values for ${axes.length} axes`);
+  axes.forEach((a, i) => { out[a] = [r[i], r[i + axes.length]]; });
+  return out;
+}
+
+function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT: Tensor | undefined, sizesT: Tensor | undefined): Tensor {
+  const axes = resizedAxes(x.rank, attrs.axes);
+  const { sc, sz } = scalesOrSizes(scalesT, sizesT);
+  const g = geometry(x.shape, axes, sc, sz, attrs.keep_aspect_ratio_policy);
+  const rois = roiPerAxis(x.rank, axes, roi);
+  const exact = (a: number) => (g.fromSizes && attrs.keep_aspect_ratio_policy === 'stretch' ? g.outShape[a] : g.scales[a] * x.shape[a]);
+  const mode = attrs.coordinate_transformation_mode;
+  if (attrs.mode === 'nearest') {
+    const maps = x.shape.map((inLen, a) => Int32Array.from({ length: g.outShape[a] }, (_, o) => {
+      const c = sourceCoord(mode, o, g.scales[a], inLen, g.outShape[a], exact(a), rois[a]);
+      return Number.isNaN(c) ? -1 : nearestIndex(c, attrs.nearest_mode, inLen);
+    }));
+    const fill = x.dtype === 'string' ? '' : castNumber(x.dtype, attrs.extrapolation_value);
+    return new Tensor(x.dtype, g.outShape, mappedCopy(x.data, x.dtype, x.shape, maps, fill));
+  }
+  if (attrs.mode !== 'linear' && attrs.mode !== 'cubic') throw new UnsupportedError(`Resize mode '${attrs.mode}' is unknown`);
+  let data: Float64Array = Float64Array.from(x.numbers);
+  const shape = [...x.shape];
+  for (let a = 0; a < x.rank; a++) {
+    const identity = g.outShape[a] === shape[a] && g.scales[a] === 1 && mode !== 'tf_crop_and_resize';
+    if (identity) continue;
+    const f = axisFilter(attrs, shape[a], g.outShape[a], exact(a), g.scales[a], rois[a]);
+    data = filterAxis(data, shape, a, g.outShape[a], f, attrs.extrapolation_value);
+    shape[a] = g.outShape[a];
+  }
+  return Tensor.from(x.dtype as DType, shape, data as NumericData);
+}
 
 export const resizeOps = {
+  Resize: defineOp({
+    attrs: resizeAttrs,
+    inputs: [1, 4],
+    fusion: 'injective',
+    infer: ({ inputs, attrs, constant, symbol }) => {
+      const x = inputs[0]!;
+      const axes = resizedAxes(x.shape.length, attrs.axes);
+      const scales = constant(2), sizes = constant(3);
+      const unknown = (inputs[2] && !scales) || (inputs[3] && !sizes);
+      const sc = !unknown && scales?.size ? scales.toArray() : undefined;
+      const sz = !unknown && sizes?.size ? sizes.toArray() : undefined;
+      const shape: Dim[] = [...x.shape];
+      axes.forEach((a, i) => {
+        const d = x.shape[a];
+        if (sc && sc[i] === 1) return;
+        if (sz && attrs.keep_aspect_ratio_policy === 'stretch') { shape[a] = sz[i]; return; }
+        const staticAxes = axes.every((b) => typeof x.shape[b] === 'number');
+        shape[a] = (sc || sz) && staticAxes
+          ? geometry(x.shape as number[], axes, sc, sz, attrs.keep_aspect_ratio_policy).outShape[a]
+          : typeof d === 'number' && sc ? Math.floor(d * sc[i]) : symbol('resize');
+      });
+      return [{ dtype: x.dtype, shape }];
+    },
+    run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],
+  }),
 } satisfies OpTable;
