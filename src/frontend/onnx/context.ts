@@ -1,0 +1,110 @@
+// What an ONNX op converter sees: the node (attributes converted), the opset, the graph
+// builder, and helpers that emit canonical nodes and constants for the node's outputs.
+import { UnsupportedError } from '../../errors.js';
+import type { DType } from '../../ir/dtype.js';
+import type { AttrValue, Attrs, GraphBuilder } from '../../ir/graph.js';
+import { Tensor } from '../../ir/tensor.js';
+import { opDef } from '../../ops/index.js';
+import { dtypeAttribute } from './attrs.js';
+
+export interface OnnxNode {
+  readonly name: string;
+  readonly opType: string;
+  /** '' marks an omitted optional input or output. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: ReadonlyMap<string, AttrValue>;
+}
+
+/** How a node's attributes carry over to a canonical op. */
+export interface AttrPlan {
+  /** ONNX attributes with no canonical meaning at inference (consumed_inputs, is_test, ...). */
+  readonly drop?: readonly string[];
+  /** Attributes holding an element type, converted to dtype names. */
+  readonly dtypes?: readonly string[];
+  /** Attributes to set (override or add). */
+  readonly set?: Attrs;
+}
+
+export class ConvertContext {
+  constructor(
+    readonly b: GraphBuilder,
+    readonly opset: number,
+    readonly node: OnnxNode,
+    private readonly declaredDtypes: ReadonlyMap<string, DType>,
+  ) {}
+
+  /** Refuses this node; the importer lists it among the unsupported ops with `why`. */
+  unsupported(why: string): never {
+    throw new UnsupportedError(why);
+  }
+
+  attr(name: string): AttrValue | undefined {
+    return this.node.attrs.get(name);
+  }
+  int(name: string, dflt: number): number {
+    const v = this.attr(name);
+    return typeof v === 'number' ? v : dflt;
+  }
+  ints(name: string): readonly number[] | undefined {
+    const v = this.attr(name);
+    return Array.isArray(v) ? (v as readonly number[]) : undefined;
+  }
+
+  /** Input `i` or '' when omitted. */
+  input(i: number): string {
+    return this.node.inputs[i] ?? '';
+  }
+
+  /** The element type of a value when the model declares it or it is a constant. */
+  dtypeOf(value: string): DType | undefined {
+    return this.b.constantOf(value)?.dtype ?? this.declaredDtypes.get(value);
+  }
+
+  /** A constant holding int64 `values` (1-D, or a scalar when `scalar`). */
+  int64Const(hint: string, values: readonly number[], scalar = false): string {
+    return this.b.constant(`${this.node.name}/${hint}`, Tensor.from('int64', scalar ? [] : [values.length], values));
+  }
+  scalarConst(hint: string, dtype: DType, value: number): string {
+    return this.b.constant(`${this.node.name}/${hint}`, Tensor.scalar(dtype, value));
+  }
+
+  /**
+   * The node's attributes carried to canonical op `op`: every attribute must be in the
+   * op's schema unless the plan drops it, so a semantic the kernel would ignore is refused.
+   */
+  attrsFor(op: string, plan: AttrPlan = {}): Attrs {
+    const schema = opDef(op)?.attrs ?? {};
+    const out: Record<string, AttrValue> = {};
+    for (const [k, v] of this.node.attrs) {
+      if (plan.drop?.includes(k)) continue;
+      if (!(k in schema)) this.unsupported(`attribute '${k}'`);
+      out[k] = plan.dtypes?.includes(k) ? dtypeAttribute(v, `node '${this.node.name}'`) : v;
+    }
+    return { ...out, ...plan.set };
+  }
+
+  /** Emits canonical `op` writing the node's own outputs (or `outputs`). */
+  emit(op: string, inputs: readonly string[], attrs: Attrs, outputs: readonly string[] = this.node.outputs): string[] {
+    const def = opDef(op);
+    if (!def) this.unsupported('no Kiln kernel yet');
+    const used = outputs.filter((o) => o).length;
+    const maxOut = (def.outputs ?? [1, 1])[1];
+    const lastUsed = outputs.reduce((last, o, i) => (o ? i : last), -1);
+    if (lastUsed >= maxOut) this.unsupported(`output ${lastUsed} (${used} outputs used)`);
+    return this.b.addNode(op, trimTrailing(inputs), attrs, { name: this.node.name, outputs: trimTrailing(outputs) });
+  }
+
+  /** Emits a helper node with fresh outputs (part of a rewrite); returns its first output. */
+  helper(op: string, inputs: readonly string[], attrs: Attrs = {}): string {
+    if (!opDef(op)) this.unsupported(`needs ${op}, which has no Kiln kernel yet`);
+    return this.b.add1(op, inputs, attrs, `${this.node.name}/${op}`);
+  }
+}
+
+/** Drops trailing '' entries: an omitted optional input or output at the end is the same as absent. */
+function trimTrailing(names: readonly string[]): string[] {
+  let n = names.length;
+  while (n > 0 && !names[n - 1]) n--;
+  return names.slice(0, n);
+}

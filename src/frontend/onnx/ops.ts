@@ -1,0 +1,193 @@
+// ONNX op type -> converter emitting canonical ops. Most ops pass through; older opsets'
+// forms (attributes that later became inputs, coerce-to-2D softmax, Upsample, ...) are
+// rewritten to the one canonical form of the latest opset.
+import { Tensor } from '../../ir/tensor.js';
+import type { Attrs } from '../../ir/graph.js';
+import type { ConvertContext, AttrPlan } from './context.js';
+
+export type Converter = (ctx: ConvertContext) => void;
+
+/** The ONNX op maps 1:1 onto the canonical op of the same name. */
+const same = (plan: AttrPlan = {}): Converter => (ctx) => {
+  ctx.emit(ctx.node.opType, ctx.node.inputs, ctx.attrsFor(ctx.node.opType, plan));
+};
+
+/** `attrs` moved to inputs (at `positions`) in a later opset: turn them into constant inputs. */
+function attrsToInputs(moves: readonly { attr: string; at: number; make: (ctx: ConvertContext, v: readonly number[] | number) => string }[],
+  plan: AttrPlan = {}): Converter {
+  return (ctx) => {
+    const inputs = [...ctx.node.inputs];
+    const moved: string[] = [];
+    for (const m of moves) {
+      const v = ctx.attr(m.attr);
+      if (v === undefined) continue;
+      moved.push(m.attr);
+      while (inputs.length < m.at) inputs.push('');
+      inputs[m.at] = m.make(ctx, v as readonly number[] | number);
+    }
+    const op = ctx.node.opType;
+    ctx.emit(op, inputs, ctx.attrsFor(op, { ...plan, drop: [...(plan.drop ?? []), ...moved] }));
+  };
+}
+const int64Input = (hint: string) => (ctx: ConvertContext, v: readonly number[] | number) =>
+  ctx.int64Const(hint, typeof v === 'number' ? [v] : v);
+/** A scalar of the data input's element type (float32 when the model does not say). */
+const scalarLikeInput = (hint: string) => (ctx: ConvertContext, v: readonly number[] | number) =>
+  ctx.scalarConst(hint, ctx.dtypeOf(ctx.input(0)) ?? 'float32', v as number);
+
+/** Reduce ops: `axes` was an attribute before it became an input (opset 13 / 18). */
+const reduce = attrsToInputs([{ attr: 'axes', at: 1, make: int64Input('axes') }]);
+
+/**
+ * Softmax, LogSoftmax, Hardmax before opset 13 coerce the input to 2-D at `axis` (default 1):
+ * flatten there, normalise the last axis, restore the shape.
+ */
+const coercedTo2d: Converter = (ctx) => {
+  const op = ctx.node.opType;
+  if (ctx.opset >= 13) return same()(ctx);
+  const x = ctx.input(0);
+  const shape = ctx.helper('Shape', [x]);
+  const flat = ctx.helper('Flatten', [x], { axis: ctx.int('axis', 1) });
+  const y = ctx.helper(op, [flat], { axis: -1 });
+  ctx.emit('Reshape', [y, shape], {});
+};
+
+/** Upsample and opset-10 Resize: (X, scales) sampled with the asymmetric coordinate map. */
+const upsample: Converter = (ctx) => {
+  const scales = ctx.input(1) || ctx.b.constant(`${ctx.node.name}/scales`,
+    Tensor.from('float32', [(ctx.attr('scales') as readonly number[]).length], ctx.attr('scales') as readonly number[]));
+  const mode = (ctx.attr('mode') as string | undefined) ?? 'nearest';
+  const sampling: Attrs = mode === 'nearest'
+    ? { mode, coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+    : { mode: 'linear', coordinate_transformation_mode: 'asymmetric' };
+  ctx.emit('Resize', [ctx.input(0), '', scales], sampling);
+};
+
+/** Inference-mode Dropout: the data passes through and the optional mask is all true. */
+const dropout: Converter = (ctx) => {
+  const training = ctx.input(2);
+  if (training) {
+    const t = ctx.b.constantOf(training);
+    if (!t || t.numbers[0]) ctx.unsupported('training mode');
+  }
+  const [out, mask] = ctx.node.outputs;
+  ctx.emit('Identity', [ctx.input(0)], {}, [out]);
+  if (mask) {
+    const shape = ctx.helper('Shape', [ctx.input(0)]);
+    ctx.emit('ConstantOfShape', [shape], { value: Tensor.from('bool', [1], [1]) }, [mask]);
+  }
+};
+
+/** BatchNormalization in inference form; the older opsets' bookkeeping attributes go. */
+const batchNorm: Converter = (ctx) => {
+  if (ctx.int('spatial', 1) !== 1) ctx.unsupported('spatial=0 (per-activation statistics)');
+  if (ctx.int('training_mode', 0) !== 0 || ctx.node.outputs.slice(1).some((o) => o)) {
+    ctx.unsupported('training mode (running statistics outputs)');
+  }
+  const plan = { drop: ['spatial', 'is_test', 'consumed_inputs', 'momentum', 'training_mode'] };
+  ctx.emit('BatchNormalization', ctx.node.inputs, ctx.attrsFor('BatchNormalization', plan), ctx.node.outputs.slice(0, 1));
+};
+
+/** Binary ops before opset 7 could broadcast B from `axis`; only numpy broadcasting is canonical. */
+const binary: Converter = (ctx) => {
+  if (ctx.attr('axis') !== undefined && ctx.int('broadcast', 0)) ctx.unsupported('legacy axis broadcast');
+  same({ drop: ['broadcast', 'axis', 'consumed_inputs'] })(ctx);
+};
+
+const constant: Converter = (ctx) => {
+  const [name, v] = [...ctx.node.attrs][0] ?? ['', undefined];
+  const t = v instanceof Tensor ? v
+    : name === 'value_float' ? Tensor.scalar('float32', v as number)
+      : name === 'value_floats' ? Tensor.from('float32', [(v as number[]).length], v as number[])
+        : name === 'value_int' ? Tensor.scalar('int64', v as number)
+          : name === 'value_ints' ? Tensor.from('int64', [(v as number[]).length], v as number[])
+            : name === 'value_string' ? new Tensor('string', [], [v as string])
+              : name === 'value_strings' ? new Tensor('string', [(v as string[]).length], [...(v as string[])])
+                : ctx.unsupported(`value attribute '${name}'`);
+  ctx.b.addConstant(ctx.node.outputs[0], t);
+};
+
+const castLike: Converter = (ctx) => {
+  const to = ctx.dtypeOf(ctx.input(1));
+  if (!to) return ctx.unsupported('target type unknown (the model does not declare the type of input 2)');
+  ctx.emit('Cast', [ctx.input(0)], { to });
+};
+
+const split: Converter = (ctx) => {
+  const attrs = ctx.attrsFor('Split', { drop: ['split'] });
+  const splitAttr = ctx.ints('split');
+  const sizes = splitAttr ? ctx.int64Const('split', splitAttr) : ctx.input(1);
+  ctx.emit('Split', [ctx.input(0), sizes], attrs);
+};
+
+const pad: Converter = (ctx) => {
+  const pads = ctx.ints('pads') ?? ctx.ints('paddings');
+  if (!pads) return same()(ctx);
+  const value = ctx.attr('value') as number | undefined;
+  const inputs = [ctx.input(0), ctx.int64Const('pads', pads)];
+  if (value) inputs.push(scalarLikeInput('value')(ctx, value));
+  ctx.emit('Pad', inputs, ctx.attrsFor('Pad', { drop: ['pads', 'paddings', 'value'] }));
+};
+
+const clip = attrsToInputs([
+  { attr: 'min', at: 1, make: scalarLikeInput('min') },
+  { attr: 'max', at: 2, make: scalarLikeInput('max') },
+], { drop: ['consumed_inputs'] });
+
+const concat: Converter = (ctx) =>
+  same({ set: ctx.attr('axis') === undefined && ctx.opset < 4 ? { axis: 1 } : {} })(ctx);
+
+const unary = same({ drop: ['consumed_inputs'] });
+
+const REWRITES: Readonly<Record<string, Converter>> = {
+  Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary,
+  And: binary, Or: binary, Xor: binary, Equal: binary, Less: binary, Greater: binary,
+  Abs: unary, Neg: unary, Reciprocal: unary, Floor: unary, Ceil: unary, Sqrt: unary, Exp: unary,
+  Log: unary, Relu: unary, LeakyRelu: unary, Elu: unary, Selu: unary, Sigmoid: unary,
+  HardSigmoid: unary, Tanh: unary, PRelu: unary, Max: unary, Min: unary, Sum: unary, Mean: unary,
+  Softmax: coercedTo2d, LogSoftmax: coercedTo2d, Hardmax: coercedTo2d,
+  Reshape: attrsToInputs([{ attr: 'shape', at: 1, make: int64Input('shape') }], { drop: ['consumed_inputs'] }),
+  Squeeze: attrsToInputs([{ attr: 'axes', at: 1, make: int64Input('axes') }]),
+  Unsqueeze: attrsToInputs([{ attr: 'axes', at: 1, make: int64Input('axes') }]),
+  Slice: attrsToInputs([
+    { attr: 'starts', at: 1, make: int64Input('starts') },
+    { attr: 'ends', at: 2, make: int64Input('ends') },
+    { attr: 'axes', at: 3, make: int64Input('axes') },
+  ]),
+  TopK: attrsToInputs([{ attr: 'k', at: 1, make: int64Input('k') }]),
+  ReduceSum: reduce, ReduceMean: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceProd: reduce,
+  ReduceL1: reduce, ReduceL2: reduce, ReduceLogSum: reduce, ReduceLogSumExp: reduce, ReduceSumSquare: reduce,
+  Clip: clip, Pad: pad, Split: split, Concat: concat,
+  Upsample: upsample,
+  Resize: (ctx) => (ctx.opset < 11 ? upsample(ctx) : same()(ctx)),
+  Dropout: dropout,
+  BatchNormalization: batchNorm,
+  Gemm: same({ drop: ['broadcast'] }),
+  Cast: same({ dtypes: ['to'], drop: ['saturate', 'round_mode'] }),
+  CastLike: castLike,
+  EyeLike: same({ dtypes: ['dtype'] }),
+  Scatter: (ctx) => ctx.emit('ScatterElements', ctx.node.inputs, ctx.attrsFor('ScatterElements')),
+  Constant: constant,
+};
+
+/** The canonical op names that are also ONNX ops of the same meaning. */
+const PASS_THROUGH = [
+  'Round', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh',
+  'Erf', 'Sign', 'Not', 'IsNaN', 'IsInf', 'Celu', 'HardSwish', 'Softplus', 'Softsign', 'Gelu', 'Mish',
+  'ThresholdedRelu', 'Shrink', 'Mod', 'LessOrEqual', 'GreaterOrEqual', 'Where', 'BitShift',
+  'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'BitwiseNot',
+  'ArgMax', 'ArgMin', 'CumSum',
+  'Conv', 'ConvTranspose', 'MatMul', 'Einsum',
+  'InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'LpNormalization', 'LRN',
+  'MeanVarianceNormalization',
+  'MaxPool', 'AveragePool', 'LpPool', 'GlobalMaxPool', 'GlobalAveragePool', 'GlobalLpPool',
+  'Identity', 'Shape', 'Size', 'Flatten', 'Expand', 'ConstantOfShape', 'Range',
+  'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
+  'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
+  'NonMaxSuppression',
+] as const;
+
+export const ONNX_OPS: Readonly<Record<string, Converter>> = {
+  ...Object.fromEntries(PASS_THROUGH.map((op) => [op, same()])),
+  ...REWRITES,
+};

@@ -1,0 +1,192 @@
+// The ONNX backend conformance cases as a library: find cases, load a case's model and
+// test data, run it on the reference executor, compare with tolerances, classify the result.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KilnError, UnsupportedError } from '../../src/errors.js';
+import { isFloat } from '../../src/ir/dtype.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { fmtShape } from '../../src/ir/shape.js';
+import type { Tensor } from '../../src/ir/tensor.js';
+import { decodeTensorProto, importOnnx } from '../../src/frontend/onnx/import.js';
+import { execute } from '../../src/reference/execute.js';
+
+export const SUITES = ['node', 'pytorch-operator', 'pytorch-converted', 'simple'] as const;
+
+export interface Case {
+  /** The case directory's name, e.g. test_conv_with_strides_padding; unique over all suites. */
+  readonly name: string;
+  readonly suite: string;
+  readonly dir: string;
+}
+
+export type Status = 'pass' | 'fail' | 'unsupported';
+export interface CaseResult {
+  readonly name: string;
+  readonly status: Status;
+  /** One line: why it did not pass. */
+  readonly reason?: string;
+  readonly ms: number;
+}
+
+/** Every case under `root` (the onnx-backend-tests directory) whose name contains one of `filters`. */
+export function listCases(root: string, filters: readonly string[] = []): Case[] {
+  return SUITES.flatMap((suite) => {
+    const dir = join(root, suite);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).sort()
+      .filter((name) => existsSync(join(dir, name, 'model.onnx')))
+      .filter((name) => !filters.length || filters.some((f) => name.includes(f)))
+      .map((name) => ({ name, suite, dir: join(dir, name) }));
+  });
+}
+
+export interface DataSet {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+}
+
+/** The case's test_data_set_N folders, each with input_K.pb / output_K.pb decoded in K order. */
+export function loadDataSets(caseDir: string): DataSet[] {
+  return readdirSync(caseDir).filter((d) => d.startsWith('test_data_set_')).sort().map((set) => {
+    const dir = join(caseDir, set);
+    const read = (prefix: string) => readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
+      .sort((a, b) => indexOf(a) - indexOf(b))
+      .map((f) => decodeTensorProto(readFileSync(join(dir, f)), join(dir, f)));
+    return { name: set, inputs: read('input_'), outputs: read('output_') };
+  });
+}
+const indexOf = (file: string) => Number(/_(\d+)\.pb$/.exec(file)?.[1] ?? -1);
+
+export interface Tolerance { readonly rtol: number; readonly atol: number }
+
+/** The usual backend-test tolerance for float32/float64 (what onnxruntime's runner uses). */
+export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-7 };
+/**
+ * float16 holds 11 significant bits: one unit in the last place is 2^-10 relative, so a kernel
+ * that computes in float32 and rounds once may differ by an ulp or two from a reference that
+ * rounded its intermediates.
+ */
+const FLOAT16_TOLERANCE: Tolerance = { rtol: 2 ** -9, atol: 1e-4 };
+
+/**
+ * Looser tolerances for cases whose expected data the ONNX generator computed in float64
+ * (numpy) and whose result amplifies the float32 rounding of a long reduction or an
+ * ill-conditioned function. Keyed by case-name prefix.
+ */
+const CASE_TOLERANCE: readonly [string, Tolerance][] = [];
+
+export function toleranceFor(caseName: string, dtype: Tensor['dtype']): Tolerance {
+  const t = CASE_TOLERANCE.find(([prefix]) => caseName.startsWith(prefix))?.[1] ?? DEFAULT_TOLERANCE;
+  return dtype === 'float16' ? { rtol: Math.max(t.rtol, FLOAT16_TOLERANCE.rtol), atol: Math.max(t.atol, FLOAT16_TOLERANCE.atol) } : t;
+}
+
+/**
+ * Why `actual` differs from `expected`, or undefined when they agree: dtype and shape exact,
+ * floats within |a-b| <= atol + rtol*|b| (NaN equals NaN, infinities must match), the rest exact.
+ */
+export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance = DEFAULT_TOLERANCE): string | undefined {
+  if (actual.dtype !== expected.dtype) return `dtype ${actual.dtype}, expected ${expected.dtype}`;
+  if (fmtShape(actual.shape) !== fmtShape(expected.shape)) {
+    return `shape ${fmtShape(actual.shape)}, expected ${fmtShape(expected.shape)}`;
+  }
+  const float = isFloat(expected.dtype);
+  let worst = -1, worstExcess = 0, bad = 0;
+  for (let i = 0; i < expected.size; i++) {
+    const a = actual.data[i], b = expected.data[i];
+    let ok: boolean;
+    let excess = 1;
+    if (!float || typeof a !== 'number' || typeof b !== 'number') ok = a === b;
+    else if (Number.isNaN(b) || !Number.isFinite(b)) ok = Object.is(a, b) || a === b;
+    else {
+      const err = Math.abs(a - b), allowed = tol.atol + tol.rtol * Math.abs(b);
+      ok = err <= allowed;
+      excess = Number.isNaN(err) ? Infinity : err / allowed;
+    }
+    if (!ok) {
+      bad++;
+      if (worst < 0 || excess > worstExcess) { worst = i; worstExcess = excess; }
+    }
+  }
+  if (!bad) return undefined;
+  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+  return `${bad}/${expected.size} values differ; worst at [${worst}]: got ${show(actual.data[worst])}, expected ${show(expected.data[worst])}`;
+}
+
+/** Imports a case's model (FormatError, UnsupportedOpsError, ... propagate). */
+export function loadCaseModel(c: Case): Graph {
+  return importOnnx(readFileSync(join(c.dir, 'model.onnx')), join(c.dir, 'model.onnx'));
+}
+
+/** Runs every data set of a case; returns why it failed, or undefined when all outputs agree. */
+export function checkCase(c: Case, g: Graph, sets: readonly DataSet[]): string | undefined {
+  for (const set of sets) {
+    if (set.inputs.length > g.inputs.length) {
+      return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
+    }
+    const feeds = Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t]));
+    const got = execute(g, feeds);
+    if (set.outputs.length !== g.outputs.length) {
+      return `${set.name} has ${set.outputs.length} outputs but the graph gives ${g.outputs.length}`;
+    }
+    for (let k = 0; k < g.outputs.length; k++) {
+      const expected = set.outputs[k];
+      const diff = compareTensors(got.get(g.outputs[k])!, expected, toleranceFor(c.name, expected.dtype));
+      if (diff) return `output ${k} '${g.outputs[k]}': ${diff}`;
+    }
+  }
+  return undefined;
+}
+
+/** Imports, runs and compares one case, classifying any error. Never throws. */
+export function runCase(c: Case): CaseResult {
+  const start = performance.now();
+  const done = (status: Status, reason?: string): CaseResult =>
+    ({ name: c.name, status, reason: reason && oneLine(reason), ms: performance.now() - start });
+  try {
+    const g = loadCaseModel(c);
+    const diff = checkCase(c, g, loadDataSets(c.dir));
+    return diff ? done('fail', diff) : done('pass');
+  } catch (e) {
+    if (e instanceof UnsupportedError) return done('unsupported', e.message);
+    if (e instanceof KilnError) return done('fail', `${e.code}: ${e.message}`);
+    return done('fail', `crash: ${e instanceof Error ? `${e.name}: ${e.message} ${stackTop(e)}` : String(e)}`);
+  }
+}
+
+function oneLine(s: string): string {
+  // case directories in messages say nothing the case name does not
+  const flat = s.replace(/\/\S*\/(test_[\w.]+)\/model\.onnx/g, '$1').replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+/** Where a crash happened: the first stack frame in Kiln's own code. */
+function stackTop(e: Error): string {
+  const frame = e.stack?.split('\n').find((l) => l.includes('/dist/src/'));
+  const m = frame && /dist\/(src\/[^)]+)/.exec(frame);
+  return m ? `at ${m[1]}` : '';
+}
+
+/** The checked-in list of cases that do not pass yet: `name  # reason` per line. */
+export function parseExpected(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const hash = line.indexOf('#');
+    const name = (hash < 0 ? line : line.slice(0, hash)).trim();
+    m.set(name, hash < 0 ? '' : line.slice(hash + 1).trim());
+  }
+  return m;
+}
+
+export function formatExpected(results: readonly CaseResult[]): string {
+  const header = [
+    '# ONNX backend conformance cases that do not pass yet, one per line: test_name  # reason',
+    '# Regenerate with: node dist/test/conformance/run.js --write-expected  (the list may only shrink)',
+  ];
+  const lines = results.filter((r) => r.status !== 'pass')
+    .map((r) => `${r.name}  # ${r.status === 'fail' ? 'FAIL ' : ''}${r.reason ?? ''}`);
+  return [...header, ...lines, ''].join('\n');
+}
