@@ -1,0 +1,70 @@
+// MatMul and Gemm: numpy shape rules with symbolic dims, and properties tying the kernels
+// together (batched = per-slice products, Gemm = MatMul of transposed operands, exact ints).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ShapeError } from '../../src/errors.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { inferNode, rand, runNode } from './nn-helpers.js';
+
+const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
+
+test('MatMul inference: batch broadcasting, 1-D promotion, symbolic dims', () => {
+  const shape = (a: (number | string)[], b: (number | string)[]) => inferNode('MatMul', [f32(a), f32(b)])[0].shape;
+  assert.deepEqual(shape(['B', 1, 4, 5], [3, 5, 6]), ['B', 3, 4, 6]);
+  assert.deepEqual(shape([5], ['N', 5, 6]), ['N', 6]);
+  assert.deepEqual(shape(['T', 5], [5]), ['T']);
+  assert.deepEqual(shape([5], [5]), []);
+  assert.deepEqual(shape(['N', 'T', 64], [64, 10]), ['N', 'T', 10]);
+  assert.throws(() => shape([4, 5], [4, 5]), (e: unknown) => e instanceof ShapeError && /MatMul/.test(e.message));
+  assert.throws(() => shape([2, 4, 5], [3, 5, 6]), ShapeError);
+});
+
+test('Gemm inference: transposes and the broadcast of C', () => {
+  const shape = (a: number[], b: number[], attrs = {}, c?: (number | string)[]) =>
+    inferNode('Gemm', [f32(a), f32(b), c && f32(c)], attrs)[0].shape;
+  assert.deepEqual(shape([3, 4], [4, 5]), [3, 5]);
+  assert.deepEqual(shape([4, 3], [5, 4], { transA: 1, transB: 1 }, [5]), [3, 5]);
+  assert.deepEqual(shape([3, 4], [4, 5], {}, [3, 1]), [3, 5]);
+  assert.throws(() => shape([3, 4], [4, 5], {}, [5, 3]), ShapeError);
+  assert.throws(() => shape([3, 4], [5, 4]), ShapeError);
+});
+
+test('batched MatMul with broadcast equals the product of each slice pair', () => {
+  const a = rand([2, 1, 5, 7], 1), b = rand([3, 7, 6], 2);
+  const [y] = runNode('MatMul', [a, b]);
+  assert.deepEqual(y.shape, [2, 3, 5, 6]);
+  for (let i = 0; i < 2; i++) {
+    for (let j = 0; j < 3; j++) {
+      const ai = Tensor.from('float32', [5, 7], a.numbers.subarray(i * 35, (i + 1) * 35));
+      const bj = Tensor.from('float32', [7, 6], b.numbers.subarray(j * 42, (j + 1) * 42));
+      const [yij] = runNode('MatMul', [ai, bj]);
+      assert.deepEqual(Array.from(y.numbers.subarray((i * 3 + j) * 30, (i * 3 + j + 1) * 30)), Array.from(yij.numbers));
+    }
+  }
+});
+
+test('Gemm with every transpose combination equals MatMul of the plain operands', () => {
+  const transpose = (t: Tensor) => {
+    const [r, c] = t.shape, v = new Array<number>(r * c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) v[j * r + i] = t.numbers[i * c + j];
+    return Tensor.from(t.dtype, [c, r], v);
+  };
+  // odd sizes exercise the edges of the register tiles
+  const a = rand([7, 9], 3), b = rand([9, 6], 4);
+  const [want] = runNode('MatMul', [a, b]);
+  for (const transA of [0, 1]) {
+    for (const transB of [0, 1]) {
+      const [y] = runNode('Gemm', [transA ? transpose(a) : a, transB ? transpose(b) : b], { transA, transB });
+      assert.deepEqual(Array.from(y.numbers), Array.from(want.numbers), `transA=${transA} transB=${transB}`);
+    }
+  }
+});
+
+test('integer MatMul is exact', () => {
+  const a = Tensor.from('int32', [3, 4], [1, -2, 3, 40000, 5, 6, -7, 8, 9, 10, 11, -12]);
+  const b = Tensor.from('int32', [4, 2], [100000, 2, 3, -4, 5, 6, 7, 8]);
+  const [y] = runNode('MatMul', [a, b]);
+  const [f] = runNode('MatMul', [Tensor.from('float64', [3, 4], a.numbers), Tensor.from('float64', [4, 2], b.numbers)]);
+  assert.equal(y.dtype, 'int32');
+  assert.deepEqual(Array.from(y.numbers), Array.from(f.numbers));
+});
