@@ -1,0 +1,88 @@
+// Encodes a one-node ONNX model, so a kernel can be checked against onnxruntime-node on
+// attribute variants and shapes the conformance cases lack. See onnx-ort.ts to run it.
+import type { DType } from '../../src/ir/dtype.js';
+import type { Dim } from '../../src/ir/shape.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { onnxType } from '../../src/frontend/onnx/schema.js';
+import { ONNX_DTYPE, tensorToProto } from '../../src/frontend/onnx/tensor.js';
+
+/** A float attribute whose value happens to be integral (plain numbers that are integers encode as INT). */
+export class FloatAttr { constructor(readonly value: number) {} }
+/** A list of floats, for lists whose values are all integral. */
+export class FloatsAttr { constructor(readonly values: readonly number[]) {} }
+export const float = (v: number) => new FloatAttr(v);
+export const floats = (v: readonly number[]) => new FloatsAttr(v);
+/** An element-type attribute (Cast.to, EyeLike.dtype) given as a Kiln dtype name. */
+export class DTypeAttr { constructor(readonly dtype: DType) {} }
+export const dtype = (d: DType) => new DTypeAttr(d);
+
+export type OnnxAttr = number | string | readonly number[] | readonly string[] | Tensor | FloatAttr | FloatsAttr | DTypeAttr;
+
+export interface ValueSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  /** Static or symbolic (string) dims; omit for an output whose shape ORT should infer. */
+  readonly shape?: readonly Dim[];
+}
+
+export interface NodeModelSpec {
+  readonly op: string;
+  /** Graph inputs feeding the node, in node-input order unless `nodeInputs` says otherwise. */
+  readonly inputs: readonly ValueSpec[];
+  readonly outputs: readonly ValueSpec[];
+  readonly attrs?: Readonly<Record<string, OnnxAttr>>;
+  /** Constant node inputs, stored as initializers (e.g. Reshape's shape, Conv's weights). */
+  readonly initializers?: Readonly<Record<string, Tensor>>;
+  /**
+   * The node's input names in order, '' for an omitted optional input. Defaults to the
+   * graph inputs followed by the initializers.
+   */
+  readonly nodeInputs?: readonly string[];
+  /** Default-domain opset; defaults to 21. */
+  readonly opset?: number;
+  readonly domain?: string;
+}
+
+// AttributeProto.AttributeType numbers
+const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+
+function attributeProto(name: string, v: OnnxAttr): object {
+  const enc = new TextEncoder();
+  if (v instanceof FloatAttr) return { name, type: ATTR_TYPE.FLOAT, f: v.value };
+  if (v instanceof FloatsAttr) return { name, type: ATTR_TYPE.FLOATS, floats: [...v.values] };
+  if (v instanceof DTypeAttr) return { name, type: ATTR_TYPE.INT, i: ONNX_DTYPE[v.dtype] };
+  if (v instanceof Tensor) return { name, type: ATTR_TYPE.TENSOR, t: tensorToProto(v) };
+  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
+  if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: enc.encode(v) };
+  if (v.length && typeof v[0] === 'string') return { name, type: ATTR_TYPE.STRINGS, strings: (v as readonly string[]).map((s) => enc.encode(s)) };
+  const nums = v as readonly number[];
+  return nums.every(Number.isInteger) ? { name, type: ATTR_TYPE.INTS, ints: [...nums] } : { name, type: ATTR_TYPE.FLOATS, floats: [...nums] };
+}
+
+function valueInfoProto(v: ValueSpec): object {
+  const shape = v.shape && { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  return { name: v.name, type: { tensorType: { elemType: ONNX_DTYPE[v.dtype], ...(shape ? { shape } : {}) } } };
+}
+
+/** A serialized ModelProto holding one node. */
+export function buildNodeModel(spec: NodeModelSpec): Uint8Array {
+  const inits = Object.entries(spec.initializers ?? {});
+  const node = {
+    name: `${spec.op}_node`, opType: spec.op, domain: spec.domain ?? '',
+    input: spec.nodeInputs ?? [...spec.inputs.map((i) => i.name), ...inits.map(([n]) => n)],
+    output: spec.outputs.map((o) => o.name),
+    attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
+  };
+  const model = {
+    irVersion: 9, producerName: 'kiln-test',
+    opsetImport: [{ domain: '', version: spec.opset ?? 21 }, ...(spec.domain ? [{ domain: spec.domain, version: 1 }] : [])],
+    graph: {
+      name: `${spec.op}_model`, node: [node],
+      initializer: inits.map(([n, t]) => tensorToProto(t, n)),
+      input: spec.inputs.map(valueInfoProto),
+      output: spec.outputs.map(valueInfoProto),
+    },
+  };
+  const type = onnxType('ModelProto');
+  return type.encode(type.fromObject(model)).finish();
+}
