@@ -43,6 +43,10 @@ export function convForward(x: Tensor, w: Tensor, bias: Tensor | undefined, win:
   const outLen = OD * OH * OW, inLen = ID * IH * IW;
   const out = allocData(x.dtype, n * m * outLen) as NumericData;
   const X = x.numbers, W = w.numbers;
+  if (cg === 1 && group > 1) {
+    depthwise(X, W, bias?.numbers, n, group, mg, g, out);
+    return outputTensor(x.dtype, [n, m, ...win.out], out);
+  }
   const pointwise = taps === 1 && g.s.every((v) => v === 1) && g.p.every((v) => v === 0) && outLen === inLen;
   const rowsPerBand = Math.max(1, Math.min(OD * OH, Math.floor(COL_BUDGET / (depth * OW))));
   const col = pointwise ? undefined : allocData(x.dtype, depth * rowsPerBand * OW) as NumericData;
@@ -66,6 +70,42 @@ export function convForward(x: Tensor, w: Tensor, bias: Tensor | undefined, win:
     }
   }
   return outputTensor(x.dtype, [n, m, ...win.out], out);
+}
+
+/**
+ * Convs with one input channel per group (depthwise, possibly with a channel multiplier):
+ * too little reduction for a GEMM, so each output plane accumulates shifted input rows directly.
+ */
+function depthwise(X: NumericData, W: NumericData, B: NumericData | undefined, n: number, channels: number,
+  multiplier: number, g: Geometry, out: NumericData): void {
+  const [ID, IH, IW] = g.inp, [KD, KH, KW] = g.k, [sd, sh, sw] = g.s, [dd, dh, dw] = g.d, [pd, ph, pw] = g.p;
+  const [OD, OH, OW] = g.out, inLen = ID * IH * IW, outLen = OD * OH * OW, m = channels * multiplier;
+  const acc = new Float64Array(outLen);
+  for (let b = 0; b < n; b++) {
+    for (let oc = 0; oc < m; oc++) {
+      const plane = (b * channels + Math.floor(oc / multiplier)) * inLen;
+      acc.fill(B ? B[oc] : 0);
+      for (let kd = 0; kd < KD; kd++) {
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = 0; kw < KW; kw++) {
+            const wv = W[((oc * KD + kd) * KH + kh) * KW + kw];
+            const [lo, hi] = validRange(OW, sw, pw, kw * dw, IW);
+            for (let od = 0; od < OD; od++) {
+              const id = od * sd - pd + kd * dd;
+              if (id < 0 || id >= ID) continue;
+              for (let oh = 0; oh < OH; oh++) {
+                const ih = oh * sh - ph + kh * dh;
+                if (ih < 0 || ih >= IH) continue;
+                const dst = (od * OH + oh) * OW, src = plane + (id * IH + ih) * IW - pw + kw * dw;
+                for (let ow = lo; ow < hi; ow++) acc[dst + ow] += wv * X[src + ow * sw];
+              }
+            }
+          }
+        }
+      }
+      out.set(acc, (b * m + oc) * outLen);
+    }
+  }
 }
 
 /** Writes the [channels*taps, rows*OW] patch matrix of output rows [r0, r0+rows) (row = od*OH + oh). */
