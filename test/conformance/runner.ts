@@ -2,7 +2,7 @@
 // test data, run it on the reference executor, compare with tolerances, classify the result.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KilnError, UnsupportedError } from '../../src/errors.js';
+import { KilnError, UnsupportedError, UnsupportedOpsError } from '../../src/errors.js';
 import { isFloat } from '../../src/ir/dtype.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { fmtShape } from '../../src/ir/shape.js';
@@ -149,6 +149,7 @@ export function runCase(c: Case): CaseResult {
     const diff = checkCase(c, g, loadDataSets(c.dir));
     return diff ? done('fail', diff) : done('pass');
   } catch (e) {
+    if (e instanceof UnsupportedOpsError) return done('unsupported', `ops ${[...e.ops.keys()].join(', ')}`);
     if (e instanceof UnsupportedError) return done('unsupported', e.message);
     if (e instanceof KilnError) return done('fail', `${e.code}: ${e.message}`);
     return done('fail', `crash: ${e instanceof Error ? `${e.name}: ${e.message} ${stackTop(e)}` : String(e)}`);
@@ -157,7 +158,7 @@ export function runCase(c: Case): CaseResult {
 
 function oneLine(s: string): string {
   // case directories in messages say nothing the case name does not
-  const flat = s.replace(/\/\S*\/(test_[\w.]+)\/model\.onnx/g, '$1').replace(/\s+/g, ' ').trim();
+  const flat = s.replace(/\S*\/test_[\w.]+\/model\.onnx(: )?/g, '').replace(/\s+/g, ' ').trim();
   return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }
 

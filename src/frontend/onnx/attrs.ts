@@ -29,19 +29,19 @@ function kindOf(a: AttributeProto): number {
 const utf8 = new TextDecoder();
 
 /** Converts one attribute; UnsupportedError for graphs, sparse tensors and type attributes. */
-export function convertAttribute(a: AttributeProto, where: string): AttrValue {
-  if (a.refAttrName) throw new UnsupportedError(`${where}: attribute '${a.name}' refers to a function attribute`);
+export function convertAttribute(a: AttributeProto): AttrValue {
+  if (a.refAttrName) throw new UnsupportedError(`attribute '${a.name}' refers to a function attribute`);
   const kind = kindOf(a);
   switch (kind) {
     case FLOAT: return a.f;
     case INT: return int64(a.i);
     case STRING: return utf8.decode(a.s);
-    case TENSOR: return tensorFromProto(a.t!, `${where}: attribute '${a.name}'`);
+    case TENSOR: return tensorFromProto(a.t!, `attribute '${a.name}'`);
     case FLOATS: return [...a.floats];
     case INTS: return a.ints.map(int64);
     case STRINGS: return a.strings.map((s) => utf8.decode(s));
     default:
-      throw new UnsupportedError(`${where}: attribute '${a.name}' is a ${KIND_NAMES[kind] ?? `kind ${kind}`} attribute`);
+      throw new UnsupportedError(`attribute '${a.name}' is a ${KIND_NAMES[kind] ?? `kind ${kind}`} attribute`);
   }
 }
 

@@ -2,7 +2,7 @@
 // builder, and helpers that emit canonical nodes and constants for the node's outputs.
 import { UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
-import type { AttrValue, Attrs, GraphBuilder } from '../../ir/graph.js';
+import type { AttrValue, Attrs, GraphBuilder, ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { dtypeAttribute } from './attrs.js';
@@ -31,7 +31,8 @@ export class ConvertContext {
     readonly b: GraphBuilder,
     readonly opset: number,
     readonly node: OnnxNode,
-    private readonly declaredDtypes: ReadonlyMap<string, DType>,
+    /** The type of a value defined so far (inferred over the graph built up to this node). */
+    readonly typeOf: (value: string) => ValueInfo | undefined,
   ) {}
 
   /** Refuses this node; the importer lists it among the unsupported ops with `why`. */
@@ -56,9 +57,11 @@ export class ConvertContext {
     return this.node.inputs[i] ?? '';
   }
 
-  /** The element type of a value when the model declares it or it is a constant. */
   dtypeOf(value: string): DType | undefined {
-    return this.b.constantOf(value)?.dtype ?? this.declaredDtypes.get(value);
+    return this.typeOf(value)?.dtype;
+  }
+  rankOf(value: string): number | undefined {
+    return this.typeOf(value)?.shape.length;
   }
 
   /** A constant holding int64 `values` (1-D, or a scalar when `scalar`). */
@@ -74,12 +77,14 @@ export class ConvertContext {
    * op's schema unless the plan drops it, so a semantic the kernel would ignore is refused.
    */
   attrsFor(op: string, plan: AttrPlan = {}): Attrs {
-    const schema = opDef(op)?.attrs ?? {};
+    const def = opDef(op);
+    if (!def) return this.unsupported('no Kiln kernel yet');
+    const schema = def.attrs;
     const out: Record<string, AttrValue> = {};
     for (const [k, v] of this.node.attrs) {
       if (plan.drop?.includes(k)) continue;
       if (!(k in schema)) this.unsupported(`attribute '${k}'`);
-      out[k] = plan.dtypes?.includes(k) ? dtypeAttribute(v, `node '${this.node.name}'`) : v;
+      out[k] = plan.dtypes?.includes(k) ? dtypeAttribute(v, `attribute '${k}'`) : v;
     }
     return { ...out, ...plan.set };
   }

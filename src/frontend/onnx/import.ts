@@ -2,7 +2,6 @@
 // constants, inputs keep their declared (possibly symbolic) shapes, nodes go through ONNX_OPS.
 import { basename } from 'node:path';
 import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
-import type { DType } from '../../ir/dtype.js';
 import { GraphBuilder, type Graph, type ValueInfo } from '../../ir/graph.js';
 import type { Dim } from '../../ir/shape.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
@@ -44,19 +43,27 @@ export function valueInfoFromType(name: string, type: TypeProto | null, where: s
   return { dtype, shape };
 }
 
-/** Element types the model states for values: inputs, outputs, value_info, initializers. */
-function declaredDtypes(g: GraphProto): Map<string, DType> {
-  const m = new Map<string, DType>();
-  for (const vi of [...g.input, ...g.output, ...g.valueInfo]) {
-    const code = vi.type?.tensorType?.elemType;
-    if (code) { try { m.set(vi.name, dtypeFromOnnx(code, '')); } catch { /* a type Kiln lacks: unknown here */ } }
-  }
-  return m;
+/**
+ * Types of values while the graph is being built, for the few rewrites that depend on them
+ * (CastLike, legacy broadcasts): inferred over the nodes emitted so far, re-inferred only
+ * when nodes were added since the last question.
+ */
+function typeTracker(b: GraphBuilder): (value: string) => ValueInfo | undefined {
+  let known: ReadonlyMap<string, ValueInfo> = new Map();
+  let nodesSeen = -1;
+  return (value) => {
+    const g = b.build();
+    if (g.nodes.length !== nodesSeen) {
+      nodesSeen = g.nodes.length;
+      try { known = inferShapes(g).values; } catch { known = g.values; }
+    }
+    return known.get(value);
+  };
 }
 
-function readNode(n: NodeProto, index: number, where: string): OnnxNode {
+function readNode(n: NodeProto, index: number): OnnxNode {
   const name = n.name || `${n.opType}_${index}`;
-  const attrs = new Map(n.attribute.map((a) => [a.name, convertAttribute(a, `${where}: node '${name}'`)]));
+  const attrs = new Map(n.attribute.map((a) => [a.name, convertAttribute(a)]));
   return { name, opType: n.opType, inputs: n.input, outputs: n.output, attrs };
 }
 
@@ -77,7 +84,7 @@ export function importOnnx(bytes: Uint8Array, source: string): Graph {
     if (!b.has(vi.name)) b.addInput(vi.name, valueInfoFromType(vi.name, vi.type, source));
   }
 
-  const dtypes = declaredDtypes(g);
+  const typeOf = typeTracker(b);
   const unsupported = new Map<string, string[]>();
   const refuse = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
   g.node.forEach((n, i) => {
@@ -86,7 +93,7 @@ export function importOnnx(bytes: Uint8Array, source: string): Graph {
     const convert = ONNX_OPS[n.opType];
     if (!convert) return refuse(n.opType, label);
     try {
-      convert(new ConvertContext(b, opset, readNode(n, i, source), dtypes));
+      convert(new ConvertContext(b, opset, readNode(n, i), typeOf));
     } catch (e) {
       if (!(e instanceof UnsupportedError)) throw withContext(e, `${source}: node '${label}' (${n.opType})`);
       refuse(`${n.opType} (${e.message})`, label);

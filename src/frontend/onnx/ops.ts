@@ -63,13 +63,14 @@ const upsample: Converter = (ctx) => {
   ctx.emit('Resize', [ctx.input(0), '', scales], sampling);
 };
 
-/** Inference-mode Dropout: the data passes through and the optional mask is all true. */
+/**
+ * Dropout that drops nothing (inference mode, or ratio 0): the data passes through and the
+ * optional mask is all true. Training mode with a ratio above 0 is random, so refused.
+ */
 const dropout: Converter = (ctx) => {
-  const training = ctx.input(2);
-  if (training) {
-    const t = ctx.b.constantOf(training);
-    if (!t || t.numbers[0]) ctx.unsupported('training mode');
-  }
+  const constant = (i: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : 0);
+  const training = constant(2), ratio = constant(1);
+  if (training !== 0 && ratio !== 0) ctx.unsupported('training mode');
   const [out, mask] = ctx.node.outputs;
   ctx.emit('Identity', [ctx.input(0)], {}, [out]);
   if (mask) {
@@ -88,10 +89,33 @@ const batchNorm: Converter = (ctx) => {
   ctx.emit('BatchNormalization', ctx.node.inputs, ctx.attrsFor('BatchNormalization', plan), ctx.node.outputs.slice(0, 1));
 };
 
+/**
+ * Before opset 7, B broadcast onto A with its dims lined up from A's dim `axis`; give B the
+ * trailing 1-dims that make numpy broadcasting line it up the same way.
+ */
+function alignedAt(ctx: ConvertContext, a: string, bIn: string, axis: number): string {
+  const ra = ctx.rankOf(a), rb = ctx.rankOf(bIn);
+  if (ra === undefined || rb === undefined) return ctx.unsupported('legacy broadcast of values of unknown rank');
+  const trailing = ra - (axis < 0 ? axis + ra : axis) - rb;
+  if (trailing <= 0) return bIn;
+  const axes = Array.from({ length: trailing }, (_, i) => rb + i);
+  return ctx.helper('Unsqueeze', [bIn, ctx.int64Const('axes', axes)]);
+}
+
 /** Binary ops before opset 7 could broadcast B from `axis`; only numpy broadcasting is canonical. */
 const binary: Converter = (ctx) => {
-  if (ctx.attr('axis') !== undefined && ctx.int('broadcast', 0)) ctx.unsupported('legacy axis broadcast');
-  same({ drop: ['broadcast', 'axis', 'consumed_inputs'] })(ctx);
+  const plan = { drop: ['broadcast', 'axis', 'consumed_inputs'] };
+  const op = ctx.node.opType;
+  const axis = ctx.attr('axis');
+  if (typeof axis !== 'number' || !ctx.int('broadcast', 0)) return same(plan)(ctx);
+  const b = alignedAt(ctx, ctx.input(0), ctx.input(1), axis);
+  ctx.emit(op, [ctx.input(0), b], ctx.attrsFor(op, plan));
+};
+
+/** PRelu before opset 7 applied a 1-D slope per channel (dim 1). */
+const prelu: Converter = (ctx) => {
+  if (ctx.opset >= 7 || ctx.rankOf(ctx.input(1)) !== 1) return unary(ctx);
+  ctx.emit('PRelu', [ctx.input(0), alignedAt(ctx, ctx.input(0), ctx.input(1), 1)], ctx.attrsFor('PRelu', { drop: ['consumed_inputs'] }));
 };
 
 const constant: Converter = (ctx) => {
@@ -144,7 +168,7 @@ const REWRITES: Readonly<Record<string, Converter>> = {
   And: binary, Or: binary, Xor: binary, Equal: binary, Less: binary, Greater: binary,
   Abs: unary, Neg: unary, Reciprocal: unary, Floor: unary, Ceil: unary, Sqrt: unary, Exp: unary,
   Log: unary, Relu: unary, LeakyRelu: unary, Elu: unary, Selu: unary, Sigmoid: unary,
-  HardSigmoid: unary, Tanh: unary, PRelu: unary, Max: unary, Min: unary, Sum: unary, Mean: unary,
+  HardSigmoid: unary, Tanh: unary, PRelu: prelu, Max: unary, Min: unary, Sum: unary, Mean: unary,
   Softmax: coercedTo2d, LogSoftmax: coercedTo2d, Hardmax: coercedTo2d,
   Reshape: attrsToInputs([{ attr: 'shape', at: 1, make: int64Input('shape') }], { drop: ['consumed_inputs'] }),
   Squeeze: attrsToInputs([{ attr: 'axes', at: 1, make: int64Input('axes') }]),
