@@ -56,26 +56,32 @@ function splitSizes(dim: number, split: readonly number[] | undefined, count: nu
   return Array.from({ length: count }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
 }
 
-/** Index map of one padded axis: output position -> input position, -1 for the constant. */
+/**
+ * Index map of one padded axis: output position -> input position, -1 for the constant.
+ * Negative pads crop first; the remaining positive pads then extend the cropped range.
+ */
 function padMap(dim: number, before: number, after: number, mode: string): Int32Array {
-  const map = new Int32Array(Math.max(0, dim + before + after));
-  const period = 2 * (dim - 1);
+  const lo = Math.max(0, -before);
+  const len = Math.max(0, dim - lo - Math.max(0, -after));
+  const pre = Math.max(0, before);
+  const map = new Int32Array(len + pre + Math.max(0, after));
+  const period = 2 * (len - 1);
   for (let o = 0; o < map.length; o++) {
-    const i = o - before;
-    if (i >= 0 && i < dim) { map[o] = i; continue; }
-    if (dim === 0 && mode !== 'constant') throw new ShapeError(`Pad mode ${mode} cannot pad an empty axis`);
+    const i = o - pre;
+    if (i >= 0 && i < len) { map[o] = lo + i; continue; }
+    if (len === 0 && mode !== 'constant') throw new ShapeError(`Pad mode ${mode} cannot pad an empty axis`);
     switch (mode) {
-      case 'constant': map[o] = -1; break;
-      case 'edge': map[o] = i < 0 ? 0 : dim - 1; break;
-      case 'wrap': map[o] = ((i % dim) + dim) % dim; break;
+      case 'constant': map[o] = -1; continue;
+      case 'edge': map[o] = i < 0 ? 0 : len - 1; break;
+      case 'wrap': map[o] = ((i % len) + len) % len; break;
       case 'reflect': {
-        if (dim === 1) { map[o] = 0; break; }
-        const m = ((i % period) + period) % period;
-        map[o] = m < dim ? m : period - m;
+        const m = len === 1 ? 0 : ((i % period) + period) % period;
+        map[o] = m < len ? m : period - m;
         break;
       }
       default: throw new ShapeError(`Pad mode '${mode}' is not one of constant, reflect, edge, wrap`);
     }
+    map[o] += lo;
   }
   return map;
 }
