@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { inferNode, rand, runNode } from './nn-helpers.js';
+import { inferNode, matchesOrt, rand, runNode } from './nn-helpers.js';
 
 const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 
@@ -110,4 +110,41 @@ test('Conv reports its multiply-accumulates', async () => {
     outputs: [f32([1, 6, 6, 6])],
   });
   assert.equal(macs, 6 * 36 * 2 * 9);
+});
+
+test('Conv matches onnxruntime on attribute combinations the conformance set lacks', async () => {
+  const cases: [number[], number[], Record<string, number | string | number[]>, boolean][] = [
+    [[1, 3, 9, 8], [4, 3, 3, 3], { pads: [1, 0, 2, 3], strides: [2, 1] }, true], // asymmetric pads
+    [[2, 3, 9, 8], [4, 3, 4, 2], { auto_pad: 'SAME_LOWER', strides: [2, 2] }, true], // even kernel, stride 2
+    [[2, 3, 9, 8], [4, 3, 4, 2], { auto_pad: 'SAME_UPPER', strides: [2, 2] }, false],
+    [[1, 6, 10, 11], [9, 2, 3, 3], { group: 3, dilations: [2, 2], pads: [2, 1, 2, 1] }, true], // 3 groups
+    [[1, 5, 7, 7], [6, 5, 1, 1], { strides: [2, 2] }, true], // strided 1x1
+    [[2, 4, 17], [6, 4, 3], { dilations: [3], pads: [2, 1], strides: [2] }, true], // 1D
+    [[1, 4, 5, 6, 7], [6, 2, 2, 3, 2], { group: 2, strides: [1, 2, 2], pads: [1, 0, 1, 0, 1, 1] }, true], // 3D grouped
+    [[1, 4, 11, 9], [8, 1, 3, 3], { group: 4, strides: [2, 2], auto_pad: 'SAME_UPPER' }, true], // depthwise x2
+    [[1, 3, 13, 10], [5, 3, 3, 2], { auto_pad: 'VALID', strides: [3, 2] }, false],
+    [[1, 64, 96, 96], [8, 64, 3, 3], { pads: [1, 1, 1, 1] }, true], // im2col in several bands
+  ];
+  let seed = 100;
+  for (const [xs, ws, attrs, withBias] of cases) {
+    const inputs = [rand(xs, seed++), rand(ws, seed++), withBias ? rand([ws[0]], seed++) : undefined];
+    await matchesOrt('Conv', inputs, attrs, ['float32'], { rtol: 1e-4, atol: 1e-4 });
+  }
+});
+
+test('ConvTranspose matches onnxruntime with output_padding, dilations, groups, SAME and output_shape', async () => {
+  const cases: [number[], number[], Record<string, number | string | number[]>, boolean][] = [
+    [[1, 3, 4, 5], [3, 2, 3, 3], { strides: [2, 3], dilations: [2, 1], output_padding: [1, 2], pads: [1, 0, 0, 1] }, true],
+    [[2, 6, 7], [6, 2, 4], { group: 3, strides: [2], pads: [1, 2] }, true],
+    [[1, 2, 5, 4], [2, 3, 3, 4], { auto_pad: 'SAME_UPPER', strides: [2, 2] }, false],
+    [[1, 2, 5, 4], [2, 3, 3, 4], { auto_pad: 'SAME_LOWER', strides: [2, 2] }, true],
+    [[1, 2, 5, 4], [2, 3, 3, 3], { strides: [2, 2], output_shape: [10, 8] }, true],
+    [[1, 4, 3, 4, 2], [4, 1, 2, 3, 2], { group: 2, strides: [2, 1, 2], pads: [0, 1, 0, 1, 0, 1] }, true],
+  ];
+  let seed = 200;
+  for (const [xs, ws, attrs, withBias] of cases) {
+    const m = ws[1] * (Number(attrs.group ?? 1));
+    const inputs = [rand(xs, seed++), rand(ws, seed++), withBias ? rand([m], seed++) : undefined];
+    await matchesOrt('ConvTranspose', inputs, attrs, ['float32'], { rtol: 1e-4, atol: 1e-4 });
+  }
 });

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { inferNode, rand, runNode } from './nn-helpers.js';
+import { randomTensor, rng } from '../../src/io/random.js';
+import { float } from '../util/onnx-builder.js';
+import { inferNode, matchesOrt, rand, runNode } from './nn-helpers.js';
 
 const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 
@@ -67,4 +69,28 @@ test('integer MatMul is exact', () => {
   const [f] = runNode('MatMul', [Tensor.from('float64', [3, 4], a.numbers), Tensor.from('float64', [4, 2], b.numbers)]);
   assert.equal(y.dtype, 'int32');
   assert.deepEqual(Array.from(y.numbers), Array.from(f.numbers));
+});
+
+test('MatMul matches onnxruntime with batch broadcasting and 1-D operands', async () => {
+  const pairs: [number[], number[]][] = [
+    [[2, 1, 3, 4, 5], [3, 5, 6]], [[5], [2, 5, 3]], [[4, 5], [5]], [[3, 1, 7, 9], [1, 4, 9, 13]], [[1, 33, 17], [17, 30]],
+  ];
+  let seed = 300;
+  for (const [a, b] of pairs) await matchesOrt('MatMul', [rand(a, seed++), rand(b, seed++)], {});
+  const ints = (shape: number[], s: number) => randomTensor('int32', shape, rng(s));
+  await matchesOrt('MatMul', [ints([2, 3, 4], 1), ints([4, 5], 2)], {}, ['int32']);
+});
+
+test('Gemm matches onnxruntime for every transpose and C broadcast', async () => {
+  const [m, n, k] = [5, 7, 6];
+  let seed = 400;
+  for (const transA of [0, 1]) {
+    for (const transB of [0, 1]) {
+      for (const cShape of [undefined, [], [n], [m, 1], [1, n], [m, n]]) {
+        const a = rand(transA ? [k, m] : [m, k], seed++), b = rand(transB ? [n, k] : [k, n], seed++);
+        await matchesOrt('Gemm', [a, b, cShape && rand(cShape, seed++)], { transA, transB, alpha: float(0.5), beta: float(2) });
+      }
+    }
+  }
+  await matchesOrt('Gemm', [rand([3, 4], 1), rand([4, 2], 2), rand([2], 3)], { beta: float(0) });
 });

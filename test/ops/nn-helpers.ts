@@ -1,5 +1,6 @@
 // Test helpers for the neural-network op families: run or infer one node through the real
-// graph pipeline (builder, shape inference, verifier, executor) and compare tensors.
+// graph pipeline (builder, shape inference, verifier, executor), compare tensors, and
+// check one ONNX node against onnxruntime-node.
 import assert from 'node:assert/strict';
 import type { Attrs, ValueInfo } from '../../src/ir/graph.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
@@ -10,6 +11,9 @@ import { opDef } from '../../src/ops/index.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { execute } from '../../src/reference/execute.js';
 import { randomTensor, rng } from '../../src/io/random.js';
+import type { DType } from '../../src/ir/dtype.js';
+import { buildNodeModel, type OnnxAttr } from '../util/onnx-builder.js';
+import { runKiln, runOrt } from '../util/onnx-ort.js';
 
 /** One node whose inputs are graph inputs of the given types ('' for an omitted optional input). */
 function oneNode(op: string, inputs: readonly (ValueInfo | undefined)[], attrs: Attrs, outputs: number) {
@@ -55,4 +59,22 @@ export function assertClose(actual: Tensor, expected: Tensor, what: string, rtol
     if (!(err <= worst)) { worst = err; at = i; }
   }
   assert.ok(worst <= 1, `${what}: element ${at} is ${a[at]}, expected ${e[at]}`);
+}
+
+/**
+ * Runs one ONNX node on onnxruntime-node and, through Kiln's ONNX importer, on the reference
+ * executor, and asserts every output agrees. Inputs are graph inputs (undefined: omitted).
+ */
+export async function matchesOrt(op: string, inputs: readonly (Tensor | undefined)[],
+  attrs: Readonly<Record<string, OnnxAttr>>, outputs: readonly DType[] = ['float32'], tol = { rtol: 1e-4, atol: 1e-5 }): Promise<void> {
+  const specs = inputs.flatMap((t, i) => (t ? [{ name: `in${i}`, dtype: t.dtype, shape: t.shape }] : []));
+  const model = buildNodeModel({
+    op, attrs, inputs: specs,
+    nodeInputs: inputs.map((t, i) => (t ? `in${i}` : '')),
+    outputs: outputs.map((dtype, i) => ({ name: `out${i}`, dtype })),
+  });
+  const feeds = Object.fromEntries(specs.map((s, i) => [s.name, inputs.filter((t) => t)[i]!]));
+  const want = await runOrt(model, feeds), got = runKiln(model, feeds);
+  const what = `${op} ${JSON.stringify(attrs)} on ${inputs.map((t) => (t ? fmtShape(t.shape) : '-')).join(' ')}`;
+  outputs.forEach((_, i) => assertClose(got.get(`out${i}`)!, want.get(`out${i}`)!, `${what} output ${i}`, tol.rtol, tol.atol));
 }

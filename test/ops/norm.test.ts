@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { assertClose, inferNode, rand, runNode } from './nn-helpers.js';
+import { randomTensor, rng } from '../../src/io/random.js';
+import { float } from '../util/onnx-builder.js';
+import { assertClose, inferNode, matchesOrt, rand, runNode } from './nn-helpers.js';
 
 const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 const filled = (n: number, v: number) => Tensor.from('float32', [n], new Array<number>(n).fill(v));
@@ -73,4 +75,24 @@ test('LpNormalization makes every slice along the axis a unit vector', () => {
       }
     }
   }
+});
+
+test('normalizations match onnxruntime on ranks and attributes the conformance set lacks', async () => {
+  let seed = 500;
+  const r = (shape: number[]) => rand(shape, seed++);
+  const positive = (shape: number[]) => randomTensor('float32', shape, rng(seed++), 0.5, 2);
+  await matchesOrt('BatchNormalization', [r([4, 3]), r([3]), r([3]), r([3]), positive([3])], { epsilon: float(1e-3) });
+  await matchesOrt('BatchNormalization', [r([2, 3, 2, 3, 4]), r([3]), r([3]), r([3]), positive([3])], {});
+  await matchesOrt('InstanceNormalization', [r([2, 3, 7]), r([3]), r([3])], { epsilon: float(1e-2) });
+  await matchesOrt('InstanceNormalization', [r([1, 2, 3, 4, 5]), r([2]), r([2])], {});
+  await matchesOrt('LayerNormalization', [r([2, 3, 4, 5]), r([3, 4, 5]), r([3, 4, 5])], { axis: 1 }, ['float32', 'float32', 'float32']);
+  await matchesOrt('LayerNormalization', [r([2, 3, 4, 5]), r([4, 5])], { axis: -2, epsilon: float(1e-3) }, ['float32', 'float32', 'float32']);
+  await matchesOrt('GroupNormalization', [r([2, 6, 3, 4]), r([6]), r([6])], { num_groups: 2, epsilon: float(1e-3) });
+  await matchesOrt('GroupNormalization', [r([1, 4, 9]), r([4]), r([4])], { num_groups: 4 });
+  await matchesOrt('LpNormalization', [r([3, 4, 5])], { axis: 0, p: 1 });
+  await matchesOrt('LpNormalization', [r([3, 4, 5])], { axis: 1 });
+  await matchesOrt('LRN', [r([2, 7, 3, 4])], { size: 5, alpha: float(1e-2), beta: float(0.5), bias: float(2) });
+  await matchesOrt('LRN', [r([1, 2, 3, 4])], { size: 3 }); // window wider than the channels
+  await matchesOrt('MeanVarianceNormalization', [r([2, 3, 4, 5])], {});
+  await matchesOrt('MeanVarianceNormalization', [r([2, 3, 4, 5])], { axes: [1, 3] });
 });

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError, UnsupportedError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { assertClose, inferNode, rand, runNode } from './nn-helpers.js';
+import type { DType } from '../../src/ir/dtype.js';
+import { assertClose, inferNode, matchesOrt, rand, runNode } from './nn-helpers.js';
 
 const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 
@@ -59,4 +60,26 @@ test('MaxPool keeps integer dtypes', () => {
   const [y] = runNode('MaxPool', [x], { kernel_shape: [2, 2] });
   assert.equal(y.dtype, 'uint8');
   assert.deepEqual(Array.from(y.numbers), [200, 255]);
+});
+
+test('pools match onnxruntime: dilation with ceil mode, SAME_LOWER, padding counts, indices, 1D/3D', async () => {
+  let seed = 600;
+  const r = (shape: number[]) => rand(shape, seed++);
+  const cases: [string, number[], Record<string, number | string | number[]>, DType[]][] = [
+    ['MaxPool', [1, 2, 10, 9], { kernel_shape: [3, 2], dilations: [2, 2], strides: [2, 2], pads: [1, 0, 1, 1], ceil_mode: 1 }, ['float32']],
+    ['MaxPool', [2, 3, 9, 8], { kernel_shape: [4, 2], strides: [2, 2], auto_pad: 'SAME_LOWER' }, ['float32']],
+    ['MaxPool', [1, 2, 7, 6], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, ['float32', 'int64']],
+    ['MaxPool', [1, 2, 7, 6], { kernel_shape: [2, 3], strides: [2, 1], storage_order: 1 }, ['float32', 'int64']],
+    ['MaxPool', [1, 2, 5, 6, 7], { kernel_shape: [2, 3, 2], strides: [2, 2, 2], ceil_mode: 1 }, ['float32']],
+    ['AveragePool', [1, 2, 9, 10], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, ['float32']],
+    ['AveragePool', [1, 2, 9, 10], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, ['float32']],
+    ['AveragePool', [1, 2, 11, 10], { kernel_shape: [2, 3], dilations: [2, 2], pads: [1, 2, 1, 2], count_include_pad: 1 }, ['float32']],
+    ['AveragePool', [2, 3, 12], { kernel_shape: [4], strides: [3], auto_pad: 'SAME_UPPER' }, ['float32']],
+    ['LpPool', [1, 3, 11], { kernel_shape: [3], p: 3, pads: [1, 2], strides: [2] }, ['float32']],
+    ['LpPool', [1, 2, 6, 7], { kernel_shape: [2, 2], dilations: [2, 1], strides: [1, 2] }, ['float32']],
+  ];
+  for (const [op, shape, attrs, outs] of cases) await matchesOrt(op, [r(shape)], attrs, outs);
+  await matchesOrt('GlobalLpPool', [r([2, 3, 4, 5])], { p: 3 });
+  await matchesOrt('GlobalMaxPool', [r([2, 3, 4, 5, 6])], {});
+  await matchesOrt('GlobalAveragePool', [r([2, 3, 7])], {});
 });
