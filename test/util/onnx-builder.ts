@@ -64,25 +64,57 @@ function valueInfoProto(v: ValueSpec): object {
   return { name: v.name, type: { tensorType: { elemType: ONNX_DTYPE[v.dtype], ...(shape ? { shape } : {}) } } };
 }
 
-/** A serialized ModelProto holding one node. */
-export function buildNodeModel(spec: NodeModelSpec): Uint8Array {
-  const inits = Object.entries(spec.initializers ?? {});
-  const node = {
-    name: `${spec.op}_node`, opType: spec.op, domain: spec.domain ?? '',
-    input: spec.nodeInputs ?? [...spec.inputs.map((i) => i.name), ...inits.map(([n]) => n)],
-    output: spec.outputs.map((o) => o.name),
-    attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
-  };
+export interface NodeSpec {
+  readonly op: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs?: Readonly<Record<string, OnnxAttr>>;
+  readonly name?: string;
+  readonly domain?: string;
+}
+
+export interface GraphModelSpec {
+  readonly nodes: readonly NodeSpec[];
+  readonly inputs: readonly ValueSpec[];
+  readonly outputs: readonly ValueSpec[];
+  readonly initializers?: Readonly<Record<string, Tensor>>;
+  /** Default-domain opset; defaults to 21. */
+  readonly opset?: number;
+  /** Other domains the nodes use, with their versions. */
+  readonly domains?: Readonly<Record<string, number>>;
+}
+
+/** A serialized ModelProto with a graph of several nodes. */
+export function buildGraphModel(spec: GraphModelSpec): Uint8Array {
   const model = {
     irVersion: 9, producerName: 'kiln-test',
-    opsetImport: [{ domain: '', version: spec.opset ?? 21 }, ...(spec.domain ? [{ domain: spec.domain, version: 1 }] : [])],
+    opsetImport: [{ domain: '', version: spec.opset ?? 21 },
+      ...Object.entries(spec.domains ?? {}).map(([domain, version]) => ({ domain, version }))],
     graph: {
-      name: `${spec.op}_model`, node: [node],
-      initializer: inits.map(([n, t]) => tensorToProto(t, n)),
+      name: 'test_model',
+      node: spec.nodes.map((n, i) => ({
+        name: n.name ?? `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs,
+        attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
+      })),
+      initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
       input: spec.inputs.map(valueInfoProto),
       output: spec.outputs.map(valueInfoProto),
     },
   };
   const type = onnxType('ModelProto');
   return type.encode(type.fromObject(model)).finish();
+}
+
+/** A serialized ModelProto holding one node. */
+export function buildNodeModel(spec: NodeModelSpec): Uint8Array {
+  const inits = spec.initializers ?? {};
+  return buildGraphModel({
+    nodes: [{
+      op: spec.op, domain: spec.domain, attrs: spec.attrs,
+      inputs: spec.nodeInputs ?? [...spec.inputs.map((i) => i.name), ...Object.keys(inits)],
+      outputs: spec.outputs.map((o) => o.name),
+    }],
+    inputs: spec.inputs, outputs: spec.outputs, initializers: inits, opset: spec.opset,
+    domains: spec.domain ? { [spec.domain]: 1 } : {},
+  });
 }
