@@ -33,7 +33,8 @@ test('Gather, GatherElements and GatherND kernels agree with onnxruntime', async
   await ortCheck('Gather', [x, randInt('int64', [2, 3], 2, -5, 5)], { axis: 1 });
   await ortCheck('Gather', [x, Tensor.scalar('int32', -1)], { axis: -1 });
   await ortCheck('Gather', [randInt('int64', [7], 3), randInt('int64', [4, 2], 4, -7, 7)]);
-  await ortCheck('Gather', [new Tensor('string', [3, 2], ['a', 'b', 'c', 'd', 'e', 'f']), i64([2, -3, 1])], { axis: 0 });
+  // strings along the last axis: onnxruntime drops all but the first string of a wider slice
+  await ortCheck('Gather', [new Tensor('string', [2, 3], ['a', 'b', 'c', 'd', 'e', 'f']), i64([2, -3, 1])], { axis: 1 });
   await ortCheck('GatherElements', [x, randInt('int64', [4, 3, 6], 5, -5, 5)], { axis: -2 });
   await ortCheck('GatherElements', [randInt('int32', [3, 3], 6), randInt('int32', [2, 3], 7, -3, 3)], { axis: 0 });
   await ortCheck('GatherND', [x, randInt('int64', [3, 2], 8, -4, 4)]);
@@ -61,7 +62,8 @@ test('OneHot and NonZero kernels agree with onnxruntime', async () => {
   for (const axis of [-1, 0, 1]) {
     await ortCheck('OneHot', [ix, Tensor.scalar('int64', 4), Tensor.from('float32', [2], [-1, 2.5])], { axis });
   }
-  await ortCheck('OneHot', [Tensor.from('float32', [3], [1.7, -2.2, 0]), Tensor.from('float32', [1], [3.9]), i64([5, 9])], {});
+  await ortCheck('OneHot', [Tensor.from('float32', [3], [1, -2, 0]), Tensor.from('float32', [1], [3.9]), Tensor.from('float32', [2], [5, 9])]);
+  await ortCheck('OneHot', [i64([2, -1, 7]), Tensor.scalar('int64', 3), i64([0, -8])], { axis: 0 });
   await ortCheck('NonZero', [Tensor.from('float32', [2, 3], [0, 1.5, 0, -2, 0, 3])]);
   await ortCheck('NonZero', [Tensor.from('bool', [2, 2, 2], [1, 0, 0, 1, 1, 1, 0, 0])]);
   await ortCheck('NonZero', [randInt('int32', [3, 4], 21, -1, 2)]);
