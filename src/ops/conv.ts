@@ -68,38 +68,42 @@ function operands(op: string, inputs: readonly (ValueInfo | undefined)[], group:
   return { x: x!, spatial, kernel, m };
 }
 
-/** Output sizes and pads of ConvTranspose: explicit pads, auto_pad, or a requested output_shape. */
-function transposeWindow(spatial: readonly number[], kernel: readonly number[], a: WindowAttrs & {
-  readonly output_padding?: readonly number[]; readonly output_shape?: readonly number[];
-}): Window {
+type TransposeAttrs = WindowAttrs & { readonly output_padding?: readonly number[]; readonly output_shape?: readonly number[] };
+
+/**
+ * ConvTranspose's output size and begin/end pads per spatial axis, from explicit pads,
+ * auto_pad or a requested output_shape; undefined for a symbolic axis whose size follows
+ * only at run time.
+ */
+function transposeAxes(spatial: readonly Dim[], kernel: readonly number[], a: TransposeAttrs) {
   const op = 'ConvTranspose', rank = spatial.length;
-  const st = windowSteps(op, a, rank);
+  const steps = windowSteps(op, a, rank);
   const outPad = a.output_padding ?? new Array<number>(rank).fill(0);
   if (outPad.length !== rank) throw new ShapeError(`${op}: output_padding [${outPad.join(',')}] needs ${rank} entries`);
   // older exporters give output_shape with N and C in front: the spatial part is the tail
   const wanted = a.output_shape?.slice(-rank);
   if (wanted && wanted.length !== rank) throw new ShapeError(`${op}: output_shape [${a.output_shape!.join(',')}] needs ${rank} entries`);
-  const padsBegin: number[] = [], padsEnd: number[] = [], out: number[] = [];
-  spatial.forEach((size, i) => {
-    const full = st.strides[i] * (size - 1) + outPad[i] + (kernel[i] - 1) * st.dilations[i] + 1;
-    let o: number, pb: number, pe: number;
+  const axes = spatial.map((size, i): [out: number, pb: number, pe: number] | undefined => {
+    if (typeof size !== 'number') return wanted && [wanted[i], 0, 0];
+    const full = steps.strides[i] * (size - 1) + outPad[i] + (kernel[i] - 1) * steps.dilations[i] + 1;
     if (wanted || a.auto_pad.startsWith('SAME')) {
-      o = wanted ? wanted[i] : size * st.strides[i];
+      const o = wanted ? wanted[i] : size * steps.strides[i];
       const total = full - o, half = Math.floor(total / 2);
-      [pb, pe] = a.auto_pad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
-    } else if (a.auto_pad === 'VALID') {
-      [o, pb, pe] = [full, 0, 0];
-    } else {
-      [pb, pe] = [st.padsBegin[i], st.padsEnd[i]];
-      o = full - pb - pe;
+      return a.auto_pad === 'SAME_UPPER' ? [o, half, total - half] : [o, total - half, half];
     }
-    if (!(o >= 1)) throw new ShapeError(`${op}: output size ${o} on spatial axis ${i} for input ${fmtShape(spatial)}`);
-    out.push(o); padsBegin.push(pb); padsEnd.push(pe);
+    if (a.auto_pad === 'VALID') return [full, 0, 0];
+    const [pb, pe] = [steps.padsBegin[i], steps.padsEnd[i]];
+    if (!(full - pb - pe >= 1)) throw new ShapeError(`${op}: pads [${a.pads!.join(',')}] leave no output for input ${fmtShape(spatial)}`);
+    return [full - pb - pe, pb, pe];
   });
-  return { kernel, strides: st.strides, dilations: st.dilations, padsBegin, padsEnd, out };
+  return { axes, steps };
 }
 
-const staticDims = (dims: readonly Dim[]): dims is readonly number[] => dims.every((d) => typeof d === 'number');
+function transposeWindow(spatial: readonly number[], kernel: readonly number[], a: TransposeAttrs): Window {
+  const { axes, steps } = transposeAxes(spatial, kernel, a);
+  const at = (k: number) => axes.map((r) => r![k]);
+  return { kernel, strides: steps.strides, dilations: steps.dilations, padsBegin: at(1), padsEnd: at(2), out: at(0) };
+}
 
 export const convOps = {
   Conv: defineOp({
@@ -125,15 +129,9 @@ export const convOps = {
     fusion: 'out-fusable',
     infer: ({ attrs, inputs, symbol }) => {
       const { x, spatial, kernel, m } = operands('ConvTranspose', inputs, attrs.group, attrs.kernel_shape, true, symbol);
-      const wanted = attrs.output_shape?.slice(-spatial.length);
-      const steps = windowSteps('ConvTranspose', attrs, spatial.length);
-      const out = staticDims(spatial) ? transposeWindow(spatial, kernel, attrs).out
-        : spatial.map((d, i) => wanted ? wanted[i]
-          : typeof d === 'number' ? transposeWindow([d], [kernel[i]], {
-            ...attrs, strides: [steps.strides[i]], dilations: [steps.dilations[i]],
-            pads: [steps.padsBegin[i], steps.padsEnd[i]], output_padding: attrs.output_padding && [attrs.output_padding[i]],
-          }).out[0]
-          : attrs.auto_pad.startsWith('SAME') && steps.strides[i] === 1 ? d : symbol('convtranspose_out'));
+      const { axes, steps } = transposeAxes(spatial, kernel, attrs);
+      const out = axes.map((r, i) => r ? r[0]
+        : attrs.auto_pad.startsWith('SAME') && steps.strides[i] === 1 ? spatial[i] : symbol('convtranspose_out'));
       return [{ dtype: x.dtype, shape: [x.shape[0], m, ...out] }];
     },
     run: ({ attrs, inputs: [x, w, b] }) => {

@@ -47,6 +47,10 @@ test('ConvTranspose inference: output_padding, output_shape and SAME', () => {
   assert.deepEqual(inferNode('ConvTranspose', [f32(['N', 4, 5, 6]), w], { strides: [3, 2], auto_pad: 'SAME_UPPER' })[0].shape,
     ['N', 2, 15, 12]);
   assert.deepEqual(inferNode('ConvTranspose', [f32([1, 4, 5, 6]), w], { group: 2 })[0].shape, [1, 4, 7, 8]);
+  assert.deepEqual(inferNode('ConvTranspose', [f32(['N', 4, 'H', 6]), w], { auto_pad: 'SAME_LOWER' })[0].shape, ['N', 2, 'H', 6]);
+  const [up] = inferNode('ConvTranspose', [f32(['N', 4, 'H', 6]), w], { strides: [2, 2] });
+  assert.ok(typeof up.shape[2] === 'string' && up.shape[2] !== 'H');
+  assert.equal(up.shape[3], 13);
   assert.throws(() => inferNode('ConvTranspose', [f32([1, 3, 5, 6]), w]), ShapeError);
 });
 
