@@ -56,7 +56,12 @@ function geometry(inShape: readonly number[], axes: readonly number[], sc: reado
   return { outShape, scales, fromSizes: true };
 }
 
-/** Source coordinate of output position x along one axis; NaN means "extrapolate". */
+/**
+ * Source coordinate of output position x along one axis; NaN means "extrapolate".
+ * `outLenExact` is in*scale before flooring: align_corners, pytorch_half_pixel and
+ * tf_crop_and_resize divide by it as the ONNX reference (and its conformance data) does;
+ * onnxruntime divides by the floored length, so the two differ when in*scale is fractional.
+ */
 function sourceCoord(mode: string, x: number, scale: number, inLen: number, outLen: number,
   outLenExact: number, roi: readonly [number, number]): number {
   switch (mode) {
