@@ -10,6 +10,7 @@ import protobuf from 'protobufjs';
 import { humanModel, ppocrDetModel } from '../fixtures/fixtures.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { serializeNpy } from '../../src/io/npy.js';
+import { buildGraphModel } from '../util/onnx-builder.js';
 import { kiln, show, type KilnResult } from './kiln-process.js';
 
 const OCR = ppocrDetModel();
@@ -62,6 +63,17 @@ before(() => {
   writeFileSync(at('x-shape.npy'), serializeNpy(randomTensor('float32', [1, 4, 64, 64], rng(1))));
   const npy = serializeNpy(randomTensor('float32', [1, 3, 64, 64], rng(1)));
   writeFileSync(at('x-truncated.npy'), npy.subarray(0, npy.length - 100));
+  // x -> Relu -> FrobnicateTensor -> Relu -> MysteryOp -> y: two op types no opset defines
+  const v = (name: string) => ({ name, dtype: 'float32' as const, shape: [2, 3] });
+  writeFileSync(at('unknown-op.onnx'), buildGraphModel({
+    nodes: [
+      { op: 'Relu', inputs: ['x'], outputs: ['a'] },
+      { op: 'FrobnicateTensor', inputs: ['a'], outputs: ['b'], name: 'frob' },
+      { op: 'Relu', inputs: ['b'], outputs: ['c'] },
+      { op: 'MysteryOp', inputs: ['c'], outputs: ['y'], name: 'mystery' },
+    ],
+    inputs: [v('x')], outputs: [v('y')],
+  }));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -75,6 +87,12 @@ test('a corrupted .onnx is a format error naming the file', () => {
 
 test('a truncated .pb is a format error naming the file', () => {
   assertUserError(kiln(['inspect', at('truncated.pb')]), /truncated\.pb/);
+});
+
+test('a model with unknown ops lists every one of them, with a node name', () => {
+  for (const command of ['inspect', 'run']) {
+    assertUserError(kiln([command, at('unknown-op.onnx'), ...(command === 'run' ? ['--random'] : [])]), /unsupported ONNX ops: (?=.*FrobnicateTensor.*'frob')(?=.*MysteryOp.*'mystery')/);
+  }
 });
 
 test('a model.json whose weight shard is missing names the missing file', () => {
