@@ -3,10 +3,10 @@
 import { ShapeError, UnsupportedError } from '../errors.js';
 import { allocData, type DType, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
-import { broadcastShapes, broadcastStrides, fmtShape, numel, stridesOf, type Dim } from '../ir/shape.js';
+import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { gemm, outputTensor, transposed } from './nn-gemm.js';
+import { gemm, outputTensor, remapIndices, transposed } from './nn-gemm.js';
 
 const clash = (a: Dim, b: Dim) => typeof a === 'number' && typeof b === 'number' && a !== b;
 
@@ -36,16 +36,10 @@ function matmul(a: Tensor, b: Tensor): Tensor {
   const batchShape = batch as number[], count = numel(batchShape);
   const aSt = broadcastStrides(am.slice(0, -2) as number[], batchShape);
   const bSt = broadcastStrides(bm.slice(0, -2) as number[], batchShape);
-  const index = stridesOf(batchShape);
+  const aOffs = remapIndices(batchShape, aSt), bOffs = remapIndices(batchShape, bSt);
   const data = allocData(a.dtype, count * m * n) as NumericData;
   for (let t = 0; t < count; t++) {
-    let aOff = 0, bOff = 0;
-    for (let d = 0, rest = t; d < batchShape.length; d++) {
-      const i = Math.floor(rest / index[d]);
-      rest -= i * index[d];
-      aOff += i * aSt[d]; bOff += i * bSt[d];
-    }
-    gemm(m, n, k, { data: a.numbers, off: aOff * m * k, ld: k }, { data: b.numbers, off: bOff * k * n, ld: n },
+    gemm(m, n, k, { data: a.numbers, off: aOffs[t] * m * k, ld: k }, { data: b.numbers, off: bOffs[t] * k * n, ld: n },
       { data, off: t * m * n, ld: n });
   }
   return outputTensor(a.dtype, out as number[], data);

@@ -1,5 +1,5 @@
-// Reference kernels for Conv (im2col + GEMM) and ConvTranspose (GEMM + col2im). Both
-// treat 1D and 2D as 3D with leading unit axes, so one set of loops serves every rank.
+// Reference kernels for Conv (im2col + GEMM, or direct loops when depthwise) and
+// ConvTranspose (GEMM + col2im). 1D and 2D run as 3D with leading unit axes.
 import { allocData, type NumericData } from '../ir/dtype.js';
 import { numel } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -19,10 +19,10 @@ interface Geometry {
   readonly out: readonly number[];
 }
 
-function geometry(spatialIn: readonly number[], win: Window, spatialOut: readonly number[]): Geometry {
+function geometry(spatialIn: readonly number[], win: Window): Geometry {
   return {
     inp: to3d(spatialIn, 1), k: to3d(win.kernel, 1), s: to3d(win.strides, 1),
-    d: to3d(win.dilations, 1), p: to3d(win.padsBegin, 0), out: to3d(spatialOut, 1),
+    d: to3d(win.dilations, 1), p: to3d(win.padsBegin, 0), out: to3d(win.out, 1),
   };
 }
 
@@ -36,7 +36,7 @@ function validRange(count: number, s: number, p: number, tap: number, size: numb
 /** Conv with weights [M, C/group, k...] and optional bias [M]; `win` is resolved for x. */
 export function convForward(x: Tensor, w: Tensor, bias: Tensor | undefined, win: Window, group: number): Tensor {
   const [n, c] = x.shape, m = w.shape[0];
-  const g = geometry(x.shape.slice(2), win, win.out);
+  const g = geometry(x.shape.slice(2), win);
   const [OD, OH, OW] = g.out, [ID, IH, IW] = g.inp;
   const cg = c / group, mg = m / group;
   const taps = numel(g.k), depth = cg * taps;
@@ -47,6 +47,7 @@ export function convForward(x: Tensor, w: Tensor, bias: Tensor | undefined, win:
     depthwise(X, W, bias?.numbers, n, group, mg, g, out);
     return outputTensor(x.dtype, [n, m, ...win.out], out);
   }
+  // a 1x1 stride-1 conv without pads reads the image itself as the GEMM operand (end pads would grow the output)
   const pointwise = taps === 1 && g.s.every((v) => v === 1) && g.p.every((v) => v === 0) && outLen === inLen;
   const rowsPerBand = Math.max(1, Math.min(OD * OH, Math.floor(COL_BUDGET / (depth * OW))));
   const col = pointwise ? undefined : allocData(x.dtype, depth * rowsPerBand * OW) as NumericData;
@@ -141,7 +142,7 @@ function im2col(X: NumericData, xOff: number, channels: number, g: Geometry, r0:
  */
 export function convTransposeForward(x: Tensor, w: Tensor, bias: Tensor | undefined, win: Window, group: number): Tensor {
   const [n, c] = x.shape, mg = w.shape[1], m = mg * group, cg = c / group;
-  const g = geometry(x.shape.slice(2), win, win.out);
+  const g = geometry(x.shape.slice(2), win);
   const [ID, IH, IW] = g.inp, [KD, KH, KW] = g.k, [sd, sh, sw] = g.s, [dd, dh, dw] = g.d, [pd, ph, pw] = g.p;
   const [OD, OH, OW] = g.out;
   const taps = KD * KH * KW, rowsOut = mg * taps;

@@ -1,6 +1,7 @@
 // The dense matrix-multiply core behind MatMul, Gemm, Conv and ConvTranspose: register
 // tiles of 4x4 outputs accumulated in JS doubles over the whole reduction, then stored once.
 import type { DType, NumericData } from '../ir/dtype.js';
+import { numel, stridesOf } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 
 /** A term added to every output element: scale * data[off + i*rowStride + j*colStride]. */
@@ -102,4 +103,22 @@ export function transposed(src: NumericData, off: number, rows: number, cols: nu
 /** Wraps kernel output storage as a tensor, rounding to half precision where the dtype is float16. */
 export function outputTensor(dtype: DType, shape: readonly number[], data: NumericData): Tensor {
   return dtype === 'float16' ? Tensor.from(dtype, shape, data) : new Tensor(dtype, shape, data);
+}
+
+/**
+ * For each flat index of `shape`, the dot product of its multi-index with `strides`: where
+ * a broadcast operand's element sits (batched MatMul, normalization parameters).
+ */
+export function remapIndices(shape: readonly number[], strides: readonly number[]): Int32Array {
+  const own = stridesOf(shape), map = new Int32Array(numel(shape));
+  for (let i = 0; i < map.length; i++) {
+    let at = 0;
+    for (let d = 0, rest = i; d < shape.length; d++) {
+      const k = Math.floor(rest / own[d]);
+      rest -= k * own[d];
+      at += k * strides[d];
+    }
+    map[i] = at;
+  }
+  return map;
 }

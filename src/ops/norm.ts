@@ -6,7 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastStrides, fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { outputTensor } from './nn-gemm.js';
+import { outputTensor, remapIndices } from './nn-gemm.js';
 
 function floatInput(op: string, x: ValueInfo | undefined, minRank: number): ValueInfo {
   if (!x) throw new ShapeError(`${op}: missing input X`);
@@ -59,37 +59,18 @@ function normalizeBlocks(x: Tensor, blockLen: number, epsilon: number,
   return { y: outputTensor(x.dtype, x.shape, out), means, invStds };
 }
 
-/** Gathers a parameter that broadcasts onto `shape` into one value per element of that shape. */
+/** A parameter that broadcasts onto `shape`, expanded to one value per element of that shape. */
 function expandTo(p: Tensor, shape: readonly number[]): Float64Array {
   const trimmed = p.shape.slice(Math.max(0, p.shape.length - shape.length));
-  const st = broadcastStrides(trimmed, shape), idx = stridesOf(shape), P = p.numbers;
-  const out = new Float64Array(numel(shape));
-  for (let i = 0; i < out.length; i++) {
-    let src = 0;
-    for (let d = 0, rest = i; d < shape.length; d++) {
-      const k = Math.floor(rest / idx[d]);
-      rest -= k * idx[d];
-      src += k * st[d];
-    }
-    out[i] = P[src];
-  }
-  return out;
+  const P = p.numbers;
+  return Float64Array.from(remapIndices(shape, broadcastStrides(trimmed, shape)), (i) => P[i]);
 }
 
 /** For each element of `shape`, the flat index of its group when `axes` are reduced away. */
 function groupIndex(shape: readonly number[], axes: ReadonlySet<number>): { group: Int32Array; groups: number } {
-  const kept = shape.map((d, i) => (axes.has(i) ? 1 : d)), keptStrides = stridesOf(kept), st = stridesOf(shape);
-  const group = new Int32Array(numel(shape));
-  for (let i = 0; i < group.length; i++) {
-    let g = 0;
-    for (let d = 0, rest = i; d < shape.length; d++) {
-      const k = Math.floor(rest / st[d]);
-      rest -= k * st[d];
-      if (!axes.has(d)) g += k * keptStrides[d];
-    }
-    group[i] = g;
-  }
-  return { group, groups: numel(kept) };
+  const kept = shape.map((d, i) => (axes.has(i) ? 1 : d));
+  const keptStrides = stridesOf(kept).map((st, i) => (axes.has(i) ? 0 : st));
+  return { group: remapIndices(shape, keptStrides), groups: numel(kept) };
 }
 
 export const normOps = {
