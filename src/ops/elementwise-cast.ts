@@ -1,7 +1,7 @@
 // Cast between Kiln dtypes, strings included: floats truncate toward zero into integers,
-// integers wrap, anything but ±0 is true, and numbers print as their shortest exact decimal.
+// integers wrap, anything but ±0 is true, and floats print with 8 significant digits.
 import { UnsupportedError } from '../errors.js';
-import { allocData, castNumber, isDType, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
+import { allocData, castNumber, isDType, isFloat, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 
@@ -24,19 +24,25 @@ function parseNumber(s: string): number {
   return Number(t);
 }
 
-/** Prints a number of `dtype`: floats as the shortest decimal that reads back to the same value. */
+/**
+ * Prints a number of `dtype` as onnxruntime does: integers in full, floats like C's "%.8g"
+ * (8 significant digits, trailing zeros dropped, exponent form below 1e-4 or from 1e8).
+ */
 function formatNumber(x: number, dtype: DType): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'INF';
   if (x === -Infinity) return '-INF';
-  if (dtype === 'float32' || dtype === 'float16') {
-    for (let digits = 1; digits < 9; digits++) {
-      const v = Number(x.toPrecision(digits));
-      if (Math.fround(v) === x) return String(v);
-    }
+  if (!isFloat(dtype)) return String(x);
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, exp] = x.toExponential(SIGNIFICANT_DIGITS - 1).split('e');
+  const e = Number(exp);
+  const trim = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
+  if (e < -4 || e >= SIGNIFICANT_DIGITS) {
+    return `${trim(mantissa)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   }
-  return String(x);
+  return trim(x.toFixed(SIGNIFICANT_DIGITS - 1 - e));
 }
+const SIGNIFICANT_DIGITS = 8;
 
 function cast(x: Tensor, to: DType): Tensor {
   if (x.dtype === to) return x;
