@@ -163,6 +163,34 @@ const concat: Converter = (ctx) =>
 
 const unary = same({ drop: ['consumed_inputs'] });
 
+/** Swish (opset 24) is x * sigmoid(alpha * x). */
+const swish: Converter = (ctx) => {
+  const x = ctx.input(0);
+  const alpha = ctx.attr('alpha') as number | undefined ?? 1;
+  const scaled = alpha === 1 ? x : ctx.helper('Mul', [x, scalarLikeInput('alpha')(ctx, alpha)]);
+  ctx.emit('Mul', [x, ctx.helper('Sigmoid', [scaled])], {});
+};
+
+/**
+ * RMSNormalization (opset 23): x / sqrt(mean(x^2 over axis..last) + epsilon) * scale, the
+ * statistics computed in float32 (stash_type 1) and the result cast back to x's type.
+ */
+const rmsNormalization: Converter = (ctx) => {
+  const x = ctx.input(0);
+  const rank = ctx.rankOf(x), dtype = ctx.dtypeOf(x);
+  if (rank === undefined || !dtype) return ctx.unsupported('input of unknown type');
+  if (ctx.int('stash_type', 1) !== 1) ctx.unsupported(`stash_type ${ctx.int('stash_type', 1)}`);
+  const axis = ctx.int('axis', -1);
+  const first = axis < 0 ? axis + rank : axis;
+  const wide = dtype === 'float32' ? x : ctx.helper('Cast', [x], { to: 'float32' });
+  const meanSquare = ctx.helper('ReduceMean', [ctx.helper('Mul', [wide, wide]),
+    ctx.int64Const('axes', Array.from({ length: rank - first }, (_, i) => first + i))], { keepdims: 1 });
+  const eps = ctx.scalarConst('epsilon', 'float32', (ctx.attr('epsilon') as number | undefined) ?? 1e-5);
+  const normed = ctx.helper('Div', [wide, ctx.helper('Sqrt', [ctx.helper('Add', [meanSquare, eps])])]);
+  const back = dtype === 'float32' ? normed : ctx.helper('Cast', [normed], { to: dtype });
+  ctx.emit('Mul', [back, ctx.input(1)], {});
+};
+
 const REWRITES: Readonly<Record<string, Converter>> = {
   Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary,
   And: binary, Or: binary, Xor: binary, Equal: binary, Less: binary, Greater: binary,
@@ -192,6 +220,8 @@ const REWRITES: Readonly<Record<string, Converter>> = {
   EyeLike: same({ dtypes: ['dtype'] }),
   Scatter: (ctx) => ctx.emit('ScatterElements', ctx.node.inputs, ctx.attrsFor('ScatterElements')),
   Constant: constant,
+  Swish: swish,
+  RMSNormalization: rmsNormalization,
 };
 
 /** The canonical op names that are also ONNX ops of the same meaning. */
