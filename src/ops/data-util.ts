@@ -8,6 +8,9 @@ import type { Tensor } from '../ir/tensor.js';
 /** Element access common to typed arrays and string arrays. */
 type Store = { [i: number]: number | string; readonly length: number };
 
+/** Makes a fresh symbolic dim (InferContext.symbol). */
+export type Symbolize = (hint: string) => Dim;
+
 /** Offset sentinel of an output position that reads no input (padding, extrapolation). */
 const OUTSIDE = -(2 ** 40);
 
@@ -103,7 +106,7 @@ export function fillValue(t: Tensor | undefined, dtype: DType): number | string 
 }
 
 /** Product of dims: a number when all are known, the one symbol when it is the only unknown. */
-export function productDim(dims: readonly Dim[], symbol: (hint: string) => Dim, hint: string): Dim {
+export function productDim(dims: readonly Dim[], symbol: Symbolize, hint: string): Dim {
   let known = 1;
   const syms: Dim[] = [];
   for (const d of dims) { if (typeof d === 'number') known *= d; else syms.push(d); }

@@ -4,11 +4,9 @@ import { ShapeError } from '../errors.js';
 import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy } from './data-util.js';
+import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
-
-type Symbolize = (hint: string) => Dim;
 
 function transposePerm(rank: number, perm: readonly number[] | undefined): number[] {
   const p = perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);

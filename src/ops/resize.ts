@@ -36,6 +36,9 @@ function scalesOrSizes(scales: Tensor | undefined, sizes: Tensor | undefined) {
   return { sc, sz };
 }
 
+/** Output length of an axis resized by a scale factor. */
+const scaledLength = (inLen: number, scale: number) => Math.floor(inLen * scale);
+
 function geometry(inShape: readonly number[], axes: readonly number[], sc: readonly number[] | undefined,
   sz: readonly number[] | undefined, policy: string): Geometry {
   const outShape = [...inShape];
@@ -43,7 +46,7 @@ function geometry(inShape: readonly number[], axes: readonly number[], sc: reado
   const given = (sc ?? sz)!;
   if (given.length !== axes.length) throw new ShapeError(`Resize ${sc ? 'scales' : 'sizes'} has ${given.length} values for ${axes.length} axes`);
   if (sc) {
-    axes.forEach((a, i) => { scales[a] = sc[i]; outShape[a] = Math.floor(inShape[a] * sc[i]); });
+    axes.forEach((a, i) => { scales[a] = sc[i]; outShape[a] = scaledLength(inShape[a], sc[i]); });
     return { outShape, scales, fromSizes: false };
   }
   axes.forEach((a, i) => { scales[a] = sz![i] / inShape[a]; outShape[a] = sz![i]; });
@@ -217,15 +220,17 @@ export const resizeOps = {
       const sc = !unknown && scales?.size ? scales.toArray() : undefined;
       const sz = !unknown && sizes?.size ? sizes.toArray() : undefined;
       const shape: Dim[] = [...x.shape];
+      const policy = attrs.keep_aspect_ratio_policy;
       axes.forEach((a, i) => {
         const d = x.shape[a];
-        if (sc && sc[i] === 1) return;
-        if (sz && attrs.keep_aspect_ratio_policy === 'stretch') { shape[a] = sz[i]; return; }
-        const staticAxes = axes.every((b) => typeof x.shape[b] === 'number');
-        shape[a] = (sc || sz) && staticAxes
-          ? geometry(x.shape as number[], axes, sc, sz, attrs.keep_aspect_ratio_policy).outShape[a]
-          : typeof d === 'number' && sc ? Math.floor(d * sc[i]) : symbol('resize');
+        if (sc) shape[a] = sc[i] === 1 ? d : typeof d === 'number' ? scaledLength(d, sc[i]) : symbol('resize');
+        else if (sz && policy === 'stretch') shape[a] = sz[i];
+        else shape[a] = symbol('resize');
       });
+      if (sz && policy !== 'stretch' && axes.every((a) => typeof x.shape[a] === 'number')) {
+        const g = geometry(x.shape as number[], axes, sc, sz, policy);
+        for (const a of axes) shape[a] = g.outShape[a];
+      }
       return [{ dtype: x.dtype, shape }];
     },
     run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],

@@ -5,10 +5,8 @@ import { allocData, castNumber, type DType, type NumericData } from '../ir/dtype
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { fillValue, intsOf, productDim, staticLength, stridedCopy } from './data-util.js';
+import { fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
-
-type Symbolize = (hint: string) => Dim;
 
 /** n fresh symbols: the dims of an output whose shape depends on unknown values. */
 function unknownDims(n: number, symbol: Symbolize, hint: string): Dim[] {

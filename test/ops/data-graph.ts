@@ -32,3 +32,6 @@ export const i64 = (values: readonly number[], shape: readonly number[] = [value
 
 /** True when every dim is a fresh symbol (a string). */
 export const allSymbolic = (shape: readonly Dim[]) => shape.every((d) => typeof d === 'string');
+
+/** A float32 value type. */
+export const f32 = (...shape: Dim[]): ValueInfo => ({ dtype: 'float32', shape });

@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { allSymbolic, i64, inferShape, inferTypes } from './data-graph.js';
+import { allSymbolic, f32, i64, inferShape, inferTypes } from './data-graph.js';
 import { ortCheck, rand, randInt } from './data-ort.js';
 
-const f32 = (...shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 const idx = (shape: readonly (number | string)[]) => ({ dtype: 'int64' as const, shape });
 
 test('gather/scatter inference', () => {

@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { allSymbolic, i64, inferShape, inferTypes } from './data-graph.js';
+import { allSymbolic, f32, i64, inferShape, inferTypes } from './data-graph.js';
 import { ortCheck, rand, randInt } from './data-ort.js';
 
-const f32 = (...shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 const INT64_MAX = 2 ** 63, INT64_MIN = -(2 ** 63);
 const strings = (shape: number[]) => new Tensor('string', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => `s${i}`));
 

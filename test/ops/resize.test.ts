@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/ir/tensor.js';
-import { allSymbolic, i64, inferShape } from './data-graph.js';
+import { allSymbolic, f32, i64, inferShape } from './data-graph.js';
 import { ortCheck, rand, randInt } from './data-ort.js';
 
-const f32 = (...shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 const scales = (...v: number[]) => Tensor.from('float32', [v.length], v);
 const TOL = { rtol: 1e-4, atol: 1e-5 };
 

@@ -6,11 +6,10 @@ import { ShapeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
-import { allSymbolic, i64, inferShape, inferTypes } from './data-graph.js';
+import { allSymbolic, f32, i64, inferShape, inferTypes } from './data-graph.js';
 import { ortCheck, randInt, rand } from './data-ort.js';
 import { dtype } from '../util/onnx-builder.js';
 
-const f32 = (...shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
 
 test('Reshape inference: 0 copies, -1 resolves through cancelling symbols', () => {
   assert.deepEqual(inferShape('Reshape', [f32('N', 3, 4), i64([0, -1])]), ['N', 12]);
