@@ -1,11 +1,12 @@
 // Script: runs ONNX backend conformance cases and prints one line per case and totals.
 // Usage: node dist/test/conformance/run.js [substring ...] [--jobs N] [--timeout S] [--quiet]
-//        [--write-expected]  (rewrite expected-unsupported.txt from this run: all cases only)
-import { writeFileSync } from 'node:fs';
+//   --prune           drop the cases that passed in this run from expected-unsupported.txt
+//   --write-expected  rewrite expected-unsupported.txt from this run (whole set only; lead's use)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
-import { formatExpected, listCases, type CaseResult } from './runner.js';
+import { formatExpected, listCases, pruneExpected, type CaseResult } from './runner.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); if (i >= 0) args.splice(i, 1); return i >= 0; };
@@ -15,7 +16,7 @@ const option = (name: string) => {
   const [, v] = args.splice(i, 2);
   return Number(v);
 };
-const quiet = flag('--quiet'), writeExpected = flag('--write-expected');
+const quiet = flag('--quiet'), writeExpected = flag('--write-expected'), prune = flag('--prune');
 const jobs = option('--jobs') ?? 1, timeout = option('--timeout') ?? 60;
 
 const root = onnxBackendTests();
@@ -39,8 +40,8 @@ const count = (s: CaseResult['status']) => results.filter((r) => r.status === s)
 const slow = [...results].sort((a, b) => b.ms - a.ms).slice(0, 3).map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)}s`);
 console.log(`\n${cases.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s (slowest: ${slow.join(', ')})`);
 console.log(`pass ${count('pass')}, fail ${count('fail')}, unsupported ${count('unsupported')}`);
-if (writeExpected) {
-  const file = join(REPO_ROOT, 'test/conformance/expected-unsupported.txt');
-  writeFileSync(file, formatExpected(results));
-  console.log(`wrote ${file}`);
+const listFile = join(REPO_ROOT, 'test/conformance/expected-unsupported.txt');
+if (writeExpected || prune) {
+  writeFileSync(listFile, writeExpected ? formatExpected(results) : pruneExpected(readFileSync(listFile, 'utf8'), results));
+  console.log(`wrote ${listFile}`);
 }

@@ -70,16 +70,8 @@ export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-7 };
  */
 const FLOAT16_TOLERANCE: Tolerance = { rtol: 2 ** -9, atol: 1e-4 };
 
-/**
- * Looser tolerances for cases whose expected data the ONNX generator computed in float64
- * (numpy) and whose result amplifies the float32 rounding of a long reduction or an
- * ill-conditioned function. Keyed by case-name prefix.
- */
-const CASE_TOLERANCE: readonly [string, Tolerance][] = [];
-
-export function toleranceFor(caseName: string, dtype: Tensor['dtype']): Tolerance {
-  const t = CASE_TOLERANCE.find(([prefix]) => caseName.startsWith(prefix))?.[1] ?? DEFAULT_TOLERANCE;
-  return dtype === 'float16' ? { rtol: Math.max(t.rtol, FLOAT16_TOLERANCE.rtol), atol: Math.max(t.atol, FLOAT16_TOLERANCE.atol) } : t;
+export function toleranceFor(dtype: Tensor['dtype']): Tolerance {
+  return dtype === 'float16' ? FLOAT16_TOLERANCE : DEFAULT_TOLERANCE;
 }
 
 /**
@@ -120,7 +112,7 @@ export function loadCaseModel(c: Case): Graph {
 }
 
 /** Runs every data set of a case; returns why it failed, or undefined when all outputs agree. */
-export function checkCase(c: Case, g: Graph, sets: readonly DataSet[]): string | undefined {
+export function checkCase(g: Graph, sets: readonly DataSet[]): string | undefined {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
@@ -132,7 +124,7 @@ export function checkCase(c: Case, g: Graph, sets: readonly DataSet[]): string |
     }
     for (let k = 0; k < g.outputs.length; k++) {
       const expected = set.outputs[k];
-      const diff = compareTensors(got.get(g.outputs[k])!, expected, toleranceFor(c.name, expected.dtype));
+      const diff = compareTensors(got.get(g.outputs[k])!, expected, toleranceFor(expected.dtype));
       if (diff) return `output ${k} '${g.outputs[k]}': ${diff}`;
     }
   }
@@ -146,7 +138,7 @@ export function runCase(c: Case): CaseResult {
     ({ name: c.name, status, reason: reason && oneLine(reason), ms: performance.now() - start });
   try {
     const g = loadCaseModel(c);
-    const diff = checkCase(c, g, loadDataSets(c.dir));
+    const diff = checkCase(g, loadDataSets(c.dir));
     return diff ? done('fail', diff) : done('pass');
   } catch (e) {
     if (e instanceof UnsupportedOpsError) return done('unsupported', `ops ${[...e.ops.keys()].join(', ')}`);
@@ -182,12 +174,20 @@ export function parseExpected(text: string): Map<string, string> {
   return m;
 }
 
+const EXPECTED_HEADER = [
+  '# ONNX backend conformance cases that do not pass yet, one per line: test_name  # reason',
+  '# After a kernel lands: node dist/test/conformance/run.js --prune  (drops the cases that pass now)',
+];
+
+/** The list for a whole run: every case that did not pass, with why. */
 export function formatExpected(results: readonly CaseResult[]): string {
-  const header = [
-    '# ONNX backend conformance cases that do not pass yet, one per line: test_name  # reason',
-    '# Regenerate with: node dist/test/conformance/run.js --write-expected  (the list may only shrink)',
-  ];
   const lines = results.filter((r) => r.status !== 'pass')
     .map((r) => `${r.name}  # ${r.status === 'fail' ? 'FAIL ' : ''}${r.reason ?? ''}`);
-  return [...header, ...lines, ''].join('\n');
+  return [...EXPECTED_HEADER, ...lines, ''].join('\n');
+}
+
+/** `listText` without the cases that passed in `results` (other lines kept as written). */
+export function pruneExpected(listText: string, results: readonly CaseResult[]): string {
+  const passed = new Set(results.filter((r) => r.status === 'pass').map((r) => r.name));
+  return listText.split('\n').filter((line) => !passed.has(line.split('#')[0].trim())).join('\n');
 }
