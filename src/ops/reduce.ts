@@ -98,9 +98,12 @@ const logSumExp: Reduction = {
   },
 };
 
-/** Which dims are reduced, or undefined when none are (empty axes with noop_with_empty_axes). */
-function reducedDims(rank: number, axes: readonly number[] | undefined, noop: boolean): boolean[] | undefined {
-  if (!axes || axes.length === 0) return noop ? undefined : new Array<boolean>(rank).fill(true);
+/**
+ * Which dims are reduced. Empty axes with noop_with_empty_axes reduce none: every output is its
+ * one input element passed through the reduction (ReduceL1 gives |x|, ReduceSumSquare x^2).
+ */
+function reducedDims(rank: number, axes: readonly number[] | undefined, noop: boolean): boolean[] {
+  if (!axes || axes.length === 0) return new Array<boolean>(rank).fill(!noop);
   const mask = new Array<boolean>(rank).fill(false);
   for (const a of axes) mask[normAxis(a, rank, 'reduction axis')] = true;
   return mask;
@@ -128,11 +131,10 @@ function reduceOp(r: Reduction) {
         return [{ dtype, shape: Array.from({ length: shape.length - count }, () => symbol('reduced')) }];
       }
       const reduced = reducedDims(x!.shape.length, axes?.toArray(), attrs.noop_with_empty_axes !== 0);
-      return [{ dtype: x!.dtype, shape: reduced ? reducedShape(x!.shape, reduced, attrs.keepdims !== 0) : x!.shape }];
+      return [{ dtype: x!.dtype, shape: reducedShape(x!.shape, reduced, attrs.keepdims !== 0) }];
     },
     run: ({ attrs, inputs: [x, axes] }) => {
       const reduced = reducedDims(x!.rank, axes?.toArray(), attrs.noop_with_empty_axes !== 0);
-      if (!reduced) return [x!];
       const shape = reducedShape(x!.shape, reduced, attrs.keepdims !== 0);
       const acc = new Float64Array(shape.reduce((n, d) => n * d, 1));
       r.reduce(x!, reduced, acc);
