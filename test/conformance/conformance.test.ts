@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
-import { listCases, parseExpected } from './runner.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { checkCase, compareTensors, listCases, loadCaseModel, loadDataSets, parseExpected } from './runner.js';
 
 const root = onnxBackendTests();
 
@@ -23,4 +24,22 @@ test('ONNX backend conformance cases', { skip: !root && 'no ../shared/onnx-backe
   assert.deepEqual(broken, [], 'cases outside expected-unsupported.txt that do not pass');
   assert.deepEqual(fixed, [], 'cases that now pass: remove them from test/conformance/expected-unsupported.txt');
   assert.deepEqual(gone, [], 'cases in expected-unsupported.txt that do not exist');
+});
+
+test('conformance comparison rejects a wrong value, shape or dtype', { skip: !root && 'no ../shared/onnx-backend-tests' }, () => {
+  const [c] = listCases(root!, ['test_conv_with_strides_padding']);
+  const g = loadCaseModel(c);
+  const [set] = loadDataSets(c.dir);
+  assert.equal(checkCase(g, [set]), undefined);
+  const want = set.outputs[0];
+  const off = Float32Array.from(want.numbers);
+  off[3] += 1;
+  const variants = [
+    new Tensor('float32', want.shape, off),
+    new Tensor('float32', [want.size], Float32Array.from(want.numbers)),
+    Tensor.from('float64', want.shape, want.numbers),
+  ];
+  for (const wrong of variants) assert.ok(checkCase(g, [{ ...set, outputs: [wrong] }]));
+  const nan = Tensor.from('float32', [2], [NaN, 1]);
+  assert.equal(compareTensors(nan, nan), undefined);
 });
