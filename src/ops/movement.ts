@@ -42,7 +42,15 @@ function concatShape(shapes: readonly Shape[], axis: number, symbol: Symbolize):
   return out;
 }
 
-/** Split's chunk sizes: the `split` input, or num_outputs chunks with a smaller last one. */
+/** Number of Split outputs: the node's, which num_outputs (when given) must agree with. */
+function splitCount(outputs: number, numOutputs: number | undefined): number {
+  if (numOutputs !== undefined && numOutputs !== outputs) {
+    throw new ShapeError(`Split num_outputs=${numOutputs} but the node has ${outputs} outputs`);
+  }
+  return outputs;
+}
+
+/** Split's chunk sizes: the `split` input, or equal chunks with a smaller last one. */
 function splitSizes(dim: number, split: readonly number[] | undefined, count: number): number[] {
   if (split) {
     if (split.length !== count || split.reduce((a, b) => a + b, 0) !== dim) {
@@ -154,7 +162,7 @@ export const movementOps = {
     infer: ({ node, inputs, attrs, constant, symbol }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.shape.length, 'Split axis');
-      const count = node.outputs.length;
+      const count = splitCount(node.outputs.length, attrs.num_outputs);
       const dim = x.shape[a];
       const split = intsOf(constant(1));
       const sizes: Dim[] = split || typeof dim === 'number'
@@ -165,7 +173,7 @@ export const movementOps = {
     run: ({ node, inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'Split axis');
-      const sizes = splitSizes(x.shape[a], intsOf(inputs[1]), node.outputs.length);
+      const sizes = splitSizes(x.shape[a], intsOf(inputs[1]), splitCount(node.outputs.length, attrs.num_outputs));
       const outer = numel(x.shape.slice(0, a)), inner = numel(x.shape.slice(a + 1));
       const rowLen = x.shape[a] * inner;
       let start = 0;
@@ -284,7 +292,10 @@ export const movementOps = {
     attrs: { upper: attr.int(1) },
     inputs: [1, 2],
     fusion: 'injective',
-    infer: ({ inputs }) => [inputs[0]!],
+    infer: ({ inputs }) => {
+      if (inputs[0]!.shape.length < 2) throw new ShapeError(`Trilu needs rank >= 2, got ${fmtShape(inputs[0]!.shape)}`);
+      return [inputs[0]!];
+    },
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const k = inputs[1] ? inputs[1].numbers[0] : 0;
