@@ -49,6 +49,8 @@ const REWRITES: readonly [string, NodeModelSpec][] = [
   ['Upsample opset 7 scales attribute', { op: 'Upsample', opset: 7, attrs: { scales: floats([1, 1, 2, 3]), mode: 'nearest' }, inputs: [f32('x', [1, 2, 2, 3])], outputs: [out('y')] }],
   ['Upsample opset 9 scales input', { op: 'Upsample', opset: 9, inputs: [f32('x', [1, 1, 2, 3])], initializers: { s: Tensor.from('float32', [4], [1, 1, 2, 2]) }, outputs: [out('y')] }],
   ['Resize opset 10', { op: 'Resize', opset: 10, attrs: { mode: 'nearest' }, inputs: [f32('x', [1, 1, 2, 2])], initializers: { s: Tensor.from('float32', [4], [1, 1, 3, 2]) }, outputs: [out('y')] }],
+  ['Resize opset 10 nearest shrinking', { op: 'Resize', opset: 10, attrs: { mode: 'nearest' }, inputs: [f32('x', [1, 1, 5, 4])], initializers: { s: Tensor.from('float32', [4], [1, 1, 0.6, 0.5]) }, outputs: [out('y')] }],
+  ['Resize opset 10 linear', { op: 'Resize', opset: 10, attrs: { mode: 'linear' }, inputs: [f32('x', [1, 2, 3, 4])], initializers: { s: Tensor.from('float32', [4], [1, 1, 2, 1.5]) }, outputs: [out('y')] }],
   ['Dropout opset 12 with mask', { op: 'Dropout', opset: 12, inputs: [f32('x', [2, 3])], outputs: [out('y'), out('mask', 'bool')] }],
   ['BatchNormalization opset 7 spatial', {
     op: 'BatchNormalization', opset: 7, attrs: { spatial: 1, epsilon: 1e-3 }, inputs: [f32('x', [2, 3, 2, 2])],

@@ -52,15 +52,24 @@ const coercedTo2d: Converter = (ctx) => {
   ctx.emit('Reshape', [y, shape], {});
 };
 
-/** Upsample and opset-10 Resize: (X, scales) sampled with the asymmetric coordinate map. */
+/**
+ * Upsample and opset-10 Resize: (X, scales) sampled with the asymmetric coordinate map;
+ * nearest rounds down when enlarging and up when shrinking (as onnxruntime does), so one
+ * rounding mode must fit every axis.
+ */
 const upsample: Converter = (ctx) => {
-  const scales = ctx.input(1) || ctx.b.constant(`${ctx.node.name}/scales`,
-    Tensor.from('float32', [(ctx.attr('scales') as readonly number[]).length], ctx.attr('scales') as readonly number[]));
+  const scaleAttr = ctx.attr('scales') as readonly number[] | undefined;
+  const scales = ctx.input(1) || ctx.b.constant(`${ctx.node.name}/scales`, Tensor.from('float32', [scaleAttr!.length], scaleAttr!));
   const mode = (ctx.attr('mode') as string | undefined) ?? 'nearest';
-  const sampling: Attrs = mode === 'nearest'
-    ? { mode, coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
-    : { mode: 'linear', coordinate_transformation_mode: 'asymmetric' };
-  ctx.emit('Resize', [ctx.input(0), '', scales], sampling);
+  if (!['nearest', 'linear', 'bilinear'].includes(mode)) ctx.unsupported(`mode '${mode}'`);
+  if (mode !== 'nearest') {
+    return void ctx.emit('Resize', [ctx.input(0), '', scales], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' });
+  }
+  const values = ctx.b.constantOf(scales)?.toArray() ?? [];
+  const shrinks = values.some((v) => v < 1);
+  if (shrinks && values.some((v) => v > 1)) ctx.unsupported('nearest with scales both above and below 1');
+  ctx.emit('Resize', [ctx.input(0), '', scales],
+    { mode, coordinate_transformation_mode: 'asymmetric', nearest_mode: shrinks ? 'ceil' : 'floor' });
 };
 
 /**
@@ -68,8 +77,9 @@ const upsample: Converter = (ctx) => {
  * optional mask is all true. Training mode with a ratio above 0 is random, so refused.
  */
 const dropout: Converter = (ctx) => {
-  const constant = (i: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : 0);
-  const training = constant(2), ratio = constant(1);
+  // undefined when the value is only known at run time
+  const constant = (i: number, dflt: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : dflt);
+  const training = constant(2, 0), ratio = constant(1, 0.5);
   if (training !== 0 && ratio !== 0) ctx.unsupported('training mode');
   const [out, mask] = ctx.node.outputs;
   ctx.emit('Identity', [ctx.input(0)], {}, [out]);
