@@ -112,7 +112,7 @@ export function simpleBinary(f: Scalar2, cls: DTypeClass = 'numeric', opts: Bina
 }
 
 /** A variadic broadcasting op folding `f` over its inputs left to right, then `finish(acc, n)`. */
-export function variadicOp(make: (dtype: DType) => Scalar2, finish?: (acc: number, n: number) => number): OpDef<{}> {
+export function variadicOp(f: Scalar2, finish?: (acc: number, n: number) => number): OpDef<{}> {
   return defineOp({
     attrs: {}, inputs: [1, Infinity], fusion: 'broadcast',
     infer: ({ node, inputs }) => {
@@ -122,7 +122,6 @@ export function variadicOp(make: (dtype: DType) => Scalar2, finish?: (acc: numbe
     },
     run: ({ inputs }) => {
       const dtype = inputs[0]!.dtype;
-      const f = make(dtype);
       let acc = inputs[0]!;
       for (const t of inputs.slice(1)) acc = mapBinary(acc, t!, dtype, f);
       if (finish) {
