@@ -21,9 +21,11 @@ export function forEachLine(shape: readonly number[], axis: number, line: (base:
   }
 }
 
+/** Computes one output line into dst from the input line at src[base + k * stride], k < n. */
+type LineFill = (src: NumericData, dst: Float64Array, base: number, stride: number, n: number) => void;
+
 /** A new tensor of x's dtype and shape whose lines along `axis` are written by `fill`. */
-function mapLines(x: Tensor, axis: number,
-  fill: (src: NumericData, dst: Float64Array, base: number, stride: number, n: number) => void): Tensor {
+function mapLines(x: Tensor, axis: number, fill: LineFill): Tensor {
   const n = x.shape[axis];
   const scratch = new Float64Array(n);
   const src = x.numbers;
@@ -42,7 +44,7 @@ function lineMax(src: NumericData, base: number, stride: number, n: number): num
 }
 
 /** Softmax-like ops: same shape and dtype, float inputs, one axis (default -1, opset-13 form). */
-function softmaxOp(fill: (src: NumericData, dst: Float64Array, base: number, stride: number, n: number) => void) {
+function softmaxOp(fill: LineFill) {
   return defineOp({
     attrs: { axis: attr.int(-1) }, inputs: [1, 1], fusion: 'reduce',
     infer: ({ node, attrs, inputs: [x] }) => {

@@ -147,6 +147,7 @@ test('Cast matches onnxruntime between numbers, bools and strings', async () => 
   await ortCheck('Cast', [randInt('int32', [6], 2, -1000, 1000)], { to: dtype('int8') });
   await ortCheck('Cast', [randInt('int64', [6], 3, -3, 3)], { to: dtype('bool') });
   await ortCheck('Cast', [randomTensor('bool', [6], rng(4))], { to: dtype('float32') });
+  await ortCheck('Cast', [Tensor.from('float32', [5], [NaN, 0, -0, 1e-30, -Infinity])], { to: dtype('bool') });
   await ortCheck('Cast', [uniform([4], 5, -4, 4, 'float16')], { to: dtype('float32') });
   await ortCheck('Cast', [Tensor.from('float64', [3], [0.1, 1 / 3, 2 ** 40 + 0.5])], { to: dtype('float32') });
   await ortCheck('Cast', [new Tensor('string', [6], ['1.5', '-2', '1e3', 'INF', '-inf', 'NaN'])], { to: dtype('float32') });
