@@ -93,11 +93,11 @@ export class ConvertContext {
   emit(op: string, inputs: readonly string[], attrs: Attrs, outputs: readonly string[] = this.node.outputs): string[] {
     const def = opDef(op);
     if (!def) this.unsupported('no Kiln kernel yet');
-    const used = outputs.filter((o) => o).length;
-    const maxOut = (def.outputs ?? [1, 1])[1];
-    const lastUsed = outputs.reduce((last, o, i) => (o ? i : last), -1);
-    if (lastUsed >= maxOut) this.unsupported(`output ${lastUsed} (${used} outputs used)`);
-    return this.b.addNode(op, trimTrailing(inputs), attrs, { name: this.node.name, outputs: trimTrailing(outputs) });
+    const ins = trimTrailing(inputs), outs = trimTrailing(outputs);
+    const [minIn, maxIn] = def.inputs;
+    if (ins.length > maxIn || ins.length < minIn) this.unsupported(`${ins.length} inputs (Kiln's ${op} takes ${minIn}..${maxIn})`);
+    if (outs.length > (def.outputs ?? [1, 1])[1]) this.unsupported(`output ${outs.length - 1} is not produced by Kiln's ${op}`);
+    return this.b.addNode(op, ins, attrs, { name: this.node.name, outputs: outs });
   }
 
   /** Emits a helper node with fresh outputs (part of a rewrite); returns its first output. */
