@@ -111,7 +111,9 @@ export function castNumber(dtype: DType, x: number): number {
     case 'uint8': return Math.trunc(x) & 0xff;
     case 'uint16': return Math.trunc(x) & 0xffff;
     case 'uint32': return Math.trunc(x) >>> 0;
-    case 'int64': case 'uint64': return Number.isFinite(x) ? Math.trunc(x) : x;
+    case 'int64': return Number.isFinite(x) ? Math.trunc(x) : x;
+    // wraps like the real type; magnitudes past 2^53 are approximate (see the note above)
+    case 'uint64': return Number.isFinite(x) ? (x < 0 ? Math.trunc(x) + 2 ** 64 : Math.trunc(x)) : x;
     case 'string': throw new Error('castNumber: string');
   }
 }
