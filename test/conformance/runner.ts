@@ -9,6 +9,8 @@ import { fmtShape } from '../../src/ir/shape.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { decodeTensorProto, importOnnx } from '../../src/frontend/onnx/import.js';
 import { execute } from '../../src/reference/execute.js';
+import { verifyGraph } from '../../src/ir/verify.js';
+import { opDef } from '../../src/ops/index.js';
 
 export const SUITES = ['node', 'pytorch-operator', 'pytorch-converted', 'simple'] as const;
 
@@ -106,9 +108,11 @@ export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance 
   return `${bad}/${expected.size} values differ; worst at [${worst}]: got ${show(actual.data[worst])}, expected ${show(expected.data[worst])}`;
 }
 
-/** Imports a case's model (FormatError, UnsupportedOpsError, ... propagate). */
+/** Imports and verifies a case's model (FormatError, UnsupportedOpsError, ... propagate). */
 export function loadCaseModel(c: Case): Graph {
-  return importOnnx(readFileSync(join(c.dir, 'model.onnx')), join(c.dir, 'model.onnx'));
+  const g = importOnnx(readFileSync(join(c.dir, 'model.onnx')), join(c.dir, 'model.onnx'));
+  verifyGraph(g, opDef);
+  return g;
 }
 
 /** Runs every data set of a case; returns why it failed, or undefined when all outputs agree. */

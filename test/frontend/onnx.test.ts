@@ -10,6 +10,8 @@ import { onnxType } from '../../src/frontend/onnx/schema.js';
 import { buildGraphModel, buildNodeModel, floats, type NodeModelSpec } from '../util/onnx-builder.js';
 import { runKiln, runOrt } from '../util/onnx-ort.js';
 import { compareTensors } from '../conformance/runner.js';
+import { verifyGraph } from '../../src/ir/verify.js';
+import { opDef } from '../../src/ops/index.js';
 
 const f32 = (name: string, shape: number[]) => ({ name, dtype: 'float32' as const, shape });
 const out = (name: string, dtype: 'float32' | 'int64' | 'bool' = 'float32') => ({ name, dtype });
@@ -67,6 +69,7 @@ for (const [title, spec] of REWRITES) {
   test(`ONNX import: ${title} agrees with onnxruntime`, async () => {
     const model = buildNodeModel(spec);
     const g = importOnnx(model, `${spec.op}.onnx`);
+    verifyGraph(g, opDef);
     for (const n of g.nodes) assert.ok(!['Upsample', 'Dropout', 'Constant'].includes(n.op), `non-canonical ${n.op} left in the graph`);
     await agreesWithOrt(model, feedsFor(spec));
   });
