@@ -59,9 +59,13 @@ export const binaryOps = {
   Or: simpleBinary((x, y) => x | y, 'bool'),
   Xor: simpleBinary((x, y) => x ^ y, 'bool'),
 
-  // shifts as multiplication by powers of two: exact for every width, wrapped by the storage
-  BitShift: binaryOp({ direction: attr.required('string') }, 'integer', ({ direction }) =>
-    direction === 'LEFT' ? (x, y) => x * 2 ** y : (x, y) => Math.floor(x / 2 ** y)),
+  // narrow shifts as multiplication by powers of two (the storage wraps), 64-bit ones through BigInt
+  BitShift: binaryOp({ direction: attr.required('string') }, 'integer', ({ direction }, d): Scalar2 => {
+    const left = direction === 'LEFT';
+    if (!is64(d)) return left ? (x, y) => x * 2 ** y : (x, y) => Math.floor(x / 2 ** y);
+    const wrap = wrap64(d);
+    return left ? (x, y) => wrap(BigInt(x) << BigInt(y)) : (x, y) => wrap(BigInt(x) >> BigInt(y));
+  }),
   BitwiseAnd: bitwiseOp((x, y) => x & y, (x, y) => x & y),
   BitwiseOr: bitwiseOp((x, y) => x | y, (x, y) => x | y),
   BitwiseXor: bitwiseOp((x, y) => x ^ y, (x, y) => x ^ y),

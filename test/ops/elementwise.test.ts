@@ -105,6 +105,9 @@ test('integer arithmetic matches onnxruntime: truncating division, both Mods, wr
     const a = randInt(d, [8], 8, 0, 250), s = randInt(d, [8], 9, 0, 8);
     for (const direction of ['LEFT', 'RIGHT']) await ortCheck('BitShift', [a, s], { direction }, { fed: [0, 1] });
   }
+  // bits shifted past the top of a uint64 are lost
+  await ortCheck('BitShift', [Tensor.from('uint64', [2], [3 * 2 ** 40 + 5, 2 ** 50]), Tensor.from('uint64', [2], [30, 3])],
+    { direction: 'LEFT' }, { fed: [0, 1] });
 });
 
 test('unary math and activations match onnxruntime, with non-default attributes', async () => {
