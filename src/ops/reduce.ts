@@ -1,7 +1,7 @@
 // Reductions over a set of axes (Reduce*, axes as an optional input), merged with the ops that
 // work along one axis (reduce-axis.ts) into the family table.
 import { UnsupportedError } from '../errors.js';
-import { allocData, castNumber, isFloat, isUnsigned, type DType, type NumericData } from '../ir/dtype.js';
+import { allocData, byteWidth, castNumber, isFloat, isUnsigned, type DType, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
@@ -46,18 +46,14 @@ function accumulate(src: NumericData, shape: readonly number[], reduced: readonl
 /** The smallest value of a dtype: what ReduceMax gives over an empty set. */
 function lowest(d: DType): number {
   if (isFloat(d)) return -Infinity;
-  if (isUnsigned(d) || d === 'bool') return 0;
-  return d === 'int64' ? -(2 ** 63) : -(2 ** (8 * bytesOf(d) - 1));
+  return isUnsigned(d) || d === 'bool' ? 0 : -(2 ** (8 * byteWidth(d) - 1));
 }
+/** The largest value of a dtype (64-bit ones rounded to the nearest double). */
 function highest(d: DType): number {
   if (isFloat(d)) return Infinity;
   if (d === 'bool') return 1;
-  if (d === 'int64') return 2 ** 63 - 1;
-  if (d === 'uint64') return 2 ** 64 - 1;
-  return isUnsigned(d) ? 2 ** (8 * bytesOf(d)) - 1 : 2 ** (8 * bytesOf(d) - 1) - 1;
-}
-function bytesOf(d: DType): number {
-  return d.endsWith('8') ? 1 : d.endsWith('16') ? 2 : 4;
+  const bits = 8 * byteWidth(d);
+  return isUnsigned(d) ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
 }
 
 /** One Reduce* op: `reduce` fills acc (one entry per output element) from the input. */
