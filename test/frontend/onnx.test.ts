@@ -101,11 +101,13 @@ test('ONNX import: Constant nodes of every value form become graph constants', a
 });
 
 test('ONNX import: symbolic and unknown dims of inputs', () => {
-  const model = buildNodeModel({ op: 'Relu', inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', ''] }], outputs: [out('y')] });
+  const model = buildNodeModel({ op: 'Relu', inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', '', -1, 3] }], outputs: [out('y')] });
   const g = importOnnx(model, 'sym.onnx');
-  assert.equal(g.values.get('x')!.shape[0], 'batch');
-  assert.equal(typeof g.values.get('x')!.shape[1], 'string');
-  assert.notEqual(g.values.get('x')!.shape[1], '');
+  const [batch, missing, minusOne, three] = g.values.get('x')!.shape;
+  assert.equal(batch, 'batch');
+  assert.equal(three, 3);
+  for (const d of [missing, minusOne]) assert.ok(typeof d === 'string' && d !== '' && d !== 'batch', `dim ${d}`);
+  assert.notEqual(missing, minusOne);
   assert.deepEqual(g.values.get('y')!.shape, g.values.get('x')!.shape);
 });
 

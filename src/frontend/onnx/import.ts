@@ -38,8 +38,9 @@ export function valueInfoFromType(name: string, type: TypeProto | null, where: s
   }
   const dtype = dtypeFromOnnx(tt.elemType, `${where}: value '${name}'`);
   if (!tt.shape) throw new UnsupportedError(`${where}: value '${name}' has no declared rank; Kiln needs the rank of every model input`);
+  // some exporters write -1 for a dim they do not know: treat it like a missing one
   const shape: Dim[] = tt.shape.dim.map((d, i) =>
-    hasField(d, 'dimValue') ? int64(d.dimValue) : d.dimParam || `${name}_dim${i}`);
+    hasField(d, 'dimValue') && int64(d.dimValue) >= 0 ? int64(d.dimValue) : d.dimParam || `${name}_dim${i}`);
   return { dtype, shape };
 }
 

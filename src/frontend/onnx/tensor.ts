@@ -76,6 +76,7 @@ export function tensorFromProto(p: TensorProto, where: string): Tensor {
   if (p.segment) throw new UnsupportedError(`${label} is a segment of a split tensor, which Kiln does not read`);
   const dtype = dtypeFromOnnx(p.dataType, label);
   const shape = p.dims.map(int64);
+  if (shape.some((d) => d < 0)) throw new FormatError(`${label}: negative dimension in ${fmtShape(shape)}; the file is corrupt`);
   const n = numel(shape);
   if (dtype === 'string') {
     if (p.stringData.length !== n) throw sizeError(label, shape, p.stringData.length);
