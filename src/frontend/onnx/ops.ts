@@ -2,7 +2,7 @@
 // forms (attributes that later became inputs, coerce-to-2D softmax, Upsample, ...) are
 // rewritten to the one canonical form of the latest opset.
 import { Tensor } from '../../ir/tensor.js';
-import type { Attrs } from '../../ir/graph.js';
+import type { Attrs, AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
 
 export type Converter = (ctx: ConvertContext) => void;
@@ -128,17 +128,22 @@ const prelu: Converter = (ctx) => {
   ctx.emit('PRelu', [ctx.input(0), alignedAt(ctx, ctx.input(0), ctx.input(1), 1)], ctx.attrsFor('PRelu', { drop: ['consumed_inputs'] }));
 };
 
+/** Constant's value attribute forms, each as the tensor it stands for. */
+const CONSTANT_FORMS: Readonly<Record<string, (v: AttrValue) => Tensor>> = {
+  value: (v) => v as Tensor,
+  value_float: (v) => Tensor.scalar('float32', v as number),
+  value_floats: (v) => Tensor.from('float32', [(v as number[]).length], v as number[]),
+  value_int: (v) => Tensor.scalar('int64', v as number),
+  value_ints: (v) => Tensor.from('int64', [(v as number[]).length], v as number[]),
+  value_string: (v) => new Tensor('string', [], [v as string]),
+  value_strings: (v) => new Tensor('string', [(v as string[]).length], [...(v as string[])]),
+};
+
 const constant: Converter = (ctx) => {
-  const [name, v] = [...ctx.node.attrs][0] ?? ['', undefined];
-  const t = v instanceof Tensor ? v
-    : name === 'value_float' ? Tensor.scalar('float32', v as number)
-      : name === 'value_floats' ? Tensor.from('float32', [(v as number[]).length], v as number[])
-        : name === 'value_int' ? Tensor.scalar('int64', v as number)
-          : name === 'value_ints' ? Tensor.from('int64', [(v as number[]).length], v as number[])
-            : name === 'value_string' ? new Tensor('string', [], [v as string])
-              : name === 'value_strings' ? new Tensor('string', [(v as string[]).length], [...(v as string[])])
-                : ctx.unsupported(`value attribute '${name}'`);
-  ctx.b.addConstant(ctx.node.outputs[0], t);
+  const [form, v] = [...ctx.node.attrs][0] ?? ['(none)', undefined];
+  const make = CONSTANT_FORMS[form];
+  if (!make || v === undefined) return ctx.unsupported(`value attribute '${form}'`);
+  ctx.b.addConstant(ctx.node.outputs[0], make(v));
 };
 
 const castLike: Converter = (ctx) => {
