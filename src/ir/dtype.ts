@@ -104,7 +104,7 @@ export function castNumber(dtype: DType, x: number): number {
     case 'float32': return Math.fround(x);
     case 'float16': return roundToFloat16(x);
     case 'float64': return x;
-    case 'bool': return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+    case 'bool': return x !== 0 ? 1 : 0; // NaN is true, as in C and ONNX
     case 'int8': return (Math.trunc(x) << 24) >> 24;
     case 'int16': return (Math.trunc(x) << 16) >> 16;
     case 'int32': return Math.trunc(x) | 0;
