@@ -1,11 +1,12 @@
 // Matrix products: MatMul (numpy semantics: 1-D promotion, broadcast batch dims) and Gemm
-// (optional transposes, alpha/beta, C broadcast to [M, N]). Both run on the GEMM core.
+// (optional transposes, alpha/beta, C broadcast to [M, N]) on the GEMM core, and Einsum.
 import { ShapeError, UnsupportedError } from '../errors.js';
 import { allocData, type DType, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { planEinsum, runEinsum } from './nn-einsum.js';
 import { gemm, outputTensor, remapIndices, transposed } from './nn-gemm.js';
 
 const clash = (a: Dim, b: Dim) => typeof a === 'number' && typeof b === 'number' && a !== b;
@@ -99,5 +100,21 @@ export const matmulOps = {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[attrs.transA ? 0 : 1] as number);
     },
+  }),
+
+  Einsum: defineOp({
+    attrs: { equation: attr.required('string') },
+    inputs: [1, Infinity],
+    fusion: 'out-fusable',
+    infer: ({ attrs, inputs }) => {
+      const dtype = inputs[0]!.dtype;
+      inputs.forEach((t, i) => {
+        if (t!.dtype !== dtype) throw new ShapeError(`Einsum: input ${i} is ${t!.dtype} but input 0 is ${dtype}`);
+      });
+      if (dtype === 'bool' || dtype === 'string') throw new UnsupportedError(`Einsum: ${dtype} operands are not supported`);
+      const plan = planEinsum(attrs.equation, inputs.map((t) => t!.shape));
+      return [{ dtype, shape: plan.output.map((l) => plan.sizes.get(l)!) }];
+    },
+    run: ({ attrs, inputs }) => [runEinsum(attrs.equation, inputs as Tensor[], inputs[0]!.dtype)],
   }),
 } satisfies OpTable;

@@ -94,3 +94,32 @@ test('Gemm matches onnxruntime for every transpose and C broadcast', async () =>
   }
   await matchesOrt('Gemm', [rand([3, 4], 1), rand([4, 2], 2), rand([2], 3)], { beta: float(0) });
 });
+
+test('Einsum inference: labels, ellipsis broadcast, implicit output, errors', () => {
+  const shape = (eq: string, ...shapes: (number | string)[][]) =>
+    inferNode('Einsum', shapes.map((s) => f32(s)), { equation: eq })[0].shape;
+  assert.deepEqual(shape('...ij,...jk->...ik', ['B', 1, 3, 4], [5, 4, 6]), ['B', 5, 3, 6]);
+  assert.deepEqual(shape('ij,jk', ['N', 4], [4, 6]), ['N', 6]);
+  assert.deepEqual(shape('ii->i', [3, 3]), [3]);
+  assert.deepEqual(shape('i,i', [3], [3]), []);
+  assert.throws(() => shape('ij,jk->ik', [3, 4], [5, 6]), ShapeError);
+  assert.throws(() => shape('ij->ik', [3, 4]), ShapeError);
+  assert.throws(() => shape('ijk->i', [3, 4]), ShapeError);
+});
+
+test('Einsum matches onnxruntime', async () => {
+  const cases: [string, number[][]][] = [
+    ['...ij,...jk->...ik', [[2, 1, 3, 4], [1, 5, 4, 6]]],
+    ['bij,bkj->bik', [[2, 3, 4], [2, 5, 4]]],
+    ['ij->ji', [[3, 5]]],
+    ['bii->bi', [[2, 4, 4]]],
+    ['i,j->ij', [[3], [4]]],
+    ['ij,jk', [[3, 4], [4, 2]]],
+    ['ab,bc,cd->ad', [[2, 3], [3, 4], [4, 5]]],
+    ['abc->', [[2, 3, 4]]],
+  ];
+  let seed = 700;
+  for (const [equation, shapes] of cases) {
+    await matchesOrt('Einsum', shapes.map((s) => rand(s, seed++)), { equation });
+  }
+});
