@@ -6,7 +6,7 @@ import { numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 
 /** Element access common to typed arrays and string arrays. */
-type Store = { [i: number]: number | string; readonly length: number };
+export type Store = { [i: number]: number | string; readonly length: number };
 
 /** Makes a fresh symbolic dim (InferContext.symbol). */
 export type Symbolize = (hint: string) => Dim;
@@ -97,6 +97,14 @@ export function copyRange(dst: TensorData, dstPos: number, src: TensorData, srcP
   } else {
     dst.set((src as typeof dst).subarray(srcPos, srcPos + len), dstPos);
   }
+}
+
+/** New storage of `n` elements of `dtype`, all `value`. */
+export function filled(dtype: DType, n: number, value: number | string): TensorData {
+  const data = allocData(dtype, n);
+  const dst = data as Store;
+  for (let i = 0; i < n; i++) dst[i] = value;
+  return data;
 }
 
 /** A scalar-ish tensor's first value converted to `dtype` ('' for strings). */

@@ -1,13 +1,11 @@
 // Indexed reads and writes: Gather*, Scatter*, OneHot, NonZero. Index tensors may be
 // int32 or int64 and negative (counted from the end); out-of-range indices are errors.
 import { ShapeError } from '../errors.js';
-import { allocData, castNumber, type NumericData } from '../ir/dtype.js';
+import { allocData, castNumber } from '../ir/dtype.js';
 import { fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { copyRange } from './data-util.js';
+import { copyRange, filled, type Store } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
-
-type Store = { [i: number]: number | string };
 
 function checkIndex(i: number, dim: number, op: string): number {
   const j = i < 0 ? i + dim : i;
@@ -116,12 +114,12 @@ export const gatherOps = {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.rank, 'GatherElements axis');
       const stride = stridesOf(x.shape)[a];
-      const data = allocData(x.dtype, ix.size) as Store;
-      const src = x.data as Store, ind = ix.numbers;
+      const data = allocData(x.dtype, ix.size);
+      const dst = data as Store, src = x.data as Store, ind = ix.numbers;
       forEachAlongAxis(ix.shape, x.shape, a, (p, _, base) => {
-        data[p] = src[base + checkIndex(ind[p], x.shape[a], 'GatherElements') * stride];
+        dst[p] = src[base + checkIndex(ind[p], x.shape[a], 'GatherElements') * stride];
       });
-      return [new Tensor(x.dtype, ix.shape, data as never)];
+      return [new Tensor(x.dtype, ix.shape, data)];
     },
   }),
 
@@ -202,16 +200,15 @@ export const gatherOps = {
       const shape = [...ix.shape.slice(0, a), depth, ...ix.shape.slice(a)];
       const inner = numel(ix.shape.slice(a));
       const [off, on] = [(values.data as Store)[0], (values.data as Store)[1]];
-      const data = allocData(values.dtype, numel(shape)) as Store;
-      if (Array.isArray(data)) data.fill(off as string);
-      else (data as NumericData).fill(off as number);
+      const data = filled(values.dtype, numel(shape), off);
+      const dst = data as Store;
       ix.numbers.forEach((v, p) => {
         const i = Math.trunc(v) < 0 ? Math.trunc(v) + depth : Math.trunc(v);
         if (i < 0 || i >= depth) return;
         const o = Math.floor(p / inner), k = p % inner;
-        data[(o * depth + i) * inner + k] = on;
+        dst[(o * depth + i) * inner + k] = on;
       });
-      return [new Tensor(values.dtype, shape, data as never)];
+      return [new Tensor(values.dtype, shape, data)];
     },
   }),
 

@@ -4,7 +4,7 @@ import { ShapeError } from '../errors.js';
 import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Symbolize } from './data-util.js';
+import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 
@@ -301,8 +301,7 @@ export const movementOps = {
       const k = inputs[1] ? inputs[1].numbers[0] : 0;
       const [rows, cols] = x.shape.slice(-2);
       const data = allocData(x.dtype, x.size);
-      const src = x.data as { [i: number]: number | string };
-      const dst = data as { [i: number]: number | string };
+      const src = x.data as Store, dst = data as Store;
       for (let base = 0; base < x.size; base += rows * cols) {
         for (let i = 0; i < rows; i++) {
           for (let j = 0; j < cols; j++) {

@@ -5,7 +5,7 @@ import { allocData, castNumber, type DType, type NumericData } from '../ir/dtype
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
+import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 
 /** n fresh symbols: the dims of an output whose shape depends on unknown values. */
@@ -254,9 +254,7 @@ export const shapeOps = {
     run: ({ inputs, attrs }) => {
       const dtype: DType = attrs.value?.dtype ?? 'float32';
       const shape = inputs[0]!.toArray();
-      const data = allocData(dtype, numel(shape));
-      data.fill(fillValue(attrs.value, dtype) as never);
-      return [new Tensor(dtype, shape, data)];
+      return [new Tensor(dtype, shape, filled(dtype, numel(shape), fillValue(attrs.value, dtype)))];
     },
   }),
 
