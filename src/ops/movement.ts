@@ -224,12 +224,15 @@ export const movementOps = {
     fusion: 'injective',
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
-      staticLength(inputs[1], 'Tile repeats');
       const reps = intsOf(constant(1));
-      return [{
-        dtype: x.dtype,
-        shape: x.shape.map((d, i) => (reps && typeof d === 'number' ? d * reps[i] : reps?.[i] === 1 ? d : symbol('tile'))),
-      }];
+      if (staticLength(inputs[1], 'Tile repeats') !== x.shape.length) {
+        throw new ShapeError(`Tile repeats of length ${inputs[1]!.shape[0]} do not match rank ${x.shape.length}`);
+      }
+      const tiled = (d: Dim, r: number | undefined): Dim => {
+        if (r === 1) return d;
+        return r !== undefined && typeof d === 'number' ? d * r : symbol('tile');
+      };
+      return [{ dtype: x.dtype, shape: x.shape.map((d, i) => tiled(d, reps?.[i])) }];
     },
     run: ({ inputs }) => {
       const x = inputs[0]!;
