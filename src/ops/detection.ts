@@ -29,6 +29,40 @@ function iou(a: readonly number[], b: readonly number[]): number {
   return union > 0 ? inter / union : 0;
 }
 
+/**
+ * The k first of 0..n-1 in the order `before` (negative when p comes first), sorted. A
+ * bounded heap whose root is the worst kept index makes this O(n log k) for small k.
+ */
+function selectBest(n: number, k: number, before: (p: number, q: number) => number): number[] {
+  if (k === 0) return [];
+  const heap: number[] = [];
+  const worse = (a: number, b: number) => before(heap[a], heap[b]) > 0;
+  const siftDown = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1, r = l + 1;
+      let top = at;
+      if (l < heap.length && worse(l, top)) top = l;
+      if (r < heap.length && worse(r, top)) top = r;
+      if (top === at) return;
+      [heap[at], heap[top]] = [heap[top], heap[at]];
+      at = top;
+    }
+  };
+  for (let j = 0; j < n; j++) {
+    if (heap.length < k) {
+      heap.push(j);
+      for (let c = heap.length - 1; c > 0 && worse(c, (c - 1) >> 1); c = (c - 1) >> 1) {
+        const p = (c - 1) >> 1;
+        [heap[c], heap[p]] = [heap[p], heap[c]];
+      }
+    } else if (before(j, heap[0]) < 0) {
+      heap[0] = j;
+      siftDown(0);
+    }
+  }
+  return heap.sort(before);
+}
+
 export const detectionOps = {
   TopK: defineOp({
     attrs: { axis: attr.int(-1), largest: attr.int(1), sorted: attr.int(1) },
@@ -53,18 +87,17 @@ export const detectionOps = {
       const values = allocData(x.dtype, numel(shape)) as NumericData;
       const indices = new Float64Array(values.length);
       const src = x.numbers;
-      const order = new Array<number>(n);
       const sign = attrs.largest ? -1 : 1;
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           const base = o * n * inner + i;
-          for (let j = 0; j < n; j++) order[j] = j;
           // ties keep the lower index first, as the spec asks
-          order.sort((p, q) => sign * (src[base + p * inner] - src[base + q * inner]) || p - q);
+          const before = (p: number, q: number) => sign * (src[base + p * inner] - src[base + q * inner]) || p - q;
+          const best = selectBest(n, k, before);
           for (let j = 0; j < k; j++) {
             const at = (o * k + j) * inner + i;
-            values[at] = src[base + order[j] * inner];
-            indices[at] = order[j];
+            values[at] = src[base + best[j] * inner];
+            indices[at] = best[j];
           }
         }
       }
