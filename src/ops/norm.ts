@@ -1,10 +1,10 @@
-// Normalizations: BatchNormalization (inference form), Instance/Layer/Group normalization,
+// Normalizations: BatchNormalization (inference and training form), Instance/Layer/Group normalization,
 // LpNormalization, LRN and MeanVarianceNormalization. Statistics are computed in doubles.
 import { ShapeError, UnsupportedError } from '../errors.js';
 import { allocData, isFloat, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastStrides, fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
-import type { Tensor } from '../ir/tensor.js';
+import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { outputTensor, remapIndices } from './nn-gemm.js';
 
@@ -34,6 +34,21 @@ function blockStats(data: NumericData, off: number, len: number): [mean: number,
   let sq = 0;
   for (let i = off; i < off + len; i++) { const d = data[i] - mean; sq += d * d; }
   return [mean, sq / len];
+}
+
+/** Per-channel mean and population variance over the batch and spatial dims of NC... data. */
+function channelStats(data: NumericData, c: number, plane: number): [Float64Array, Float64Array] {
+  const n = data.length / Math.max(1, c * plane), mean = new Float64Array(c), variance = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0, sq = 0;
+    for (let b = 0; b < n; b++) for (let i = (b * c + ch) * plane, e = i + plane; i < e; i++) sum += data[i];
+    mean[ch] = sum / (n * plane);
+    for (let b = 0; b < n; b++) {
+      for (let i = (b * c + ch) * plane, e = i + plane; i < e; i++) { const d = data[i] - mean[ch]; sq += d * d; }
+    }
+    variance[ch] = sq / (n * plane);
+  }
+  return [mean, variance];
 }
 
 /**
@@ -75,23 +90,32 @@ function groupIndex(shape: readonly number[], axes: ReadonlySet<number>): { grou
 
 export const normOps = {
   BatchNormalization: defineOp({
-    attrs: { epsilon: attr.float(1e-5) },
+    attrs: { epsilon: attr.float(1e-5), momentum: attr.float(0.9), training_mode: attr.int(0) },
     inputs: [5, 5],
+    // training mode also gives the updated running mean and variance
+    outputs: [1, 3],
     fusion: 'opaque',
-    infer: ({ inputs }) => {
+    infer: ({ inputs, attrs }) => {
       const x = floatInput('BatchNormalization', inputs[0], 2);
       checkVectors('BatchNormalization', inputs.slice(1), ['scale', 'B', 'input_mean', 'input_var'], x.shape[1]);
-      return [x];
+      return attrs.training_mode ? [x, inputs[3]!, inputs[4]!] : [x];
     },
     run: ({ attrs, inputs: [x, scale, bias, mean, variance] }) => {
       const c = x!.shape[1], plane = numel(x!.shape.slice(2)), X = x!.numbers;
-      const S = scale!.numbers, B = bias!.numbers, M = mean!.numbers, V = variance!.numbers;
+      const S = scale!.numbers, B = bias!.numbers;
+      // training mode normalises with this batch's statistics instead of the running ones
+      const [M, V] = attrs.training_mode ? channelStats(X, c, plane) : [mean!.numbers, variance!.numbers];
       const out = allocData(x!.dtype, x!.size) as NumericData;
       for (let nc = 0; nc < x!.size / Math.max(1, plane); nc++) {
         const ch = nc % c, mul = S[ch] / Math.sqrt(V[ch] + attrs.epsilon), add = B[ch] - M[ch] * mul;
         for (let i = nc * plane; i < (nc + 1) * plane; i++) out[i] = X[i] * mul + add;
       }
-      return [outputTensor(x!.dtype, x!.shape, out)];
+      const y = outputTensor(x!.dtype, x!.shape, out);
+      if (!attrs.training_mode) return [y];
+      const m = attrs.momentum;
+      const running = (old: Tensor, cur: ArrayLike<number>) => Tensor.from(old.dtype, old.shape,
+        Array.from(old.numbers, (v, ch) => v * m + cur[ch] * (1 - m)));
+      return [y, running(mean!, M), running(variance!, V)];
     },
   }),
 

@@ -4,6 +4,7 @@
 import { Tensor } from '../../ir/tensor.js';
 import type { Attrs, AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
+import type { OpName } from '../../ops/index.js';
 
 export type Converter = (ctx: ConvertContext) => void;
 
@@ -89,14 +90,16 @@ const dropout: Converter = (ctx) => {
   }
 };
 
-/** BatchNormalization in inference form; the older opsets' bookkeeping attributes go. */
+/**
+ * BatchNormalization; the older opsets' bookkeeping attributes go. Before opset 14 training
+ * mode had other outputs (saved mean and variance), which Kiln does not give.
+ */
 const batchNorm: Converter = (ctx) => {
   if (ctx.int('spatial', 1) !== 1) ctx.unsupported('spatial=0 (per-activation statistics)');
-  if (ctx.int('training_mode', 0) !== 0 || ctx.node.outputs.slice(1).some((o) => o)) {
-    ctx.unsupported('training mode (running statistics outputs)');
-  }
-  const plan = { drop: ['spatial', 'is_test', 'consumed_inputs', 'momentum', 'training_mode'] };
-  ctx.emit('BatchNormalization', ctx.node.inputs, ctx.attrsFor('BatchNormalization', plan), ctx.node.outputs.slice(0, 1));
+  const training = ctx.node.outputs.slice(1).some((o) => o);
+  if (training && ctx.opset < 14) ctx.unsupported(`training mode outputs of opset ${ctx.opset}`);
+  const plan = { drop: ['spatial', 'is_test', 'consumed_inputs'] };
+  ctx.emit('BatchNormalization', ctx.node.inputs, ctx.attrsFor('BatchNormalization', plan), ctx.node.outputs);
 };
 
 /**
@@ -254,7 +257,7 @@ const PASS_THROUGH = [
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
   'NonMaxSuppression',
-] as const;
+] as const satisfies readonly OpName[];
 
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
   ...Object.fromEntries(PASS_THROUGH.map((op) => [op, same()])),
