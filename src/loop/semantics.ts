@@ -1,0 +1,238 @@
+// The meaning of every scalar loop-IR operation, bit-exact, as the code generators must
+// implement it. The interpreter and the simplifier's constant folding both compute here.
+import type { BinOp, ElemType, Intrinsic, ScalarType, UnOp } from './ir.js';
+import { LoopIRError } from './errors.js';
+import { erf } from '../ops/elementwise-unary.js';
+
+/** One lane: i64 values are bigints (exact), every other type a number. */
+export type Scalar = number | bigint;
+/** A register value: a scalar, or an array of lanes. */
+export type Value = Scalar | readonly Scalar[];
+
+export type BinFn = (a: Scalar, b: Scalar) => Scalar;
+export type UnFn = (a: Scalar) => Scalar;
+export type CallFn = (...args: Scalar[]) => Scalar;
+
+const fround = Math.fround;
+const I32_MIN = -0x80000000;
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+const wrap64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+
+function trap(what: string): never {
+  throw new LoopIRError(`${what} (the target traps here): guard the divisor in the kernel`);
+}
+
+/** Rounds to the nearest integer, halves to even (wasm `nearest`, ONNX Round). */
+export function nearestEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+const compare: Readonly<Record<'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', BinFn>> = {
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+};
+
+type OpTable = Partial<Record<BinOp, BinFn>>;
+
+/** Float ops; `r` rounds each result to the type (fround for f32, identity for f64). */
+function floatOps(r: (x: number) => number): OpTable {
+  const fdiv = (a: number, b: number) => Math.floor(r(a / b));
+  return {
+    add: (a, b) => r((a as number) + (b as number)),
+    sub: (a, b) => r((a as number) - (b as number)),
+    mul: (a, b) => r((a as number) * (b as number)),
+    div: (a, b) => r((a as number) / (b as number)),
+    mod: (a, b) => r((a as number) % (b as number)),
+    floordiv: (a, b) => fdiv(a as number, b as number),
+    floormod: (a, b) => r((a as number) - r(fdiv(a as number, b as number) * (b as number))),
+    min: (a, b) => Math.min(a as number, b as number),
+    max: (a, b) => Math.max(a as number, b as number),
+    ...compare,
+  };
+}
+
+function checkDivisor32(a: number, b: number): void {
+  if (b === 0) trap('i32 division by zero');
+  if (a === I32_MIN && b === -1) trap('i32 division overflow (-2^31 / -1)');
+}
+
+const i32Ops: OpTable = {
+  add: (a, b) => ((a as number) + (b as number)) | 0,
+  sub: (a, b) => ((a as number) - (b as number)) | 0,
+  mul: (a, b) => Math.imul(a as number, b as number),
+  div: (a, b) => { checkDivisor32(a as number, b as number); return ((a as number) / (b as number)) | 0; },
+  mod: (a, b) => { if (b === 0) trap('i32 remainder by zero'); return ((a as number) % (b as number)) | 0; },
+  // |a|,|b| < 2^31 keeps the double quotient's rounding error below the gap to the next integer.
+  floordiv: (a, b) => { checkDivisor32(a as number, b as number); return Math.floor((a as number) / (b as number)) | 0; },
+  floormod: (a, b) => {
+    if (b === 0) trap('i32 remainder by zero');
+    const r = (a as number) % (b as number);
+    return (r !== 0 && (r < 0) !== ((b as number) < 0) ? r + (b as number) : r) | 0;
+  },
+  min: (a, b) => Math.min(a as number, b as number),
+  max: (a, b) => Math.max(a as number, b as number),
+  and: (a, b) => (a as number) & (b as number),
+  or: (a, b) => (a as number) | (b as number),
+  xor: (a, b) => (a as number) ^ (b as number),
+  shl: (a, b) => (a as number) << (b as number),   // JS, like wasm, takes the count mod 32
+  shr: (a, b) => (a as number) >> (b as number),
+  ...compare,
+};
+
+function checkDivisor64(a: bigint, b: bigint): void {
+  if (b === 0n) trap('i64 division by zero');
+  if (a === I64_MIN && b === -1n) trap('i64 division overflow (-2^63 / -1)');
+}
+
+const i64Ops: OpTable = {
+  add: (a, b) => wrap64((a as bigint) + (b as bigint)),
+  sub: (a, b) => wrap64((a as bigint) - (b as bigint)),
+  mul: (a, b) => wrap64((a as bigint) * (b as bigint)),
+  div: (a, b) => { checkDivisor64(a as bigint, b as bigint); return (a as bigint) / (b as bigint); },
+  mod: (a, b) => { if (b === 0n) trap('i64 remainder by zero'); return (a as bigint) % (b as bigint); },
+  floordiv: (a, b) => {
+    checkDivisor64(a as bigint, b as bigint);
+    const q = (a as bigint) / (b as bigint);
+    return (a as bigint) % (b as bigint) !== 0n && ((a as bigint) < 0n) !== ((b as bigint) < 0n) ? q - 1n : q;
+  },
+  floormod: (a, b) => {
+    if (b === 0n) trap('i64 remainder by zero');
+    const r = (a as bigint) % (b as bigint);
+    return r !== 0n && (r < 0n) !== ((b as bigint) < 0n) ? r + (b as bigint) : r;
+  },
+  min: (a, b) => ((a as bigint) < (b as bigint) ? a : b),
+  max: (a, b) => ((a as bigint) > (b as bigint) ? a : b),
+  and: (a, b) => (a as bigint) & (b as bigint),
+  or: (a, b) => (a as bigint) | (b as bigint),
+  xor: (a, b) => (a as bigint) ^ (b as bigint),
+  shl: (a, b) => wrap64((a as bigint) << ((b as bigint) & 63n)),
+  shr: (a, b) => (a as bigint) >> ((b as bigint) & 63n),
+  ...compare,
+};
+
+const BIN: Readonly<Record<ScalarType, OpTable>> = {
+  f32: floatOps(fround), f64: floatOps((x) => x), i32: i32Ops, i64: i64Ops,
+};
+
+/** The function computing `op` on operands of type `t`, or undefined if `op` has no meaning there. */
+export function binFn(op: BinOp, t: ScalarType): BinFn | undefined {
+  return BIN[t][op];
+}
+
+type UnTable = Partial<Record<UnOp, UnFn>>;
+function floatUn(r: (x: number) => number): UnTable {
+  return {
+    neg: (a) => -(a as number),
+    abs: (a) => Math.abs(a as number),
+    sqrt: (a) => r(Math.sqrt(a as number)),
+    floor: (a) => Math.floor(a as number),
+    ceil: (a) => Math.ceil(a as number),
+    trunc: (a) => Math.trunc(a as number),
+    nearest: (a) => nearestEven(a as number),
+  };
+}
+const UN: Readonly<Record<ScalarType, UnTable>> = {
+  f32: floatUn(fround),
+  f64: floatUn((x) => x),
+  i32: {
+    neg: (a) => -(a as number) | 0,
+    abs: (a) => Math.abs(a as number) | 0,
+    not: (a) => (a === 0 ? 1 : 0),
+  },
+  i64: {
+    neg: (a) => wrap64(-(a as bigint)),
+    abs: (a) => ((a as bigint) < 0n ? wrap64(-(a as bigint)) : a),
+    not: (a) => (a === 0n ? 1n : 0n),
+  },
+};
+
+/** `not` is logical (0 -> 1, anything else -> 0), matching comparisons that give 0/1. */
+export function unFn(op: UnOp, t: ScalarType): UnFn | undefined {
+  return UN[t][op];
+}
+
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** Each intrinsic in f64; an f32 result is rounded once at the end. */
+const INTRINSIC: Readonly<Record<Intrinsic, (...args: number[]) => number>> = {
+  exp: Math.exp, log: Math.log, tanh: Math.tanh, erf, pow: Math.pow,
+  sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan,
+  sinh: Math.sinh, cosh: Math.cosh, asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
+  sigmoid, fma: (a, b, c) => a * b + c, round_half_even: nearestEven,
+};
+
+/** How many arguments each intrinsic takes. */
+export function intrinsicArity(fn: Intrinsic): number {
+  return INTRINSIC[fn].length;
+}
+
+/** Intrinsics are defined on floats only. */
+export function callFn(fn: Intrinsic, t: ScalarType): CallFn | undefined {
+  const f = INTRINSIC[fn];
+  if (t === 'f64') return f as CallFn;
+  if (t === 'f32') return (...args) => fround(f(...(args as number[])));
+  return undefined;
+}
+
+/** Float -> int conversion saturates and maps NaN to 0 (wasm trunc_sat). */
+function truncSat32(x: number): number {
+  if (Number.isNaN(x)) return 0;
+  return x <= I32_MIN ? I32_MIN : x >= 0x7fffffff ? 0x7fffffff : Math.trunc(x);
+}
+function truncSat64(x: number): bigint {
+  if (Number.isNaN(x)) return 0n;
+  if (x <= -(2 ** 63)) return I64_MIN;
+  if (x >= 2 ** 63) return I64_MAX;
+  return BigInt(Math.trunc(x));
+}
+/** i64 -> f32 rounding once: keep 53 significant bits plus a sticky bit, then round to 24. */
+function i64ToF32(a: bigint): number {
+  const n = a < 0n ? -a : a;
+  if (n < 1n << 53n) return fround(Number(a));
+  const shift = n.toString(2).length - 53;
+  let m = n >> BigInt(shift);
+  if (m << BigInt(shift) !== n) m |= 1n;
+  const x = fround(Number(m) * 2 ** shift);
+  return a < 0n ? -x : x;
+}
+
+const CAST: Readonly<Record<ScalarType, Readonly<Record<ScalarType, UnFn>>>> = {
+  f32: { f32: (a) => a, f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number) },
+  f64: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number) },
+  i32: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => a, i64: (a) => BigInt(a) },
+  i64: { f32: (a) => i64ToF32(a as bigint), f64: (a) => Number(a), i32: (a) => Number(BigInt.asIntN(32, a as bigint)), i64: (a) => a },
+};
+
+export function castFn(from: ScalarType, to: ScalarType): UnFn {
+  return CAST[from][to];
+}
+
+/** A constant node's number as a lane of type `t` (what the target materialises). */
+export function constScalar(value: number, t: ScalarType): Scalar {
+  switch (t) {
+    case 'f32': return fround(value);
+    case 'f64': return value;
+    case 'i32': return value | 0;
+    case 'i64': return BigInt(Math.trunc(value));
+  }
+}
+
+export function isTruthy(x: Scalar): boolean {
+  return x !== 0 && x !== 0n;
+}
+
+/** The TypedArray class holding elements of each memory type. */
+export const ARRAY_OF: Readonly<Record<ElemType, { new (n: number): ArrayLike<Scalar> & { [i: number]: Scalar } }>> = {
+  f32: Float32Array, f64: Float64Array, i32: Int32Array, i64: BigInt64Array,
+  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array,
+};
