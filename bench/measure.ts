@@ -1,0 +1,55 @@
+// The timing protocol: warm up until three consecutive runs agree, then time a fixed number of
+// runs (each including the read-back of outputs), tracking CPU time to see how many cores worked.
+
+export interface Protocol {
+  /** Warm-up stops once the last 3 runs are within this fraction of their minimum ... */
+  readonly steadyWithin: number;
+  /** ... or after this many runs. */
+  readonly maxWarmup: number;
+  readonly runs: number;
+}
+
+export interface Timing {
+  readonly firstMs: number;
+  readonly warmupRuns: number;
+  /** False when warm-up hit maxWarmup before three runs agreed: the numbers are noisier. */
+  readonly steady: boolean;
+  readonly times: readonly number[];
+  readonly medianMs: number;
+  readonly minMs: number;
+  /** Process CPU time / wall time over the timed runs: ~1 for one busy thread, ~2 for two. */
+  readonly cpuPerWall: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function timeOnce(run: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+}
+
+/** Runs `run` under the protocol; the first call is the cold run and counts as warm-up. */
+export async function measure(run: () => Promise<unknown>, p: Protocol): Promise<Timing> {
+  const warm: number[] = [];
+  let steady = false;
+  while (warm.length < p.maxWarmup && !steady) {
+    warm.push(await timeOnce(run));
+    const last = warm.slice(-3);
+    steady = last.length === 3 && Math.max(...last) <= (1 + p.steadyWithin) * Math.min(...last);
+  }
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < p.runs; i++) times.push(await timeOnce(run));
+  const wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    firstMs: warm[0] ?? times[0], warmupRuns: warm.length, steady, times,
+    medianMs: median(times), minMs: Math.min(...times), cpuPerWall: (cpu.user + cpu.system) / 1000 / wall,
+  };
+}
