@@ -4,7 +4,9 @@ import { allocData, isInteger, type DType } from '../ir/dtype.js';
 import { broadcastShapes } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { map3, planBroadcast } from './broadcast.js';
+import { bin, call, cast, select } from '../loop/ir.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { k, withExpr } from './elementwise-compute.js';
 import {
   binaryOp, checkDType, checkSameDType, checkUnidirectional, mapBinary, simpleBinary, unaryOp, variadicOp,
   type Scalar2,
@@ -38,26 +40,44 @@ const add: Scalar2 = (x, y) => x + y;
 const cmp = (f: Scalar2) => simpleBinary(f, 'numeric', { out: 'bool' });
 
 export const binaryOps = {
-  Add: simpleBinary(add),
-  Sub: simpleBinary((x, y) => x - y),
+  Add: withExpr(simpleBinary(add),
+    ([x, y]) => bin('add', x, y)),
+  Sub: withExpr(simpleBinary((x, y) => x - y),
+    ([x, y]) => bin('sub', x, y)),
   // Math.imul keeps the low 32 bits exact where a double product of two int32s would round
-  Mul: binaryOp({}, 'numeric', (_, d) => (isInteger(d) && !is64(d) ? Math.imul : (x, y) => x * y)),
-  Div: binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)),
-  Pow: binaryOp({}, 'numeric', () => Math.pow, { mixed: true }),
-  Mod: binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),
-  Max: variadicOp(max),
-  Min: variadicOp(min),
-  Sum: variadicOp(add),
-  Mean: variadicOp(add, (acc, n) => acc / n),
+  Mul: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) && !is64(d) ? Math.imul : (x, y) => x * y)),
+    ([x, y]) => bin('mul', x, y)),
+  Div: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)),
+    ([x, y]) => bin('div', x, y)),
+  Pow: withExpr(binaryOp({}, 'numeric', () => Math.pow, { mixed: true }),
+    ([x, y]) => call('pow', x, y.type.scalar === x.type.scalar ? y : cast(y, x.type.scalar))),
+  Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),
+    ([x, y], a) => bin(a.fmod ? 'mod' : 'floormod', x, y)),
+  Max: withExpr(variadicOp(max),
+    (xs) => xs.reduce((acc, x) => bin('max', acc, x))),
+  Min: withExpr(variadicOp(min),
+    (xs) => xs.reduce((acc, x) => bin('min', acc, x))),
+  Sum: withExpr(variadicOp(add),
+    (xs) => xs.reduce((acc, x) => bin('add', acc, x))),
+  Mean: withExpr(variadicOp(add, (acc, n) => acc / n),
+    (xs) => bin('div', xs.reduce((acc, x) => bin('add', acc, x)), k(xs[0], xs.length))),
 
-  Equal: simpleBinary((x, y) => (x === y ? 1 : 0), 'any', { out: 'bool' }),
-  Less: cmp((x, y) => (x < y ? 1 : 0)),
-  LessOrEqual: cmp((x, y) => (x <= y ? 1 : 0)),
-  Greater: cmp((x, y) => (x > y ? 1 : 0)),
-  GreaterOrEqual: cmp((x, y) => (x >= y ? 1 : 0)),
-  And: simpleBinary((x, y) => x & y, 'bool'),
-  Or: simpleBinary((x, y) => x | y, 'bool'),
-  Xor: simpleBinary((x, y) => x ^ y, 'bool'),
+  Equal: withExpr(simpleBinary((x, y) => (x === y ? 1 : 0), 'any', { out: 'bool' }),
+    ([x, y]) => bin('eq', x, y)),
+  Less: withExpr(cmp((x, y) => (x < y ? 1 : 0)),
+    ([x, y]) => bin('lt', x, y)),
+  LessOrEqual: withExpr(cmp((x, y) => (x <= y ? 1 : 0)),
+    ([x, y]) => bin('le', x, y)),
+  Greater: withExpr(cmp((x, y) => (x > y ? 1 : 0)),
+    ([x, y]) => bin('gt', x, y)),
+  GreaterOrEqual: withExpr(cmp((x, y) => (x >= y ? 1 : 0)),
+    ([x, y]) => bin('ge', x, y)),
+  And: withExpr(simpleBinary((x, y) => x & y, 'bool'),
+    ([x, y]) => bin('and', x, y)),
+  Or: withExpr(simpleBinary((x, y) => x | y, 'bool'),
+    ([x, y]) => bin('or', x, y)),
+  Xor: withExpr(simpleBinary((x, y) => x ^ y, 'bool'),
+    ([x, y]) => bin('xor', x, y)),
 
   // narrow shifts as multiplication by powers of two (the storage wraps), 64-bit ones through BigInt
   BitShift: binaryOp({ direction: attr.required('string') }, 'integer', ({ direction }, d): Scalar2 => {
@@ -66,15 +86,19 @@ export const binaryOps = {
     const wrap = wrap64(d);
     return left ? (x, y) => wrap(BigInt(x) << BigInt(y)) : (x, y) => wrap(BigInt(x) >> BigInt(y));
   }),
-  BitwiseAnd: bitwiseOp((x, y) => x & y, (x, y) => x & y),
-  BitwiseOr: bitwiseOp((x, y) => x | y, (x, y) => x | y),
-  BitwiseXor: bitwiseOp((x, y) => x ^ y, (x, y) => x ^ y),
-  BitwiseNot: unaryOp({}, 'integer', (_, d) => {
+  BitwiseAnd: withExpr(bitwiseOp((x, y) => x & y, (x, y) => x & y),
+    ([x, y]) => bin('and', x, y)),
+  BitwiseOr: withExpr(bitwiseOp((x, y) => x | y, (x, y) => x | y),
+    ([x, y]) => bin('or', x, y)),
+  BitwiseXor: withExpr(bitwiseOp((x, y) => x ^ y, (x, y) => x ^ y),
+    ([x, y]) => bin('xor', x, y)),
+  BitwiseNot: withExpr(unaryOp({}, 'integer', (_, d) => {
     const wrap = wrap64(d);
     return is64(d) ? (x) => wrap(~BigInt(x)) : (x) => ~x;
   }),
+    ([x]) => bin('xor', x, k(x, -1))),
 
-  PRelu: defineOp({
+  PRelu: withExpr(defineOp({
     attrs: {}, inputs: [2, 2], fusion: 'broadcast',
     infer: ({ node, inputs: [x, slope] }) => {
       checkDType(node.op, 'numeric', x!.dtype);
@@ -84,8 +108,9 @@ export const binaryOps = {
     },
     run: ({ inputs: [x, slope] }) => [mapBinary(x!, slope!, x!.dtype, (v, s) => (v < 0 ? s * v : v))],
   }),
+    ([x, slope]) => select(bin('lt', x, k(x, 0)), bin('mul', slope, x), x)),
 
-  Where: defineOp({
+  Where: withExpr(defineOp({
     attrs: {}, inputs: [3, 3], fusion: 'broadcast',
     infer: ({ node, inputs: [cond, x, y] }) => {
       checkDType(node.op, 'bool', cond!.dtype);
@@ -100,4 +125,5 @@ export const binaryOps = {
       return [new Tensor(x!.dtype, plan.shape, out)];
     },
   }),
+    ([c, x, y]) => select(c, x, y)),
 } satisfies OpTable;

@@ -3,6 +3,8 @@
 import type { Attrs, AttrValue, Node, ValueInfo } from '../ir/graph.js';
 import type { Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { ElemType } from '../loop/ir.js';
+import type { TeTensor } from '../lower/te.js';
 
 /** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
 export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'out-fusable' | 'opaque';
@@ -58,6 +60,18 @@ export interface RunContext<A> {
   readonly inputs: readonly (Tensor | undefined)[];
 }
 
+/** What a compute definition sees: static types, inputs as tensor expressions, constant values. */
+export interface ComputeContext<A> {
+  readonly attrs: A;
+  /** undefined for an omitted optional input. */
+  readonly inputs: readonly (TeTensor | undefined)[];
+  readonly inputTypes: readonly (ValueInfo | undefined)[];
+  /** The value of input `i` when it is a compile-time constant (shapes, axes, pads, indices). */
+  constant(i: number): Tensor | undefined;
+  /** Name (the final compute of output i takes it, so it needs no copy), static shape, element type. */
+  readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly elem: ElemType }[];
+}
+
 export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly attrs: S;
   /** [min, max] number of inputs (max may be Infinity for variadic ops). */
@@ -76,6 +90,11 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
    * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
    */
+  /**
+   * Optional: the outputs as tensor expressions over the inputs, for lowering to the loop IR
+   * (src/lower). Throws UnsupportedError for attribute or dtype cases it does not cover.
+   */
+  compute?(ctx: ComputeContext<AttrsOf<S>>): readonly TeTensor[];
   macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
 }
 

@@ -1,0 +1,192 @@
+// Lowering: compute stages + a schedule -> one loop-IR kernel. Each materialised stage becomes a
+// loop nest shaped by its steps; a reduction keeps its accumulators in locals, one per element of
+// the register tile (the spatial axes the schedule places inside the reduction).
+import {
+  bin, cnst, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
+} from '../loop/ir.js';
+import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
+import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
+import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
+import {
+  isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction,
+} from './te.js';
+
+export interface KernelSpec {
+  readonly name: string;
+  /** The kernel's parameters before its outputs, in call order. */
+  readonly inputs: readonly Placeholder[];
+  readonly outputs: readonly ComputeTensor[];
+  readonly schedule?: Schedule;
+}
+
+/** At most this many accumulators (scalar or vector) in one register tile: wasm locals are cheap, spills are not. */
+const MAX_TILE = 64;
+
+export function lowerKernel(spec: KernelSpec): Kernel {
+  const stages = stagesOf(spec);
+  const steps = spec.schedule ?? [];
+  const names = new Set(stages.map((t) => t.name));
+  for (const step of steps) {
+    if (step.s !== 'pack' && step.stage !== undefined && !names.has(step.stage)) {
+      throw new IllegalScheduleError(step, `no stage ${step.stage} in kernel ${spec.name} (stages: ${[...names].join(', ')})`);
+    }
+  }
+  const main = spec.outputs[spec.outputs.length - 1].name;
+  let body = seq(...stages.map((t) => lowerStage(t, steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name))));
+  for (const t of stages) {
+    if (!spec.outputs.includes(t)) body = { k: 'alloc', buf: t.buffer, body };
+  }
+  return { name: spec.name, params: [...spec.inputs.map((p) => p.buffer), ...spec.outputs.map((t) => t.buffer)], body };
+}
+
+/** The materialised computes the outputs need, producers first; checks every other read is a parameter. */
+function stagesOf(spec: KernelSpec): ComputeTensor[] {
+  const order: ComputeTensor[] = [];
+  const visiting = new Set<ComputeTensor>();
+  const visit = (t: ComputeTensor) => {
+    if (order.includes(t)) return;
+    if (visiting.has(t)) throw new RangeError(`kernel ${spec.name}: stage ${t.name} depends on itself`);
+    visiting.add(t);
+    for (const buf of readsOf(t)) {
+      const producer = producerOf(buf);
+      if (producer) visit(producer);
+      else if (!spec.inputs.some((p) => p.buffer === buf)) {
+        throw new RangeError(`kernel ${spec.name}: stage ${t.name} reads ${buf.name}, which is not an input of the kernel`);
+      }
+    }
+    order.push(t);
+  };
+  spec.outputs.forEach(visit);
+  return order;
+}
+
+function readsOf(t: ComputeTensor): Buffer[] {
+  const body = t.fn(t.axes.map((n) => v(n)));
+  if (!isReduction(body)) return loadsOf(body);
+  const value = body.body(body.axes.map((a) => v(a.name)));
+  return loadsOf(body.epilogue(value), loadsOf(value));
+}
+
+const LANE_BYTES = 16;
+const lanesOf = (s: ScalarType) => LANE_BYTES / (s === 'f64' || s === 'i64' ? 8 : 4);
+
+function identity(kind: ReduceKind, s: ScalarType): number {
+  const float = s === 'f32' || s === 'f64';
+  switch (kind) {
+    case 'sum': return 0;
+    case 'prod': return 1;
+    case 'max': return float ? -Infinity : s === 'i32' ? -(2 ** 31) : Number.MIN_SAFE_INTEGER;
+    case 'min': return float ? Infinity : s === 'i32' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+  }
+}
+
+const COMBINE = { sum: 'add', prod: 'mul', max: 'max', min: 'min' } as const;
+
+const wrapLoops = (axes: readonly NestAxis[], body: Stmt): Stmt =>
+  axes.reduceRight((inner, a) => loop(a.varName, a.extent, inner, a.kind), body);
+
+function guarded(conds: readonly Expr[], body: Stmt): Stmt {
+  if (conds.length === 0) return body;
+  const cond = conds.reduce((a, b) => bin('and', a, b));
+  return { k: 'if', cond, then: body };
+}
+
+function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
+  const spatial = t.axes.map((name, d) => ({ name, extent: t.shape[d] }));
+  const probe = t.fn(t.axes.map((n) => v(n)));
+  const nest = buildNest(t.name, spatial, isReduction(probe) ? probe.axes : [], steps);
+  const idx = t.axes.map((n) => nest.values.get(n)!);
+  const firstReduce = nest.order.findIndex((a) => a.reduce);
+  const outer = firstReduce < 0 ? nest.order : nest.order.slice(0, firstReduce);
+  const inner = firstReduce < 0 ? [] : nest.order.slice(firstReduce);
+  checkOuterVectorize(t, outer, inner.length > 0);
+  const tile = inner.filter((a) => !a.reduce);
+  const [outerGuards, reduceGuards] = splitGuards(t, nest, tile, inner.filter((a) => a.reduce));
+  const flat = rowMajor(idx, t.shape);
+  // built again over the loop variables, so the epilogue's reads (bias, residual) follow the tile
+  const body = t.fn(idx);
+  const element = isReduction(body)
+    ? lowerReduction(t, body, nest, flat, tile, inner.filter((a) => a.reduce), reduceGuards)
+    : store(t.buffer, flat, body);
+  return wrapLoops(outer, guarded(outerGuards, element));
+}
+
+/** A vectorised loop outside a register tile must be the innermost spatial loop (the vectorize pass widens its body). */
+function checkOuterVectorize(t: ComputeTensor, outer: readonly NestAxis[], hasReduction: boolean): void {
+  outer.forEach((a, i) => {
+    if (a.kind === 'vectorized' && i !== outer.length - 1) {
+      const where = hasReduction ? 'outside the reduction' : 'of the nest';
+      throw new IllegalScheduleError(vectorize(a.name, t.name), `only the innermost spatial loop ${where} may be vectorised`);
+    }
+  });
+}
+
+/** Guards of ragged tails: those on outer loops wrap the element, those on reduction loops wrap each update. */
+function splitGuards(t: ComputeTensor, nest: LoopNest, tile: readonly NestAxis[], reduce: readonly NestAxis[]): [Expr[], Expr[]] {
+  const tileVars = new Set(tile.map((a) => a.varName));
+  const vectorVars = new Set(nest.order.filter((a) => a.kind === 'vectorized').map((a) => a.varName));
+  const reduceVars = new Set(reduce.map((a) => a.varName));
+  const outerGuards: Expr[] = [], reduceGuards: Expr[] = [];
+  for (const g of nest.guards) {
+    const vars = [...varsOf(g)];
+    const bad = vars.find((x) => tileVars.has(x) || vectorVars.has(x));
+    if (bad) {
+      const axis = nest.order.find((a) => a.varName === bad)!;
+      throw new IllegalScheduleError(`${axis.kind === 'vectorized' ? 'vectorize' : 'unroll'}(${axis.name}) on ${t.name}`,
+        'a split with a ragged tail cannot feed a vector or register-tile axis; pick a factor that divides the extent');
+    }
+    (vars.some((x) => reduceVars.has(x)) ? reduceGuards : outerGuards).push(g);
+  }
+  return [outerGuards, reduceGuards];
+}
+
+/** One accumulator per element of the register tile: the tile's variables as constants (unrolled) or ramps (vectorised). */
+interface Accumulator {
+  readonly name: string;
+  readonly type: VType;
+  readonly at: ReadonlyMap<string, Expr>;
+}
+
+function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: ScalarType): Accumulator[] {
+  const lanes = lanesOf(s);
+  tile.forEach((a, i) => {
+    const fail = (why: string) => { throw new IllegalScheduleError(`register tile ${a.name} of ${t.name}`, why); };
+    if (a.kind !== 'unrolled' && a.kind !== 'vectorized') fail('a spatial axis inside the reduction must be unrolled or vectorised (its accumulators live in registers)');
+    if (a.kind === 'vectorized' && i !== tile.length - 1) fail('the vectorised axis must be the innermost of the register tile');
+    if (a.kind === 'vectorized' && a.extent % lanes !== 0) fail(`a vectorised tile axis needs an extent that is a multiple of ${lanes} lanes`);
+  });
+  let combos: Map<string, Expr>[] = [new Map()];
+  for (const a of tile) {
+    const vectorized = a.kind === 'vectorized';
+    const count = vectorized ? a.extent / lanes : a.extent;
+    combos = combos.flatMap((m) => Array.from({ length: count }, (_, k) =>
+      new Map([...m, [a.varName, vectorized ? ramp(cnst(k * lanes), 1, lanes) : cnst(k)]])));
+  }
+  if (combos.length > MAX_TILE) throw new IllegalScheduleError(`register tile of ${t.name}`, `${combos.length} accumulators exceed ${MAX_TILE}`);
+  const vectorized = tile.some((a) => a.kind === 'vectorized');
+  const type = vectorized ? vec(s, lanes) : vec(s, 1);
+  return combos.map((at, j) => ({ name: `${t.name}_acc${j}`.replace(/[^A-Za-z0-9_]/g, '_'), type, at }));
+}
+
+function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Expr,
+  tile: readonly NestAxis[], reduceAxes: readonly NestAxis[], reduceGuards: readonly Expr[]): Stmt {
+  const value = r.body(r.axes.map((a) => nest.values.get(a.name)!));
+  const s = value.type.scalar;
+  const accs = tileAccumulators(t, tile, s);
+  const specialise = (e: Expr, acc: Accumulator): Expr => {
+    try {
+      return substitute(e, new Map([...acc.at, [acc.name, v(acc.name, acc.type)]]));
+    } catch (err) {
+      if (!(err instanceof NotAffineError)) throw err;
+      const axis = tile.find((a) => a.kind === 'vectorized')!;
+      throw new IllegalScheduleError(vectorize(axis.name, t.name), err.message);
+    }
+  };
+  const scalarAcc = (acc: Accumulator) => v(acc.name, vec(s, 1));
+  const updates = accs.map((acc): Stmt =>
+    ({ k: 'set', v: acc.name, value: specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc) }));
+  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, seq(...updates)));
+  const stores = accs.map((acc) => store(t.buffer, specialise(flat, acc), specialise(r.epilogue(scalarAcc(acc)), acc)));
+  return accs.reduceRight((body: Stmt, acc): Stmt =>
+    ({ k: 'local', v: acc.name, type: acc.type, init: cnst(identity(r.kind, s), acc.type), body }), seq(reduceLoops, ...stores));
+}

@@ -1,0 +1,76 @@
+// Lowers one graph node: binds its inputs as placeholders (packing constants the schedule asks
+// for), builds its compute definition and lowers it with the schedule into one kernel.
+import { UnsupportedError } from '../errors.js';
+import type { Attrs, ValueInfo } from '../ir/graph.js';
+import { isStatic } from '../ir/shape.js';
+import type { Tensor } from '../ir/tensor.js';
+import type { Kernel } from '../loop/ir.js';
+import { opDef } from '../ops/index.js';
+import { resolveAttrs } from '../ops/op.js';
+import { defaultSchedule } from '../schedule/defaults.js';
+import { packConstant } from '../schedule/pack.js';
+import type { Schedule } from '../schedule/schedule.js';
+import { lowerKernel } from './lower.js';
+import { compute, elemOf, placeholder, type ComputeTensor, type Placeholder, type TeTensor } from './te.js';
+
+export interface NodeValue {
+  readonly name: string;
+  readonly info: ValueInfo;
+  /** Set when the value is a compile-time constant. */
+  readonly constant?: Tensor;
+}
+
+export interface LoweredNode {
+  readonly kernel: Kernel;
+  /** Constants the schedule packed, by parameter name: pass these instead of the originals. */
+  readonly packed: ReadonlyMap<string, Tensor>;
+}
+
+const staticShape = (v: NodeValue): number[] => {
+  if (!isStatic(v.info.shape)) throw new UnsupportedError(`${v.name} has a symbolic shape; compile with all input shapes fixed`);
+  return [...v.info.shape];
+};
+
+/** Lowers node `op` with inputs (undefined for omitted optional ones) and outputs; the default schedule unless given. */
+export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue | undefined)[], outputs: readonly NodeValue[],
+  schedule?: Schedule): LoweredNode {
+  const def = opDef(op);
+  if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
+  const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
+  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape));
+  const packed = new Map<string, Tensor>();
+  const byName = new Map<string, Placeholder>();
+  const bound: (Placeholder | undefined)[] = inputs.map((input) => {
+    if (!input) return undefined;
+    const seen = byName.get(input.name);
+    if (seen) return seen;
+    const shape = staticShape(input), elem = elemOf(input.info.dtype);
+    const step = steps.find((s): s is typeof s & { s: 'pack' } => s.s === 'pack' && s.input === input.name);
+    let p: Placeholder;
+    if (step) {
+      const packing = packConstant(step, input.constant);
+      packed.set(input.name, packing.tensor);
+      p = placeholder(input.name, shape, elem, { size: packing.tensor.size, offset: packing.offset });
+    } else {
+      p = placeholder(input.name, shape, elem);
+    }
+    byName.set(input.name, p);
+    return p;
+  });
+  const results = def.compute({
+    attrs: resolveAttrs(def.attrs, attrs),
+    inputs: bound,
+    inputTypes: inputs.map((i) => i?.info),
+    constant: (i) => inputs[i]?.constant,
+    outputs: outs,
+  });
+  const finals = results.map((t, i) => asOutput(t, outs[i]));
+  const params = [...byName.values()];
+  return { kernel: lowerKernel({ name: outputs[0].name, inputs: params, outputs: finals, schedule: steps }), packed };
+}
+
+/** The compute that writes output `out`: the result itself when it already is one, else a copy (Identity, Reshape of an input). */
+function asOutput(t: TeTensor, out: { name: string; shape: readonly number[] }): ComputeTensor {
+  if (t.kind === 'compute' && t.name === out.name) return t;
+  return compute(out.name, out.shape, (idx) => t.at(idx), { elem: t.elem });
+}
