@@ -5,6 +5,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { convCompute } from './nn-compute.js';
 import { convForward, convTransposeForward } from './nn-conv.js';
 import { slidingWindow, spatialOf, windowDims, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
 
@@ -120,6 +121,7 @@ export const convOps = {
       const win = slidingWindow('Conv', x!.shape.slice(2), kernel, attrs);
       return [convForward(x!, w!, b, win, attrs.group)];
     },
+    compute: convCompute,
     macs: ({ inputs, outputs }) => numel(outputs[0].shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),
   }),
 

@@ -7,6 +7,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '..
 import type { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { planEinsum, runEinsum } from './nn-einsum.js';
+import { gemmCompute, matmulCompute } from './nn-compute.js';
 import { gemm, outputTensor, remapIndices, transposed } from './nn-gemm.js';
 
 const clash = (a: Dim, b: Dim) => typeof a === 'number' && typeof b === 'number' && a !== b;
@@ -56,6 +57,7 @@ export const matmulOps = {
       return [{ dtype, shape: asMatrices('MatMul', inputs[0]!.shape, inputs[1]!.shape).out }];
     },
     run: ({ inputs: [a, b] }) => [matmul(a!, b!)],
+    compute: matmulCompute,
     macs: ({ inputs, outputs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[a.length - 1] as number);
@@ -96,6 +98,7 @@ export const matmulOps = {
       gemm(m, n, k, { data: A, off: 0, ld: k }, { data: B, off: 0, ld: n }, { data, off: 0, ld: n }, attrs.alpha, addend);
       return [outputTensor(a!.dtype, [m, n], data)];
     },
+    compute: gemmCompute,
     macs: ({ outputs, inputs, attrs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[attrs.transA ? 0 : 1] as number);

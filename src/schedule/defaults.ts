@@ -90,6 +90,12 @@ export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ 
     const p = { batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number };
     return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
   }
+  if (op === 'Gemm') {
+    // K is B's dim that is not N (either, when B is square)
+    const b = inputs[1]!.info.shape as number[];
+    const p = { batch: 0, m: out[0], n: out[1], k: b[0] === out[1] ? b[1] : b[0] };
+    return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
+  }
   if (op === 'Conv' && out.length === 4) {
     const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));

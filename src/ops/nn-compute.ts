@@ -1,0 +1,82 @@
+// Compute definitions of the dense ops: MatMul, Gemm and 2-D Conv as sum reductions with their
+// epilogues (alpha/beta/C, bias). Axis names match the schedule templates in src/schedule/defaults.ts.
+import { UnsupportedError } from '../errors.js';
+import { bin, cnst, select, type Expr } from '../loop/ir.js';
+import { compute, reduce, type TeTensor } from '../lower/te.js';
+import { broadcastIndex, k } from './elementwise-compute.js';
+import { slidingWindow, type WindowAttrs } from './nn-window.js';
+import type { ComputeContext } from './op.js';
+
+const add = (a: Expr, b: Expr) => bin('add', a, b);
+const mul = (a: Expr, b: Expr) => bin('mul', a, b);
+const scaled = (e: Expr, s: number) => (s === 1 ? e : mul(k(e, s), e));
+
+/** numpy matmul: 1-D A is a row, 1-D B a column, batch dims broadcast. Axes b0.., m, n; reduction k. */
+export function matmulCompute(ctx: ComputeContext<unknown>): TeTensor[] {
+  const [a, b] = ctx.inputs as TeTensor[];
+  const out = ctx.outputs[0];
+  const ra = a.shape.length, rb = b.shape.length;
+  const kExtent = a.shape[ra - 1];
+  const nBatch = out.shape.length - (ra > 1 ? 1 : 0) - (rb > 1 ? 1 : 0);
+  const axes = [...Array.from({ length: nBatch }, (_, d) => `b${d}`), ...(ra > 1 ? ['m'] : []), ...(rb > 1 ? ['n'] : [])];
+  return [compute(out.name, out.shape, (idx) => {
+    const batch = idx.slice(0, nBatch);
+    const m = ra > 1 ? [idx[nBatch]] : [], n = rb > 1 ? [idx[idx.length - 1]] : [];
+    return reduce('sum', [kExtent], ([kk]) => mul(
+      a.at([...broadcastIndex(batch, a.shape.slice(0, -2)), ...m, kk]),
+      b.at([...broadcastIndex(batch, b.shape.slice(0, -2)), kk, ...n])), ['k']);
+  }, { axes, elem: out.elem })];
+}
+
+interface GemmAttrs { readonly alpha: number; readonly beta: number; readonly transA: number; readonly transB: number }
+
+/** alpha * A' B' + beta * C with the scaling and C in the epilogue. Axes m, n; reduction k. */
+export function gemmCompute(ctx: ComputeContext<GemmAttrs>): TeTensor[] {
+  const [a, b, c] = ctx.inputs;
+  const { alpha, beta, transA, transB } = ctx.attrs;
+  const out = ctx.outputs[0];
+  const kExtent = transA ? a!.shape[0] : a!.shape[1];
+  return [compute(out.name, out.shape, ([m, n]) =>
+    reduce('sum', [kExtent], ([kk]) => mul(a!.at(transA ? [kk, m] : [m, kk]), b!.at(transB ? [n, kk] : [kk, n])), ['k'])
+      .then((acc) => (c && beta !== 0 ? add(scaled(acc, alpha), scaled(c.at(broadcastIndex([m, n], c.shape)), beta)) : scaled(acc, alpha))),
+  { axes: ['m', 'n'], elem: out.elem })];
+}
+
+interface ConvAttrs extends WindowAttrs { readonly group: number; readonly kernel_shape?: readonly number[] }
+
+/**
+ * 2-D NCHW convolution, grouped. A padded input is materialised first (in kernel scratch), so
+ * the reduction's loads are affine in ow and vectorise to plain (or strided) vector loads.
+ */
+export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
+  const [x, w, bias] = ctx.inputs;
+  const out = ctx.outputs[0];
+  if (x!.shape.length !== 4) throw new UnsupportedError(`Conv: compiled kernels cover 2-D convolutions (rank-4 NCHW input), got rank ${x!.shape.length}`);
+  const [N, C, H, W] = x!.shape;
+  const [O, Cg, KH, KW] = w!.shape;
+  const win = slidingWindow('Conv', [H, W], ctx.attrs.kernel_shape ?? [KH, KW], ctx.attrs);
+  const [ph, pw] = win.padsBegin, [sh, sw] = win.strides, [dh, dw] = win.dilations;
+  const Og = O / ctx.attrs.group;
+  const padded = ph || pw || win.padsEnd[0] || win.padsEnd[1]
+    ? padZero(`${out.name}_pad`, x!, [N, C, H + ph + win.padsEnd[0], W + pw + win.padsEnd[1]], [ph, pw])
+    : x!;
+  return [compute(out.name, out.shape, ([n, o, oh, ow]) => {
+    const cBase = Og === O ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
+    return reduce('sum', [Cg, KH, KW], ([c, kh, kw]) => mul(
+      padded.at([n, add(cBase, c), add(mul(oh, cnst(sh)), mul(kh, cnst(dh))), add(mul(ow, cnst(sw)), mul(kw, cnst(dw)))]),
+      w!.at([o, c, kh, kw])), ['c', 'kh', 'kw'])
+      .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
+  }, { axes: ['n', 'o', 'oh', 'ow'], elem: out.elem })];
+}
+
+/** x with `begin` zeros before each of its two spatial axes, materialised; the shape sets the pads after. */
+function padZero(name: string, x: TeTensor, shape: readonly number[], begin: readonly number[]): TeTensor {
+  const [, , H, W] = x.shape;
+  return compute(name, shape, ([n, c, h, wi]) => {
+    const ih = bin('sub', h, cnst(begin[0])), iw = bin('sub', wi, cnst(begin[1]));
+    const inside = bin('and', bin('and', bin('ge', ih, cnst(0)), bin('lt', ih, cnst(H))), bin('and', bin('ge', iw, cnst(0)), bin('lt', iw, cnst(W))));
+    const clampTo = (i: Expr, n: number) => bin('max', cnst(0), bin('min', cnst(n - 1), i));
+    const value = x.at([n, c, clampTo(ih, H), clampTo(iw, W)]);
+    return select(inside, value, k(value, 0));
+  }, { elem: x.elem, materialize: true });
+}
