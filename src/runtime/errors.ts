@@ -1,0 +1,17 @@
+// The runtime's one error class: the runtime imports nothing from the compiler, so it cannot
+// share src/errors.ts; the codes mirror it so a CLI can treat both alike.
+
+export type RuntimeErrorCode =
+  | 'E_FORMAT'    // not an artifact, or a malformed one (truncated, bad manifest)
+  | 'E_CHECKSUM'  // a section's bytes changed after it was written
+  | 'E_VERSION'   // an artifact format this runtime does not read
+  | 'E_FEATURE'   // the artifact needs a WebAssembly feature the host lacks
+  | 'E_MODULE'    // the WebAssembly module does not load or lacks what the manifest names
+  | 'E_INPUT';    // feeds to run(): unknown, missing, wrong dtype or shape
+
+export class KilnRuntimeError extends Error {
+  constructor(readonly code: RuntimeErrorCode, message: string) {
+    super(message);
+    this.name = 'KilnRuntimeError';
+  }
+}

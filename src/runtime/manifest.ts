@@ -1,0 +1,109 @@
+// The artifact manifest: everything the runtime needs to run a compiled model, as data.
+// validateManifest turns untrusted JSON into a Manifest or names the first bad field.
+import { elementBytes, isDType, numel, type DType } from './dtypes.js';
+import { KilnRuntimeError } from './errors.js';
+
+export const FEATURES = ['simd', 'relaxed-simd', 'threads'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export const PAGE_BYTES = 65536;
+
+export interface Extent {
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** A graph input or output: where its row-major elements sit in linear memory. */
+export interface TensorSlot {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly offset: number;
+}
+
+export interface Manifest {
+  /** Version of the kiln that compiled the model, for diagnostics. */
+  readonly kiln: string;
+  /** Export the runtime calls, with no arguments, to run the model once. */
+  readonly entry: string;
+  /** Host features the module needs; load() refuses hosts without them. */
+  readonly features: readonly Feature[];
+  readonly memory: {
+    /** Bytes the model uses; pages = the WebAssembly.Memory size created for it. */
+    readonly bytes: number;
+    readonly pages: number;
+    readonly weights: Extent;
+    readonly arena: Extent;
+  };
+  readonly inputs: readonly TensorSlot[];
+  readonly outputs: readonly TensorSlot[];
+}
+
+const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
+  `artifact manifest field '${field}' must be ${want}${got === undefined ? ' (missing)' : `, got ${JSON.stringify(got)}`}; the artifact is corrupt or from an incompatible kiln`);
+
+type Json = Record<string, unknown>;
+
+function object(v: unknown, field: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(field, 'an object', v);
+  return v as Json;
+}
+function string(o: Json, key: string, field: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || !v) throw bad(field, 'a nonempty string', v);
+  return v;
+}
+function natural(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw bad(field, 'a nonnegative integer', v);
+  return v;
+}
+function array(o: Json, key: string, field: string): unknown[] {
+  const v = o[key];
+  if (!Array.isArray(v)) throw bad(field, 'an array', v);
+  return v;
+}
+
+function extent(v: unknown, field: string, memoryBytes: number): Extent {
+  const o = object(v, field);
+  const e = { offset: natural(o.offset, `${field}.offset`), bytes: natural(o.bytes, `${field}.bytes`) };
+  if (e.offset + e.bytes > memoryBytes) throw bad(field, `within memory.bytes (${memoryBytes})`, e);
+  return e;
+}
+
+function slots(o: Json, key: 'inputs' | 'outputs', memoryBytes: number): TensorSlot[] {
+  const names = new Set<string>();
+  return array(o, key, key).map((v, i) => {
+    const field = `${key}[${i}]`;
+    const s = object(v, field);
+    const name = string(s, 'name', `${field}.name`);
+    if (names.has(name)) throw bad(`${field}.name`, 'unique', name);
+    names.add(name);
+    if (!isDType(s.dtype)) throw bad(`${field}.dtype`, 'a dtype the runtime knows', s.dtype);
+    const shape = array(s, 'shape', `${field}.shape`).map((d, j) => natural(d, `${field}.shape[${j}]`));
+    const offset = natural(s.offset, `${field}.offset`);
+    const width = elementBytes(s.dtype);
+    if (offset % width !== 0) throw bad(`${field}.offset`, `a multiple of ${width} (the ${s.dtype} size)`, offset);
+    if (offset + numel(shape) * width > memoryBytes) throw bad(field, `within memory.bytes (${memoryBytes})`, { offset, shape });
+    return { name, dtype: s.dtype, shape, offset };
+  });
+}
+
+export function validateManifest(json: unknown): Manifest {
+  const o = object(json, 'manifest');
+  const features = array(o, 'features', 'features').map((f, i) => {
+    if (!(FEATURES as readonly unknown[]).includes(f)) throw bad(`features[${i}]`, `one of ${FEATURES.join(', ')}`, f);
+    return f as Feature;
+  });
+  const m = object(o.memory, 'memory');
+  const bytes = natural(m.bytes, 'memory.bytes');
+  const pages = natural(m.pages, 'memory.pages');
+  if (pages * PAGE_BYTES < bytes || pages > 65536) throw bad('memory.pages', `enough 64 KiB pages for ${bytes} bytes, at most 65536`, pages);
+  return {
+    kiln: string(o, 'kiln', 'kiln'),
+    entry: string(o, 'entry', 'entry'),
+    features,
+    memory: { bytes, pages, weights: extent(m.weights, 'memory.weights', bytes), arena: extent(m.arena, 'memory.arena', bytes) },
+    inputs: slots(o, 'inputs', bytes),
+    outputs: slots(o, 'outputs', bytes),
+  };
+}
