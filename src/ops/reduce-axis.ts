@@ -6,6 +6,7 @@ import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { checkDType } from './elementwise-build.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { softmaxCompute } from './reduce-compute.js';
 
 /**
  * Calls `line(base, stride)` for every line of `shape` along `axis`: the line's elements are at
@@ -44,7 +45,7 @@ function lineMax(src: NumericData, base: number, stride: number, n: number): num
 }
 
 /** Softmax-like ops: same shape and dtype, float inputs, one axis (default -1, opset-13 form). */
-function softmaxOp(fill: LineFill) {
+function softmaxOp(fill: LineFill, compute?: ReturnType<typeof softmaxCompute>) {
   return defineOp({
     attrs: { axis: attr.int(-1) }, inputs: [1, 1], fusion: 'reduce',
     infer: ({ node, attrs, inputs: [x] }) => {
@@ -53,6 +54,7 @@ function softmaxOp(fill: LineFill) {
       return [x!];
     },
     run: ({ attrs, inputs: [x] }) => [mapLines(x!, normAxis(attrs.axis, x!.rank), fill)],
+    compute,
   });
 }
 
@@ -121,12 +123,12 @@ export const axisOps = {
   Softmax: softmaxOp((src, dst, base, stride, n) => {
     const sum = shiftedExp(src, dst, base, stride, n);
     for (let k = 0; k < n; k++) dst[k] /= sum;
-  }),
+  }, softmaxCompute(false)),
   LogSoftmax: softmaxOp((src, dst, base, stride, n) => {
     const m = lineMax(src, base, stride, n);
     const logSum = Math.log(shiftedExp(src, dst, base, stride, n));
     for (let k = 0; k < n; k++) dst[k] = src[base + k * stride] - m - logSum;
-  }),
+  }, softmaxCompute(true)),
   Hardmax: softmaxOp((src, dst, base, stride, n) => {
     const m = lineMax(src, base, stride, n);
     dst.fill(0);

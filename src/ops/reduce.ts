@@ -8,6 +8,8 @@ import { Tensor } from '../ir/tensor.js';
 import { checkDType, type DTypeClass } from './elementwise-build.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { axisOps } from './reduce-axis.js';
+import { call, un } from '../loop/ir.js';
+import { absolute, mean, square, withReduce } from './reduce-compute.js';
 
 type Step = (acc: number, x: number, out: number) => number;
 
@@ -98,7 +100,7 @@ const logSumExp: Reduction = {
  * Which dims are reduced. Empty axes with noop_with_empty_axes reduce none: every output is its
  * one input element passed through the reduction (ReduceL1 gives |x|, ReduceSumSquare x^2).
  */
-function reducedDims(rank: number, axes: readonly number[] | undefined, noop: boolean): boolean[] {
+export function reducedDims(rank: number, axes: readonly number[] | undefined, noop: boolean): boolean[] {
   if (!axes || axes.length === 0) return new Array<boolean>(rank).fill(!noop);
   const mask = new Array<boolean>(rank).fill(false);
   for (const a of axes) mask[normAxis(a, rank, 'reduction axis')] = true;
@@ -142,15 +144,15 @@ function reduceOp(r: Reduction) {
 }
 
 export const reduceOps = {
-  ReduceSum: reduceOp(fold(0, sum)),
-  ReduceMean: reduceOp(fold(0, sum, (a, n) => a / n)),
-  ReduceMax: reduceOp(fold(lowest, max, undefined, 'comparable')),
-  ReduceMin: reduceOp(fold(highest, min, undefined, 'comparable')),
-  ReduceProd: reduceOp(fold(1, (a, x) => a * x)),
-  ReduceL1: reduceOp(fold(0, (a, x) => a + Math.abs(x))),
-  ReduceL2: reduceOp(fold(0, sumSquares, Math.sqrt)),
-  ReduceLogSum: reduceOp(fold(0, sum, Math.log)),
-  ReduceLogSumExp: reduceOp(logSumExp),
-  ReduceSumSquare: reduceOp(fold(0, sumSquares)),
+  ReduceSum: withReduce(reduceOp(fold(0, sum)), { kind: 'sum' }, reducedDims),
+  ReduceMean: withReduce(reduceOp(fold(0, sum, (a, n) => a / n)), { kind: 'sum', finish: mean }, reducedDims),
+  ReduceMax: withReduce(reduceOp(fold(lowest, max, undefined, 'comparable')), { kind: 'max' }, reducedDims),
+  ReduceMin: withReduce(reduceOp(fold(highest, min, undefined, 'comparable')), { kind: 'min' }, reducedDims),
+  ReduceProd: withReduce(reduceOp(fold(1, (a, x) => a * x)), { kind: 'prod' }, reducedDims),
+  ReduceL1: withReduce(reduceOp(fold(0, (a, x) => a + Math.abs(x))), { kind: 'sum', map: absolute }, reducedDims),
+  ReduceL2: withReduce(reduceOp(fold(0, sumSquares, Math.sqrt)), { kind: 'sum', map: square, finish: (a) => un('sqrt', a) }, reducedDims),
+  ReduceLogSum: withReduce(reduceOp(fold(0, sum, Math.log)), { kind: 'sum', finish: (a) => call('log', a) }, reducedDims),
+  ReduceLogSumExp: withReduce(reduceOp(logSumExp), { kind: 'sum', finish: (a) => call('log', a), shifted: true }, reducedDims),
+  ReduceSumSquare: withReduce(reduceOp(fold(0, sumSquares)), { kind: 'sum', map: square }, reducedDims),
   ...axisOps,
 } satisfies OpTable;
