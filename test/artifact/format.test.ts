@@ -7,6 +7,8 @@ import { assembleArtifact, writeArtifact } from '../../src/artifact/write.js';
 import { FORMAT_VERSION, HEADER_BYTES, parseArtifact, SECTION_HEADER_BYTES, SECTIONS } from '../../src/runtime/artifact.js';
 import { crc32 } from '../../src/runtime/crc32.js';
 import { KilnRuntimeError } from '../../src/runtime/errors.js';
+import { tensorBytes } from '../../src/artifact/layout.js';
+import { Tensor } from '../../src/ir/tensor.js';
 import { addArtifact } from '../runtime/harness.js';
 
 const parts = addArtifact();
@@ -111,4 +113,11 @@ test('not an artifact, or a manifest that does not parse or lacks fields', () =>
 test('the writer refuses what the runtime would refuse', () => {
   assert.throws(() => writeArtifact({ ...parts, manifest: { ...parts.manifest, entry: '' } }), { code: 'E_INPUT', message: /cannot write artifact: .*'entry'/ });
   assert.throws(() => writeArtifact({ ...parts, weights: new Uint8Array(3) }), { code: 'E_INPUT', message: /weights.bytes is \d+ but 3 weight bytes/ });
+});
+
+test('constants are written in the widths the runtime reads, not the IR storage', () => {
+  const bytes = tensorBytes(Tensor.from('int64', [3], [-3, 2 ** 40, 7]));
+  assert.deepEqual(new BigInt64Array(bytes.slice().buffer), BigInt64Array.from([-3n, 2n ** 40n, 7n]));
+  const u8 = tensorBytes(Tensor.from('uint8', [2], [255, 1]));
+  assert.deepEqual([...u8], [255, 1]);
 });
