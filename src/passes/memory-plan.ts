@@ -110,7 +110,8 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
   const usedConstants = new Set<string>();
   for (const s of req.steps) for (const r of s.reads) if (req.constants.has(r)) usedConstants.add(r);
   for (const o of req.outputs) if (req.constants.has(o)) usedConstants.add(o);
-  const weights = stack(alignUp(opts.base ?? 0), [...usedConstants], (n) => info(n).bytes);
+  const base = alignUp(opts.base ?? 0);
+  const weights = stack(base, [...usedConstants], (n) => info(n).bytes);
   for (const [n, off] of weights.offsets) placements.set(n, whole(n, 'weights', off));
 
   const ioNames = [...new Set([...req.inputs, ...req.outputs])].filter((n) => !req.constants.has(n));
@@ -118,8 +119,7 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
   for (const [n, off] of io.offsets) placements.set(n, whole(n, 'io', off));
 
   const lifetimes = arenaLifetimes(req, placements);
-  const groups = inPlaceGroups(req, lifetimes, info, opts.inPlace ?? true);
-  const blocks = [...groups.values()];
+  const blocks = inPlaceBlocks(req, lifetimes, info, opts.inPlace ?? true);
   const arenaSize = placeBlocks(blocks);
   const arenaBase = io.end;
   for (const b of blocks) {
@@ -135,7 +135,7 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
   for (const name of lifetimes.keys()) intermediateBytes += alignUp(info(name).bytes);
   return {
     placements,
-    weights: { offset: alignUp(opts.base ?? 0), bytes: weights.end - alignUp(opts.base ?? 0) },
+    weights: { offset: base, bytes: weights.end - base },
     io: { offset: weights.end, bytes: io.end - weights.end },
     arena: { offset: arenaBase, bytes: arenaSize },
     totalBytes: arenaBase + arenaSize,
@@ -221,8 +221,8 @@ interface Block {
 }
 
 /** Groups values into blocks, chaining an elementwise step's output onto an input dying there. */
-function inPlaceGroups(req: PlanRequest, life: Map<string, Lifetime>, info: (n: string) => PlanValue,
-  inPlace: boolean): Map<string, Block> {
+function inPlaceBlocks(req: PlanRequest, life: Map<string, Lifetime>, info: (n: string) => PlanValue,
+  inPlace: boolean): Block[] {
   const blockOf = new Map<string, Block>();
   req.steps.forEach((s, i) => {
     const taken = new Set<string>();
@@ -246,7 +246,7 @@ function inPlaceGroups(req: PlanRequest, life: Map<string, Lifetime>, info: (n: 
       }
     }
   });
-  return new Map([...new Set(blockOf.values())].map((b) => [b.members[0], b]));
+  return [...new Set(blockOf.values())];
 }
 
 /**
