@@ -23,7 +23,7 @@ export type BinOp =
   | 'floordiv' | 'floormod'                     // index arithmetic: rounds toward -inf
   | 'min' | 'max'
   | 'and' | 'or' | 'xor' | 'shl' | 'shr'        // shr: arithmetic on signed ints
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';    // result i32 0/1 (per lane: all-ones mask)
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';    // result i32 0/1, per lane too (targets may use masks inside)
 export type UnOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'nearest' | 'not';
 
 /**
