@@ -1,0 +1,509 @@
+// Loop-IR expressions -> wasm instructions. Vectors whose shape fills a v128 (f32x4, i32x4,
+// f64x2, i64x2) become SIMD values when the target has SIMD; any other vector, and every vector
+// on a scalar target, is computed lane by lane.
+import type { BinOp, Buffer, ElemType, Expr, Intrinsic, ScalarType, UnOp, VType } from '../../loop/ir.js';
+import { UnsupportedError } from '../../errors.js';
+import type { Code } from './code.js';
+import type { LaneOp, MemOp, PlainOp, ValType } from './opcodes.js';
+
+export interface TargetOptions {
+  readonly simd: boolean;
+  /** f32x4.relaxed_madd for fma (results may differ by one rounding from mul+add). */
+  readonly relaxedSimd: boolean;
+}
+
+/** Supplies the module's intrinsic functions, emitting each the first time it is asked for. */
+export interface IntrinsicProvider {
+  intrinsic(fn: Intrinsic, type: VType): number;
+}
+
+/** Where a name's value lives: one local (scalar or v128), or one scalar local per lane. */
+interface Binding { readonly type: VType; readonly locals: readonly number[] }
+
+const SCALAR_BYTES: Readonly<Record<ScalarType, number>> = { f32: 4, f64: 8, i32: 4, i64: 8 };
+export const ELEM_BYTES: Readonly<Record<ElemType, number>> = { f32: 4, f64: 8, i32: 4, i64: 8, i8: 1, u8: 1, i16: 2, u16: 2 };
+const LOAD: Readonly<Record<ElemType, MemOp>> = {
+  f32: 'f32.load', f64: 'f64.load', i32: 'i32.load', i64: 'i64.load',
+  i8: 'i32.load8_s', u8: 'i32.load8_u', i16: 'i32.load16_s', u16: 'i32.load16_u',
+};
+const STORE: Readonly<Record<ElemType, MemOp>> = {
+  f32: 'f32.store', f64: 'f64.store', i32: 'i32.store', i64: 'i64.store',
+  i8: 'i32.store8', u8: 'i32.store8', i16: 'i32.store16', u16: 'i32.store16',
+};
+const SHAPE: Readonly<Record<ScalarType, string>> = { f32: 'f32x4', f64: 'f64x2', i32: 'i32x4', i64: 'i64x2' };
+const FLOAT_BIN: Partial<Record<BinOp, string>> = {
+  add: 'add', sub: 'sub', mul: 'mul', div: 'div', min: 'min', max: 'max',
+  eq: 'eq', ne: 'ne', lt: 'lt', le: 'le', gt: 'gt', ge: 'ge',
+};
+const INT_BIN: Partial<Record<BinOp, string>> = {
+  add: 'add', sub: 'sub', mul: 'mul', div: 'div_s', mod: 'rem_s', and: 'and', or: 'or', xor: 'xor',
+  shl: 'shl', shr: 'shr_s', eq: 'eq', ne: 'ne', lt: 'lt_s', le: 'le_s', gt: 'gt_s', ge: 'ge_s',
+};
+const SIMD_BIN: Readonly<Record<ScalarType, Partial<Record<BinOp, string>>>> = {
+  f32: FLOAT_BIN, f64: FLOAT_BIN,
+  i32: { add: 'i32x4.add', sub: 'i32x4.sub', mul: 'i32x4.mul', min: 'i32x4.min_s', max: 'i32x4.max_s',
+    eq: 'i32x4.eq', ne: 'i32x4.ne', lt: 'i32x4.lt_s', le: 'i32x4.le_s', gt: 'i32x4.gt_s', ge: 'i32x4.ge_s' },
+  i64: { add: 'i64x2.add', sub: 'i64x2.sub', mul: 'i64x2.mul',
+    eq: 'i64x2.eq', ne: 'i64x2.ne', lt: 'i64x2.lt_s', le: 'i64x2.le_s', gt: 'i64x2.gt_s', ge: 'i64x2.ge_s' },
+};
+const BITWISE = new Set<BinOp>(['and', 'or', 'xor']);
+const COMPARE = new Set<BinOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const FLOAT_UN: Partial<Record<UnOp, string>> = {
+  neg: 'neg', abs: 'abs', sqrt: 'sqrt', floor: 'floor', ceil: 'ceil', trunc: 'trunc', nearest: 'nearest',
+};
+const CAST: Readonly<Record<ScalarType, Partial<Record<ScalarType, PlainOp>>>> = {
+  f32: { f64: 'f64.promote_f32', i32: 'i32.trunc_sat_f32_s', i64: 'i64.trunc_sat_f32_s' },
+  f64: { f32: 'f32.demote_f64', i32: 'i32.trunc_sat_f64_s', i64: 'i64.trunc_sat_f64_s' },
+  i32: { f32: 'f32.convert_i32_s', f64: 'f64.convert_i32_s', i64: 'i64.extend_i32_s' },
+  i64: { f32: 'f32.convert_i64_s', f64: 'f64.convert_i64_s', i32: 'i32.wrap_i64' },
+};
+const SIMD_CAST: Readonly<Record<string, PlainOp>> = {
+  'f32->i32': 'i32x4.trunc_sat_f32x4_s', 'i32->f32': 'f32x4.convert_i32x4_s',
+};
+
+const op = (s: string) => s as PlainOp;
+const isFloat = (t: ScalarType) => t === 'f32' || t === 'f64';
+
+/** Sum of non-constant terms plus a constant: lets constant index parts become memarg offsets. */
+interface SplitIndex { readonly terms: readonly Expr[]; readonly offset: number }
+function splitIndex(e: Expr, sign = 1): SplitIndex {
+  if (e.k === 'const') return { terms: [], offset: sign * e.value };
+  if (e.k === 'bin' && (e.op === 'add' || (e.op === 'sub' && e.b.k === 'const')) && sign === 1) {
+    const a = splitIndex(e.a), b = splitIndex(e.b, e.op === 'sub' ? -1 : 1);
+    return { terms: [...a.terms, ...b.terms], offset: a.offset + b.offset };
+  }
+  return { terms: [e], offset: 0 };
+}
+
+function containsLoad(e: Expr): boolean {
+  switch (e.k) {
+    case 'load': return true;
+    case 'const': case 'var': return false;
+    case 'bin': return containsLoad(e.a) || containsLoad(e.b);
+    case 'un': case 'cast': return containsLoad(e.a);
+    case 'call': return e.args.some(containsLoad);
+    case 'select': return containsLoad(e.cond) || containsLoad(e.a) || containsLoad(e.b);
+    case 'ramp': return containsLoad(e.base);
+    case 'broadcast': return containsLoad(e.value);
+    case 'lane': return containsLoad(e.a);
+  }
+}
+
+function children(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case 'const': case 'var': return [];
+    case 'bin': return [e.a, e.b];
+    case 'un': case 'cast': case 'lane': return [e.a];
+    case 'call': return e.args;
+    case 'select': return [e.cond, e.a, e.b];
+    case 'load': return [e.index];
+    case 'ramp': return [e.base];
+    case 'broadcast': return [e.value];
+  }
+}
+
+export class ExprLowering {
+  protected readonly vars = new Map<string, Binding>();
+  /** Base-address local of each buffer in scope. */
+  protected readonly bufs = new Map<string, number>();
+  /** Native vectors already computed into a v128 local, read lane by lane by a fallback. */
+  private readonly computed = new Map<Expr, number>();
+  private readonly freeTemps = new Map<ValType, number[]>();
+
+  constructor(protected readonly c: Code, protected readonly target: TargetOptions,
+    private readonly lib: IntrinsicProvider, protected readonly kernelName: string) {}
+
+  protected fail(msg: string): never {
+    throw new UnsupportedError(`wasm codegen, kernel '${this.kernelName}': ${msg}`);
+  }
+
+  /** True when values of `t` are single v128 values on this target. */
+  protected native(t: VType): boolean {
+    return this.target.simd && t.lanes > 1 && t.lanes * SCALAR_BYTES[t.scalar] === 16;
+  }
+  /** The wasm locals a binding of type `t` needs. */
+  protected localsFor(t: VType): number[] {
+    if (t.lanes === 1) return [this.c.local(t.scalar)];
+    if (this.native(t)) return [this.c.local('v128')];
+    return Array.from({ length: t.lanes }, () => this.c.local(t.scalar));
+  }
+  protected temp(t: ValType): number {
+    return this.freeTemps.get(t)?.pop() ?? this.c.local(t);
+  }
+  protected release(t: ValType, index: number): void {
+    const free = this.freeTemps.get(t) ?? [];
+    free.push(index);
+    this.freeTemps.set(t, free);
+  }
+  protected binding(name: string, t: VType): Binding {
+    const b = this.vars.get(name) ?? this.fail(`variable '${name}' used where it is not bound`);
+    if (b.type.scalar !== t.scalar || b.type.lanes !== t.lanes) this.fail(`variable '${name}' used with another type`);
+    return b;
+  }
+  protected baseOf(buf: Buffer): number {
+    return this.bufs.get(buf.name) ?? this.fail(`buffer '${buf.name}' is not bound`);
+  }
+
+  /** Pushes the value of a scalar or native-vector expression. */
+  value(e: Expr): void {
+    if (e.type.lanes === 1) return this.lane(e, 0);
+    if (!this.native(e.type)) this.fail(`a ${e.type.scalar}x${e.type.lanes} value is needed whole on a target without that vector shape`);
+    const cached = this.computed.get(e);
+    if (cached !== undefined) { this.c.get(cached); return; }
+    if (!this.vector(e)) this.assembleLanes(e);
+  }
+
+  /** Pushes an i32 that is non-zero exactly when the scalar `e` is truthy. */
+  truthy(e: Expr): void {
+    this.value(e);
+    const t = e.type.scalar;
+    if (t === 'i64') this.c.op('i64.eqz').op('i32.eqz');
+    else if (isFloat(t)) { if (t === 'f32') this.c.f32(0); else this.c.f64(0); this.c.op(op(`${t}.ne`)); }
+  }
+
+  /** SIMD lowering of a native vector; false when this node needs the lane-by-lane fallback. */
+  private vector(e: Expr): boolean {
+    const t = e.type.scalar, shape = SHAPE[t], c = this.c;
+    switch (e.k) {
+      case 'const': {
+        const lanes = new Array(e.type.lanes).fill(e.value);
+        const arr = t === 'f32' ? new Float32Array(lanes) : t === 'f64' ? new Float64Array(lanes)
+          : t === 'i32' ? new Int32Array(lanes) : new BigInt64Array(lanes.map((x) => BigInt(Math.trunc(x))));
+        c.v128(new Uint8Array(arr.buffer));
+        return true;
+      }
+      case 'var': c.get(this.binding(e.name, e.type).locals[0]); return true;
+      case 'bin': {
+        const at = e.a.type.scalar;
+        if (!this.native(e.a.type)) return false;
+        if ((e.op === 'shl' || e.op === 'shr') && (at === 'i32' || at === 'i64') && e.b.k === 'broadcast') {
+          this.value(e.a);
+          this.value(e.b.value);
+          if (at === 'i64') c.op('i32.wrap_i64');
+          c.op(op(`${SHAPE[at]}.${e.op === 'shl' ? 'shl' : 'shr_s'}`));
+          return true;
+        }
+        const name = BITWISE.has(e.op) && !isFloat(at) ? `v128.${e.op}` : SIMD_BIN[at][e.op] && (isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][e.op]}` : SIMD_BIN[at][e.op]);
+        if (!name) return false;
+        this.value(e.a);
+        this.value(e.b);
+        c.op(op(name));
+        return true;
+      }
+      case 'un': {
+        if (isFloat(t) && FLOAT_UN[e.op]) { this.value(e.a); c.op(op(`${shape}.${FLOAT_UN[e.op]}`)); return true; }
+        if (!isFloat(t) && (e.op === 'neg' || e.op === 'abs')) { this.value(e.a); c.op(op(`${shape}.${e.op}`)); return true; }
+        if (!isFloat(t) && e.op === 'not') { this.value(e.a); c.op('v128.not'); return true; }  // masks: all-ones <-> 0
+        return false;
+      }
+      case 'call': return this.vectorCall(e.fn, e.args, e.type);
+      case 'select': {
+        const cond = e.cond;
+        if (!this.native(cond.type) || cond.type.lanes !== e.type.lanes) return false;
+        this.value(e.a);
+        this.value(e.b);
+        this.mask(cond);
+        c.op('v128.bitselect');
+        return true;
+      }
+      case 'cast': {
+        const name = SIMD_CAST[`${e.a.type.scalar}->${t}`];
+        if (!name || !this.native(e.a.type)) return false;
+        this.value(e.a);
+        c.op(name);
+        return true;
+      }
+      case 'load': return this.vectorLoad(e.buf, e.index, e.type);
+      case 'ramp': {
+        if (t !== 'i32') return false;
+        this.value(e.base);
+        c.op('i32x4.splat').i32x4([0, 1, 2, 3].map((i) => i * e.stride)).op('i32x4.add');
+        return true;
+      }
+      case 'broadcast': this.value(e.value); c.op(op(`${shape}.splat`)); return true;
+      case 'lane': return false;
+    }
+  }
+
+  /** Pushes an all-ones/all-zeros lane mask for a vector condition (comparisons already are one). */
+  private mask(cond: Expr): void {
+    this.value(cond);
+    const isMask = (x: Expr): boolean => (x.k === 'bin' && (COMPARE.has(x.op) || (BITWISE.has(x.op) && isMask(x.a) && isMask(x.b))))
+      || (x.k === 'un' && x.op === 'not' && isMask(x.a));
+    if (!isMask(cond)) {
+      const w = 16 / cond.type.lanes === 8 ? 'i64x2' : 'i32x4';
+      this.c.v128(new Uint8Array(16)).op(op(`${w}.ne`));
+    }
+  }
+
+  private vectorCall(fn: Intrinsic, args: readonly Expr[], type: VType): boolean {
+    const c = this.c, shape = SHAPE[type.scalar];
+    if (!isFloat(type.scalar)) return false;
+    if (fn === 'round_half_even') { this.value(args[0]); c.op(op(`${shape}.nearest`)); return true; }
+    for (const a of args) this.value(a);
+    if (fn === 'fma') {
+      if (this.target.relaxedSimd) c.op(op(`${shape}.relaxed_madd`));
+      else {
+        const t = this.temp('v128');
+        c.set(t).op(op(`${shape}.mul`)).get(t).op(op(`${shape}.add`));
+        this.release('v128', t);
+      }
+      return true;
+    }
+    c.call(this.lib.intrinsic(fn, type));
+    return true;
+  }
+
+  private vectorLoad(buf: Buffer, index: Expr, type: VType): boolean {
+    const c = this.c, size = ELEM_BYTES[buf.elem];
+    const splat = index.k === 'broadcast' ? index.value : index.k === 'ramp' && index.stride === 0 ? index.base : undefined;
+    if (splat && size * type.lanes === 16) {
+      this.address(buf, splat, (offset) => c.mem(op(`v128.load${size * 8}_splat`) as MemOp, offset, Math.log2(size)));
+      return true;
+    }
+    if (index.k !== 'ramp' || index.stride !== 1) return false;
+    if (size * type.lanes === 16) {
+      this.address(buf, index.base, (offset) => c.mem('v128.load', offset, Math.log2(size)));
+      return true;
+    }
+    if (type.scalar !== 'i32' || type.lanes !== 4) return false;
+    const signed = buf.elem === 'i8' || buf.elem === 'i16';
+    if (size === 2) {
+      this.address(buf, index.base, (offset) => c.mem(signed ? 'v128.load16x4_s' : 'v128.load16x4_u', offset, 1));
+      return true;
+    }
+    const su = signed ? 's' : 'u';
+    this.address(buf, index.base, (offset) => c.mem('v128.load32_zero', offset, 0));
+    c.op(op(`i16x8.extend_low_i8x16_${su}`)).op(op(`i32x4.extend_low_i16x8_${su}`));
+    return true;
+  }
+
+  /** Builds a native vector lane by lane, computing its native operands once. */
+  private assembleLanes(e: Expr): void {
+    const held: Expr[] = [];
+    for (const k of children(e)) {
+      if (this.native(k.type) && !this.computed.has(k)) {
+        const t = this.temp('v128');
+        this.value(k);
+        this.c.set(t);
+        this.computed.set(k, t);
+        held.push(k);
+      }
+    }
+    this.c.v128(new Uint8Array(16));
+    for (let i = 0; i < e.type.lanes; i++) {
+      this.lane(e, i);
+      this.c.lane(`${SHAPE[e.type.scalar]}.replace_lane` as LaneOp, i);
+    }
+    for (const k of held) {
+      this.release('v128', this.computed.get(k)!);
+      this.computed.delete(k);
+    }
+  }
+
+  /** Pushes lane `i` of `e` as a scalar (lane 0 of a scalar is the scalar). */
+  lane(e: Expr, i: number): void {
+    const c = this.c, t = e.type.scalar;
+    const cached = this.computed.get(e);
+    if (cached !== undefined) { c.get(cached).lane(`${SHAPE[t]}.extract_lane` as LaneOp, i); return; }
+    switch (e.k) {
+      case 'const': this.scalarConst(e.value, t); return;
+      case 'var': {
+        const b = this.binding(e.name, e.type);
+        if (b.locals.length === e.type.lanes) c.get(b.locals[i]);
+        else c.get(b.locals[0]).lane(`${SHAPE[t]}.extract_lane` as LaneOp, i);
+        return;
+      }
+      case 'bin': {
+        const at = e.a.type.scalar;
+        this.scalarBin(e.op, at, () => this.lane(e.a, i), () => this.lane(e.b, i));
+        if (COMPARE.has(e.op) && e.type.lanes > 1) this.toLaneMask();
+        return;
+      }
+      case 'un': return this.scalarUn(e.op, t, () => this.lane(e.a, i), e.type.lanes > 1);
+      case 'call': return this.scalarCall(e.fn, t, e.args.map((a) => () => this.lane(a, i)));
+      case 'select': {
+        const cond = e.cond, ci = cond.type.lanes === 1 ? 0 : i;
+        if (containsLoad(e.a) || containsLoad(e.b)) {
+          this.laneTruthy(cond, ci);
+          c.if(t);
+          this.lane(e.a, i);
+          c.else();
+          this.lane(e.b, i);
+          c.end();
+        } else {
+          this.lane(e.a, i);
+          this.lane(e.b, i);
+          this.laneTruthy(cond, ci);
+          c.op('select');
+        }
+        return;
+      }
+      case 'cast': {
+        this.lane(e.a, i);
+        const from = e.a.type.scalar;
+        if (from !== t) c.op(CAST[from][t]!);
+        return;
+      }
+      case 'load':
+        this.address(e.buf, e.index, (offset) => c.mem(LOAD[e.buf.elem], offset), i);
+        return;
+      case 'ramp':
+        this.lane(e.base, 0);
+        if (i * e.stride !== 0) { this.scalarConst(i * e.stride, t); c.op(op(`${t}.add`)); }
+        return;
+      case 'broadcast': return this.lane(e.value, 0);
+      case 'lane': {
+        if (typeof e.lane === 'number') return this.lane(e.a, e.lane);
+        return this.reduceLanes(e.a, e.lane);
+      }
+    }
+  }
+
+  /** Horizontal reduction by halving ((l0+l2)+(l1+l3) for four lanes), the interpreter's order. */
+  private reduceLanes(a: Expr, op2: 'add' | 'max' | 'min'): void {
+    const t = a.type.scalar, n = a.type.lanes;
+    const simdName = SIMD_BIN[t][op2] && (isFloat(t) ? `${SHAPE[t]}.${SIMD_BIN[t][op2]}` : SIMD_BIN[t][op2]);
+    if (this.native(a.type) && simdName) {
+      // fold the upper half onto the lower half with a byte shuffle until one lane is left
+      const v = this.temp('v128'), bytes = 16 / n;
+      this.value(a);
+      for (let width = n; width > 1; width >>= 1) {
+        const half = (width >> 1) * bytes;
+        const idx = Array.from({ length: 16 }, (_, b) => (b + half) % 16);
+        this.c.set(v).get(v).get(v).get(v).shuffle(idx).op(op(simdName));
+      }
+      this.c.lane(`${SHAPE[t]}.extract_lane` as LaneOp, 0);
+      this.release('v128', v);
+      return;
+    }
+    const tree = (j: number, stride: number, count: number): void => {
+      if (count === 1) { this.lane(a, j); return; }
+      this.scalarBin(op2, t, () => tree(j, stride * 2, count >> 1), () => tree(j + stride, stride * 2, count >> 1));
+    };
+    if (this.native(a.type) && !this.computed.has(a)) {
+      const v = this.temp('v128');
+      this.value(a);
+      this.c.set(v);
+      this.computed.set(a, v);
+      tree(0, 1, n);
+      this.computed.delete(a);
+      this.release('v128', v);
+    } else tree(0, 1, n);
+  }
+
+  private laneTruthy(cond: Expr, i: number): void {
+    if (cond.type.lanes === 1) return this.truthy(cond);
+    this.lane(cond, i);
+    const t = cond.type.scalar;
+    if (t === 'i64') this.c.op('i64.eqz').op('i32.eqz');
+    else if (isFloat(t)) { this.scalarConst(0, t); this.c.op(op(`${t}.ne`)); }
+  }
+
+  /** Scalar 0/1 compare result -> a vector lane's 0/-1 mask, as SIMD comparisons give. */
+  private toLaneMask(): void {
+    const t = this.temp('i32');
+    this.c.set(t).i32(0).get(t).op('i32.sub');
+    this.release('i32', t);
+  }
+
+  protected scalarConst(value: number, t: ScalarType): void {
+    if (t === 'i32') this.c.i32(value | 0);
+    else if (t === 'i64') this.c.i64(BigInt(Math.trunc(value)));
+    else if (t === 'f32') this.c.f32(value);
+    else this.c.f64(value);
+  }
+
+  /**
+   * Pushes the byte address of element `index` (lane `i` of a vector index) of `buf`, then calls
+   * `access` with the constant part of the address as the memarg offset when that part is non-negative.
+   */
+  protected address(buf: Buffer, index: Expr, access: (offset: number) => void, i = 0): void {
+    const c = this.c, size = ELEM_BYTES[buf.elem];
+    let split: SplitIndex;
+    if (index.type.lanes === 1) split = splitIndex(index);
+    else if (index.k === 'ramp') { const s = splitIndex(index.base); split = { terms: s.terms, offset: s.offset + i * index.stride }; }
+    else if (index.k === 'broadcast') split = splitIndex(index.value);
+    else split = { terms: [], offset: 0 };
+    c.get(this.baseOf(buf));
+    const dynamic = split.terms.length === 0 && index.type.lanes > 1 && index.k !== 'ramp' && index.k !== 'broadcast';
+    if (dynamic) this.lane(index, i);
+    split.terms.forEach((term, n) => { this.lane(term, 0); if (n > 0) c.op('i32.add'); });
+    const scaled = split.terms.length > 0 || dynamic;
+    if (scaled && size > 1) c.i32(Math.log2(size)).op('i32.shl');
+    if (scaled) c.op('i32.add');
+    const bytes = split.offset * size;
+    if (bytes >= 0 && bytes <= 0xffffffff) return access(bytes);
+    c.i32(bytes).op('i32.add');
+    access(0);
+  }
+
+  protected scalarBin(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {
+    const c = this.c;
+    const direct = isFloat(t) ? FLOAT_BIN[o] : (o === 'min' || o === 'max') ? undefined : INT_BIN[o];
+    if (direct) { a(); b(); c.op(op(`${t}.${direct}`)); return; }
+    if (!['mod', 'floordiv', 'floormod', 'min', 'max'].includes(o)) this.fail(`'${o}' is not defined on ${t}`);
+    const ta = this.temp(t), tb = this.temp(t);
+    a(); c.set(ta); b(); c.set(tb);
+    const A = () => c.get(ta), B = () => c.get(tb), T = (s: string) => op(`${t}.${s}`);
+    const zero = () => this.scalarConst(0, t);
+    if (isFloat(t)) {
+      A();
+      if (o === 'floordiv') { B(); c.op(T('div')).op(T('floor')); }
+      else { A(); B(); c.op(T('div')).op(T(o === 'mod' ? 'trunc' : 'floor')); B(); c.op(T('mul')).op(T('sub')); }
+    } else if (o === 'min' || o === 'max') {
+      A(); B(); A(); B(); c.op(T(o === 'min' ? 'lt_s' : 'gt_s')).op('select');
+    } else {
+      // floor division/modulo: truncate, then step toward -inf when the remainder's sign differs from b's
+      const fixup = () => { A(); B(); c.op(T('rem_s')); zero(); c.op(T('ne')); A(); B(); c.op(T('xor')); zero(); c.op(T('lt_s')).op('i32.and'); };
+      if (o === 'floordiv') {
+        A(); B(); c.op(T('div_s'));
+        fixup();
+        if (t === 'i64') c.op('i64.extend_i32_u');
+        c.op(T('sub'));
+      } else {
+        const r = this.temp(t);
+        A(); B(); c.op(T('rem_s')).tee(r);
+        B(); zero();
+        c.get(r); zero(); c.op(T('ne')); c.get(r); B(); c.op(T('xor')); zero(); c.op(T('lt_s')).op('i32.and');
+        c.op('select').op(T('add'));
+        this.release(t, r);
+      }
+    }
+    this.release(t, ta);
+    this.release(t, tb);
+  }
+
+  private scalarUn(o: UnOp, t: ScalarType, a: () => void, isLane: boolean): void {
+    const c = this.c;
+    if (isFloat(t)) {
+      const name = FLOAT_UN[o] ?? this.fail(`'${o}' is not defined on ${t}`);
+      a(); c.op(op(`${t}.${name}`));
+      return;
+    }
+    if (o === 'neg') { this.scalarConst(0, t); a(); c.op(op(`${t}.sub`)); return; }
+    if (o === 'abs') {
+      const x = this.temp(t);
+      a(); c.set(x);
+      this.scalarConst(0, t); c.get(x).op(op(`${t}.sub`)).get(x);
+      c.get(x); this.scalarConst(0, t); c.op(op(`${t}.lt_s`)).op('select');
+      this.release(t, x);
+      return;
+    }
+    if (o !== 'not') this.fail(`'${o}' is not defined on ${t}`);
+    a();
+    if (isLane) { this.scalarConst(-1, t); c.op(op(`${t}.xor`)); return; }  // vector lanes are masks
+    c.op(op(`${t}.eqz`));
+    if (t === 'i64') c.op('i64.extend_i32_u');
+  }
+
+  private scalarCall(fn: Intrinsic, t: ScalarType, args: readonly (() => void)[]): void {
+    if (!isFloat(t)) this.fail(`intrinsic '${fn}' on ${t}`);
+    for (const a of args) a();
+    if (fn === 'round_half_even') { this.c.op(op(`${t}.nearest`)); return; }
+    if (fn === 'fma') { const x = this.temp(t); this.c.set(x).op(op(`${t}.mul`)).get(x).op(op(`${t}.add`)); this.release(t, x); return; }
+    this.c.call(this.lib.intrinsic(fn, { scalar: t, lanes: 1 }));
+  }
+}
+
+export { LOAD, STORE, SHAPE };
