@@ -5,11 +5,13 @@ import { normAxis, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { intsOf, stridedCopy } from './data-util.js';
 import { defineOp } from './op.js';
+import { UnsupportedError } from '../errors.js';
+import { axisMapsCompute } from './movement-compute.js';
 
 interface AxisSlice { readonly start: number; readonly step: number; readonly count: number }
 
 /** First index, step and element count of a slice of one axis of size `dim`. */
-function sliceAxis(dim: number, start: number, end: number, step: number): AxisSlice {
+export function sliceAxis(dim: number, start: number, end: number, step: number): AxisSlice {
   if (step === 0) throw new ShapeError('Slice step is 0');
   const wrap = (v: number) => (v < 0 ? v + dim : v);
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -19,7 +21,7 @@ function sliceAxis(dim: number, start: number, end: number, step: number): AxisS
 }
 
 /** Per-axis parameters after resolving the optional axes and steps inputs. */
-function sliceSpec(rank: number, starts: readonly number[], ends: readonly number[],
+export function sliceSpec(rank: number, starts: readonly number[], ends: readonly number[],
   axes: readonly number[] | undefined, steps: readonly number[] | undefined) {
   const ax = (axes ?? starts.map((_, i) => i)).map((a) => normAxis(a, rank, 'Slice axis'));
   if (new Set(ax).size !== ax.length) throw new ShapeError(`Slice axes [${ax}] repeat an axis`);
@@ -66,6 +68,19 @@ export const sliceOps = {
         else if (!(p.start === 0 && p.end >= TO_END && p.step === 1)) shape[p.axis] = symbol('slice');
       }
       return [{ dtype: x.dtype, shape }];
+    },
+    compute: (ctx) => {
+      const x = ctx.inputs[0]!;
+      const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => intsOf(ctx.constant(i)));
+      if (!starts || !ends || (ctx.inputs[3] && !axes) || (ctx.inputs[4] && !steps)) {
+        throw new UnsupportedError('compiled Slice needs constant starts, ends, axes and steps');
+      }
+      const maps = x.shape.map((d) => Array.from({ length: d }, (_, o) => o));
+      for (const p of sliceSpec(x.shape.length, starts, ends, axes, steps)) {
+        const a = sliceAxis(x.shape[p.axis], p.start, p.end, p.step);
+        maps[p.axis] = Array.from({ length: a.count }, (_, o) => a.start + o * a.step);
+      }
+      return [axisMapsCompute(ctx, x, maps, 0)];
     },
     run: ({ inputs }) => {
       const [x, starts, ends, axes, steps] = inputs;

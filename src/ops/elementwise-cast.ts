@@ -4,6 +4,7 @@ import { UnsupportedError } from '../errors.js';
 import { allocData, castNumber, isDType, isFloat, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { castCompute } from './movement-compute.js';
 
 function targetDType(to: string): DType {
   if (!isDType(to)) throw new UnsupportedError(`Cast to ${to} is not supported; Kiln's dtypes are ${DTYPES.join(', ')}`);
@@ -70,5 +71,6 @@ export const castOps = {
     inputs: [1, 1], fusion: 'elemwise',
     infer: ({ attrs, inputs: [x] }) => [{ dtype: targetDType(attrs.to), shape: x!.shape }],
     run: ({ attrs, inputs: [x] }) => [cast(x!, targetDType(attrs.to))],
+    compute: castCompute,
   }),
 } satisfies OpTable;

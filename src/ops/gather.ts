@@ -6,6 +6,7 @@ import { fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { gatherCompute } from './movement-compute.js';
 
 function checkIndex(i: number, dim: number, op: string): number {
   const j = i < 0 ? i + dim : i;
@@ -89,6 +90,7 @@ export const gatherOps = {
       const a = normAxis(attrs.axis, x.shape.length, 'Gather axis');
       return [{ dtype: x.dtype, shape: [...x.shape.slice(0, a), ...ix.shape, ...x.shape.slice(a + 1)] }];
     },
+    compute: (ctx) => gatherCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'Gather axis')),
     run: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.rank, 'Gather axis');

@@ -7,8 +7,12 @@ import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
+import { UnsupportedError } from '../errors.js';
+import {
+  axisMapsCompute, concatCompute, depthToSpaceCompute, spaceToDepthCompute, tileCompute, transposeCompute,
+} from './movement-compute.js';
 
-function transposePerm(rank: number, perm: readonly number[] | undefined): number[] {
+export function transposePerm(rank: number, perm: readonly number[] | undefined): number[] {
   const p = perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const seen = new Set(p.map((a) => normAxis(a, rank, 'Transpose perm entry')));
   if (p.length !== rank || seen.size !== rank) throw new ShapeError(`Transpose perm [${p}] is not a permutation of rank ${rank}`);
@@ -66,7 +70,7 @@ function splitSizes(dim: number, split: readonly number[] | undefined, count: nu
  * Index map of one padded axis: output position -> input position, -1 for the constant.
  * Negative pads crop first; the remaining positive pads then extend the cropped range.
  */
-function padMap(dim: number, before: number, after: number, mode: string): Int32Array {
+export function padMap(dim: number, before: number, after: number, mode: string): Int32Array {
   const lo = Math.max(0, -before);
   const len = Math.max(0, dim - lo - Math.max(0, -after));
   const pre = Math.max(0, before);
@@ -93,7 +97,7 @@ function padMap(dim: number, before: number, after: number, mode: string): Int32
 }
 
 /** Per-axis [before, after] pads from the pads input and optional axes input. */
-function padAmounts(rank: number, pads: readonly number[], axes: readonly number[] | undefined): [number, number][] {
+export function padAmounts(rank: number, pads: readonly number[], axes: readonly number[] | undefined): [number, number][] {
   const ax = (axes ?? Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank, 'Pad axis'));
   if (pads.length !== 2 * ax.length) throw new ShapeError(`Pad pads has ${pads.length} values for ${ax.length} axes`);
   const out: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
@@ -127,6 +131,7 @@ export const movementOps = {
       const perm = transposePerm(x.shape.length, attrs.perm);
       return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
     },
+    compute: (ctx) => transposeCompute(ctx, transposePerm(ctx.inputs[0]!.shape.length, ctx.attrs.perm)),
     run: ({ inputs, attrs }) => [transposeTensor(inputs[0]!, transposePerm(inputs[0]!.rank, attrs.perm))],
   }),
 
@@ -138,6 +143,7 @@ export const movementOps = {
       dtype: inputs[0]!.dtype,
       shape: concatShape(inputs.map((i) => i!.shape), attrs.axis, symbol),
     }],
+    compute: (ctx) => concatCompute(ctx, normAxis(ctx.attrs.axis, ctx.outputs[0].shape.length)),
     run: ({ inputs, attrs }) => {
       const xs = inputs.map((t) => t!);
       const shape = concatShape(xs.map((t) => t.shape), attrs.axis, () => NaN) as number[];
@@ -209,6 +215,16 @@ export const movementOps = {
       });
       return [{ dtype: x.dtype, shape }];
     },
+    compute: (ctx) => {
+      const x = ctx.inputs[0]!;
+      const pads = intsOf(ctx.constant(1));
+      if (!pads || (ctx.inputs[3] && !ctx.constant(3))) throw new UnsupportedError('compiled Pad needs constant pads and axes');
+      const amounts = padAmounts(x.shape.length, pads, intsOf(ctx.constant(3)));
+      const maps = x.shape.map((d, i) => padMap(d, amounts[i][0], amounts[i][1], ctx.attrs.mode));
+      if (ctx.inputs[2] && !ctx.constant(2)) throw new UnsupportedError('compiled Pad needs a constant pad value');
+      const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : 0;
+      return [axisMapsCompute(ctx, x, maps, fill)];
+    },
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const amounts = padAmounts(x.rank, inputs[1]!.toArray(), intsOf(inputs[3]));
@@ -234,6 +250,7 @@ export const movementOps = {
       };
       return [{ dtype: x.dtype, shape: x.shape.map((d, i) => tiled(d, reps?.[i])) }];
     },
+    compute: tileCompute,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const reps = inputs[1]!.toArray();
@@ -256,6 +273,7 @@ export const movementOps = {
       if (x.shape.length !== 4 || !Number.isInteger(cOut)) throw new ShapeError(`DepthToSpace needs [N,C,H,W] with C divisible by ${b * b}, got ${fmtShape(x.shape)}`);
       return [{ dtype: x.dtype, shape: [n, cOut, scale(h), scale(w)] }];
     },
+    compute: (ctx) => depthToSpaceCompute(ctx, ctx.attrs.blocksize, ctx.attrs.mode),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const { strides, shape } = depthToSpaceView(x, attrs.blocksize, attrs.mode);
@@ -279,6 +297,7 @@ export const movementOps = {
       }
       return [{ dtype: x.dtype, shape: [n, typeof c === 'number' ? c * b * b : symbol('s2d'), ...dims] }];
     },
+    compute: (ctx) => spaceToDepthCompute(ctx, ctx.attrs.blocksize),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const b = attrs.blocksize;

@@ -7,6 +7,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel,
 import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { expandCompute, viewCompute } from './movement-compute.js';
 
 /** n fresh symbols: the dims of an output whose shape depends on unknown values. */
 function unknownDims(n: number, symbol: Symbolize, hint: string): Dim[] {
@@ -113,6 +114,7 @@ export const shapeOps = {
     inputs: [1, 1],
     fusion: 'injective',
     infer: ({ inputs }) => [inputs[0]!],
+    compute: viewCompute,
     run: ({ inputs }) => [inputs[0]!],
   }),
 
@@ -160,6 +162,7 @@ export const shapeOps = {
         : unknownDims(staticLength(inputs[1], 'Reshape shape'), symbol, 'reshape');
       return [{ dtype: x.dtype, shape }];
     },
+    compute: viewCompute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       // static input dims never need a symbol, and a size mismatch throws inside
@@ -180,6 +183,7 @@ export const shapeOps = {
         shape: [productDim(x.shape.slice(0, axis), symbol, 'flatten'), productDim(x.shape.slice(axis), symbol, 'flatten')],
       }];
     },
+    compute: viewCompute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const axis = flattenAxis(attrs.axis, x.rank);
@@ -201,6 +205,7 @@ export const shapeOps = {
       const drop = squeezeAxes(x.shape, intsOf(constant(1)));
       return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !drop.has(i)) }];
     },
+    compute: viewCompute,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const drop = squeezeAxes(x.shape, intsOf(inputs[1]));
@@ -219,6 +224,7 @@ export const shapeOps = {
         : unknownDims(x.shape.length + staticLength(inputs[1], 'Unsqueeze axes'), symbol, 'unsqueeze');
       return [{ dtype: x.dtype, shape }];
     },
+    compute: viewCompute,
     run: ({ inputs }) => [inputs[0]!.reshape(unsqueezeDims(inputs[0]!.shape, inputs[1]!.toArray()) as number[])],
   }),
 
@@ -233,6 +239,7 @@ export const shapeOps = {
         : expandUnknown(x.shape, staticLength(inputs[1], 'Expand shape'), symbol);
       return [{ dtype: x.dtype, shape }];
     },
+    compute: expandCompute,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const shape = broadcastShapes(x.shape, inputs[1]!.toArray()) as number[];

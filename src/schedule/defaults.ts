@@ -79,7 +79,8 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> 
   },
 };
 
-const INJECTIVE = new Set(['elemwise', 'broadcast', 'injective']);
+// movement ops index through floordiv/floormod and selects: left scalar until the simplifier folds those
+const INJECTIVE = new Set(['elemwise', 'broadcast']);
 
 /** The default schedule of a node: its family's template at the default knobs, or no steps. */
 export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ readonly name: string; readonly info: ValueInfo } | undefined)[],
