@@ -67,8 +67,11 @@ function log1p(b: MathBuilder, u: Val): Val {
   return b.select(b.eq(w, b.k(Infinity)), w, b.select(b.eq(w, b.k(1)), u, r));
 }
 
+/** With e = exp(-|x|): 1/(1+e) for x >= 0, e/(1+e) below, so large negative x reaches subnormals. */
 function sigmoid(b: MathBuilder, x: Val): Val {
-  return b.div(b.k(1), b.add(b.k(1), exp(b, b.neg(x))));
+  const e = exp(b, b.neg(b.abs(x)));
+  const d = b.add(b.k(1), e);
+  return b.select(b.lt(x, b.k(0)), b.div(e, d), b.div(b.k(1), d));
 }
 
 function tanh(b: MathBuilder, x: Val): Val {
@@ -148,7 +151,7 @@ function acosh(b: MathBuilder, x: Val): Val {
   const t = b.sub(x, b.k(1));
   const mid = log1p(b, b.add(t, b.sqrt(b.add(b.add(t, t), b.mul(t, t)))));
   const huge = b.add(log(b, x), b.k(Math.LN2));
-  return b.select(b.lt(x, b.k(4096)), mid, huge);   // x < 1: sqrt of a negative gives NaN
+  return b.select(b.lt(x, b.k(1)), b.k(NaN), b.select(b.lt(x, b.k(4096)), mid, huge));
 }
 function atanh(b: MathBuilder, x: Val): Val {
   const a = b.abs(x);
@@ -159,7 +162,8 @@ function atanh(b: MathBuilder, x: Val): Val {
 /** In f64: x = k·pi/2 + r, then the sin and cos Taylor series of r; quadrant picks and signs. */
 function trig(b: MathBuilder, x: Val, which: 'sin' | 'cos' | 'tan'): Val {
   const k = b.nearest(b.mul(x, b.k(2 / Math.PI)));
-  const r = b.sub(b.sub(x, b.mul(k, b.k(PIO2_HI))), b.mul(k, b.k(PIO2_LO)));
+  // beyond 2^20·pi/2 the reduction is inexact; the clamp keeps such results bounded rather than NaN
+  const r = b.min(b.max(b.sub(b.sub(x, b.mul(k, b.k(PIO2_HI))), b.mul(k, b.k(PIO2_LO))), b.k(-0.8)), b.k(0.8));
   const z = b.mul(r, r);
   const fact = (n: number) => [...Array(n).keys()].reduce((p, j) => p * (j + 1), 1);
   const s = b.add(r, b.mul(b.mul(r, z), b.poly(z, Array.from({ length: 7 }, (_, j) => (j % 2 ? 1 : -1) / fact(2 * j + 3)))));
@@ -181,7 +185,9 @@ function pow(b: MathBuilder, x: Val, y: Val): Val {
   const s = b.div(f, b.add(b.k(2), f)), z = b.mul(s, s);
   const lnm = b.mul(s, b.poly(z, Array.from({ length: 10 }, (_, k) => 2 / (2 * k + 1))));
   const l2 = b.add(b.toFloat(e0), b.mul(lnm, b.k(Math.LOG2E)));
-  const log2x = b.select(b.eq(ax, b.k(0)), b.k(-Infinity), b.select(b.eq(ax, b.k(Infinity)), b.k(Infinity), l2));
+  // the bit decomposition knows nothing of 0, inf and NaN
+  const finiteLog = b.select(b.eq(ax, b.k(Infinity)), b.k(Infinity), b.select(b.ne(ax, ax), ax, l2));
+  const log2x = b.select(b.eq(ax, b.k(0)), b.k(-Infinity), finiteLog);
   const t = b.min(b.max(b.mul(y, log2x), b.k(-170)), b.k(140));
   const n = b.nearest(t);
   const u = b.mul(b.sub(t, n), b.k(Math.LN2));
@@ -192,7 +198,7 @@ function pow(b: MathBuilder, x: Val, y: Val): Val {
   const yOdd = b.and(yInt, b.ne(b.trunc(half), half));
   const negBase = b.lt(b.copysign(b.k(1), x), b.k(0));
   const signed = b.select(b.and(negBase, yOdd), b.neg(mag), mag);
-  const r = b.select(b.and(b.lt(x, b.k(0)), b.not(yInt)), b.k(NaN), signed);
+  const r = b.select(b.and(b.and(b.lt(x, b.k(0)), b.gt(x, b.k(-Infinity))), b.not(yInt)), b.k(NaN), signed);
   return b.select(b.eq(y, b.k(0)), b.k(1), r);
 }
 
