@@ -22,6 +22,19 @@ function gatherFrom(ctx: Ctx, x: TeTensor, index: (idx: readonly Expr[]) => Expr
   }, { elem: out.elem });
 }
 
+/**
+ * x placed at offset `begin` in a materialised tensor of `shape`, `fill` elsewhere: the padded
+ * input of a conv or pool, whose window reads then need no bounds checks and stay affine.
+ */
+export function padStage(name: string, x: TeTensor, begin: readonly number[], shape: readonly number[], fill: number): ComputeTensor {
+  return compute(name, shape, (idx) => {
+    const src = idx.map((e, d) => (begin[d] ? bin('sub', e, cnst(begin[d])) : e));
+    const inside = all(src.flatMap((e, d) => (begin[d] || shape[d] !== x.shape[d] ? [bin('ge', e, cnst(0)), bin('lt', e, cnst(x.shape[d]))] : [])));
+    const value = x.at(src.map((e, d) => (begin[d] || shape[d] !== x.shape[d] ? clampTo(e, x.shape[d]) : e)));
+    return inside ? select(inside, value, k(value, fill)) : value;
+  }, { elem: x.elem, materialize: true });
+}
+
 /** Row-major index of `shape` at flat offset `flat`: the inverse of rowMajor. */
 function unflatten(flat: Expr, shape: readonly number[]): Expr[] {
   let stride = 1;

@@ -1,9 +1,10 @@
 // Compute definitions of the dense ops: MatMul, Gemm and 2-D Conv as sum reductions with their
 // epilogues (alpha/beta/C, bias). Axis names match the schedule templates in src/schedule/defaults.ts.
 import { UnsupportedError } from '../errors.js';
-import { bin, cnst, select, type Expr } from '../loop/ir.js';
+import { bin, cnst, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { broadcastIndex, k } from './elementwise-compute.js';
+import { padStage } from './movement-compute.js';
 import { slidingWindow, type WindowAttrs } from './nn-window.js';
 import type { ComputeContext } from './op.js';
 
@@ -58,7 +59,7 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [ph, pw] = win.padsBegin, [sh, sw] = win.strides, [dh, dw] = win.dilations;
   const Og = O / ctx.attrs.group;
   const padded = ph || pw || win.padsEnd[0] || win.padsEnd[1]
-    ? padZero(`${out.name}_pad`, x!, [N, C, H + ph + win.padsEnd[0], W + pw + win.padsEnd[1]], [ph, pw])
+    ? padStage(`${out.name}_pad`, x!, [0, 0, ph, pw], [N, C, H + ph + win.padsEnd[0], W + pw + win.padsEnd[1]], 0)
     : x!;
   return [compute(out.name, out.shape, ([n, o, oh, ow]) => {
     const cBase = Og === O ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
@@ -67,16 +68,4 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
       w!.at([o, c, kh, kw])), ['c', 'kh', 'kw'])
       .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
   }, { axes: ['n', 'o', 'oh', 'ow'], elem: out.elem })];
-}
-
-/** x with `begin` zeros before each of its two spatial axes, materialised; the shape sets the pads after. */
-function padZero(name: string, x: TeTensor, shape: readonly number[], begin: readonly number[]): TeTensor {
-  const [, , H, W] = x.shape;
-  return compute(name, shape, ([n, c, h, wi]) => {
-    const ih = bin('sub', h, cnst(begin[0])), iw = bin('sub', wi, cnst(begin[1]));
-    const inside = bin('and', bin('and', bin('ge', ih, cnst(0)), bin('lt', ih, cnst(H))), bin('and', bin('ge', iw, cnst(0)), bin('lt', iw, cnst(W))));
-    const clampTo = (i: Expr, n: number) => bin('max', cnst(0), bin('min', cnst(n - 1), i));
-    const value = x.at([n, c, clampTo(ih, H), clampTo(iw, W)]);
-    return select(inside, value, k(value, 0));
-  }, { elem: x.elem, materialize: true });
 }

@@ -7,6 +7,7 @@ import { fmtShape, numel } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type AttrsOf, type InferContext, type OpTable } from './op.js';
 import { outputTensor } from './nn-gemm.js';
+import { globalPoolCompute, windowPoolCompute } from './pool-compute.js';
 import { slidingWindow, spatialOf, to3d, windowDims, type Window } from './nn-window.js';
 
 type PoolKind = 'max' | 'avg' | 'lp';
@@ -152,6 +153,7 @@ export const poolOps = {
     outputs: [1, 2],
     fusion: 'opaque',
     infer: inferWindowPool('MaxPool', 'max'),
+    compute: windowPoolCompute('MaxPool', 'max'),
     run: ({ node, attrs, inputs: [x] }) => runWindowPool('MaxPool', 'max', attrs, x!, {
       storageOrder: attrs.storage_order, withIndices: node.outputs.length > 1 && node.outputs[1] !== '',
     }),
@@ -161,6 +163,7 @@ export const poolOps = {
     inputs: [1, 1],
     fusion: 'opaque',
     infer: inferWindowPool('AveragePool', 'avg'),
+    compute: windowPoolCompute('AveragePool', 'avg'),
     run: ({ attrs, inputs: [x] }) => runWindowPool('AveragePool', 'avg', attrs, x!, { countIncludePad: attrs.count_include_pad === 1 }),
   }),
   LpPool: defineOp<typeof lpPoolAttrs>({
@@ -168,21 +171,25 @@ export const poolOps = {
     inputs: [1, 1],
     fusion: 'opaque',
     infer: inferWindowPool('LpPool', 'lp'),
+    compute: windowPoolCompute('LpPool', 'lp'),
     run: ({ attrs, inputs: [x] }) => runWindowPool('LpPool', 'lp', attrs, x!, { p: attrs.p }),
   }),
   GlobalMaxPool: defineOp({
     attrs: {}, inputs: [1, 1], fusion: 'reduce',
     infer: inferGlobalPool('GlobalMaxPool', 'max'),
+    compute: globalPoolCompute('max'),
     run: ({ inputs: [x] }) => [globalPool(x!, 'max')],
   }),
   GlobalAveragePool: defineOp({
     attrs: {}, inputs: [1, 1], fusion: 'reduce',
     infer: inferGlobalPool('GlobalAveragePool', 'avg'),
+    compute: globalPoolCompute('avg'),
     run: ({ inputs: [x] }) => [globalPool(x!, 'avg')],
   }),
   GlobalLpPool: defineOp({
     attrs: { p: attr.int(2) }, inputs: [1, 1], fusion: 'reduce',
     infer: inferGlobalPool('GlobalLpPool', 'lp'),
+    compute: globalPoolCompute('lp'),
     run: ({ attrs, inputs: [x] }) => [globalPool(x!, 'lp', attrs.p)],
   }),
 } satisfies OpTable;

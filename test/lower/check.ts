@@ -58,7 +58,8 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
   const inputs: (NodeValue | undefined)[] = tensors.map((t, i) => t && {
     name: names[i], info: { dtype: t.dtype, shape: t.shape }, constant: specs[i]?.constant ? t : undefined,
   });
-  const outputs = infos.map((info, i) => ({ name: i === 0 ? 'y' : `y${i}`, info }));
+  // ops with optional outputs (MaxPool's Indices) produce only what node.outputs names
+  const outputs = infos.slice(0, want.length).map((info, i) => ({ name: i === 0 ? 'y' : `y${i}`, info }));
   const { kernel, packed } = lowerNode(op, attrs, inputs, outputs, schedule);
   const byName = new Map<string, TypedArray>();
   tensors.forEach((t, i) => { if (t) byName.set(names[i], toArray(packed.get(names[i]) ?? t)); });

@@ -1,0 +1,82 @@
+// Compute definitions of the pools: windowed MaxPool/AveragePool/LpPool as reductions over the
+// window with out-of-bounds taps masked, and the global pools as reductions over all spatial axes.
+import { UnsupportedError } from '../errors.js';
+import { bin, call, cnst, computeType, scalar, select, un, type Expr } from '../loop/ir.js';
+import { compute, reduce, type TeTensor } from '../lower/te.js';
+import { k } from './elementwise-compute.js';
+import { padStage } from './movement-compute.js';
+import { slidingWindow, type WindowAttrs } from './nn-window.js';
+import type { ComputeContext } from './op.js';
+
+export type PoolKind = 'max' | 'avg' | 'lp';
+
+interface PoolAttrs extends WindowAttrs {
+  readonly kernel_shape: readonly number[];
+  readonly ceil_mode: number;
+  readonly count_include_pad?: number;
+  readonly p?: number;
+}
+
+const and = (conds: readonly Expr[]): Expr => conds.reduce((a, b) => bin('and', a, b), cnst(1));
+
+/** |x|^p, summed by LpPool. */
+const powAbs = (x: Expr, p: number): Expr => (p === 1 ? un('abs', x) : p === 2 ? bin('mul', x, x) : call('pow', un('abs', x), k(x, p)));
+
+/**
+ * Axes n, c, o0.. and window axes k0... The input is first padded (with -inf for max, 0 otherwise)
+ * to cover every tap, ceil-mode overhang included, so the window's reads are affine and unmasked;
+ * AveragePool divides by a count stage that depends only on the output position.
+ */
+export function windowPoolCompute(op: string, kind: PoolKind) {
+  return (ctx: ComputeContext<PoolAttrs>): TeTensor[] => {
+    if (ctx.outputs.length > 1) throw new UnsupportedError(`${op}: compiled kernels do not produce the Indices output yet`);
+    const x = ctx.inputs[0]!, out = ctx.outputs[0], a = ctx.attrs;
+    const spatial = x.shape.slice(2);
+    const win = slidingWindow(op, spatial, a.kernel_shape, a, a.ceil_mode === 1);
+    const extent = spatial.map((_, d) => (win.out[d] - 1) * win.strides[d] + (win.kernel[d] - 1) * win.dilations[d] + 1);
+    const needsPad = spatial.some((s, d) => win.padsBegin[d] !== 0 || extent[d] !== s);
+    const src = needsPad
+      ? padStage(`${out.name}_pad`, x, [0, 0, ...win.padsBegin], [...x.shape.slice(0, 2), ...extent], kind === 'max' ? -Infinity : 0)
+      : x;
+    // tap positions in padded coordinates
+    const taps = (o: readonly Expr[], r: readonly Expr[]) => o.map((od, d) =>
+      bin('add', bin('mul', od, cnst(win.strides[d])), bin('mul', r[d], cnst(win.dilations[d]))));
+    const rNames = spatial.map((_, d) => `k${d}`);
+    const one = scalar(computeType(out.elem));
+    const count = kind === 'avg'
+      ? compute(`${out.name}_count`, win.out, (o) => reduce('sum', win.kernel, (r) => {
+        const pos = taps(o, r);
+        const [lo, hi] = a.count_include_pad ? [(_: number) => 0, (d: number) => win.padsBegin[d] + spatial[d] + win.padsEnd[d]]
+          : [(d: number) => win.padsBegin[d], (d: number) => win.padsBegin[d] + spatial[d]];
+        const inside = and(pos.flatMap((e, d) => [bin('ge', e, cnst(lo(d))), bin('lt', e, cnst(hi(d)))]));
+        return select(inside, cnst(1, one), cnst(0, one));
+      }, rNames), { elem: out.elem })
+      : undefined;
+    return [compute(out.name, out.shape, ([n, c, ...o]) => {
+      const body = reduce(kind === 'max' ? 'max' : 'sum', win.kernel, (r) => {
+        const value = src.at([n, c, ...taps(o, r)]);
+        return kind === 'lp' ? powAbs(value, a.p ?? 2) : value;
+      }, rNames);
+      if (kind === 'avg') return body.then((acc) => bin('div', acc, count!.at(o)));
+      if (kind === 'lp') return body.then((acc) => call('pow', acc, k(acc, 1 / (a.p ?? 2))));
+      return body;
+    }, { axes: ['n', 'c', ...spatial.map((_, d) => `o${d}`)], elem: out.elem })];
+  };
+}
+
+/** Global pools: one reduction over every spatial axis of each channel. */
+export function globalPoolCompute(kind: PoolKind) {
+  return (ctx: ComputeContext<{ readonly p?: number }>): TeTensor[] => {
+    const x = ctx.inputs[0]!, out = ctx.outputs[0];
+    const spatial = x.shape.slice(2), count = spatial.reduce((m, d) => m * d, 1), p = ctx.attrs.p ?? 2;
+    return [compute(out.name, out.shape, ([n, c]) => {
+      const body = reduce(kind === 'max' ? 'max' : 'sum', spatial, (r) => {
+        const v = x.at([n, c, ...r]);
+        return kind === 'lp' ? powAbs(v, p) : v;
+      });
+      if (kind === 'avg') return body.then((acc) => bin('div', acc, k(acc, count)));
+      if (kind === 'lp') return body.then((acc) => call('pow', acc, k(acc, 1 / p)));
+      return body;
+    }, { elem: out.elem })];
+  };
+}
