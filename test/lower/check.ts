@@ -7,6 +7,9 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { rng, randomTensor } from '../../src/io/random.js';
 import { interpretKernel, type TypedArray } from '../../src/loop/interpret.js';
 import type { Kernel } from '../../src/loop/ir.js';
+import { simplifyKernel } from '../../src/loop/simplify.js';
+import { unrollLoops } from '../../src/loop/unroll.js';
+import { verifyKernel } from '../../src/loop/verify.js';
 import { lowerNode, type NodeValue } from '../../src/lower/op.js';
 import { opDef } from '../../src/ops/index.js';
 import { resolveAttrs } from '../../src/ops/op.js';
@@ -63,10 +66,16 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
   const { kernel, packed } = lowerNode(op, attrs, inputs, outputs, schedule);
   const byName = new Map<string, TypedArray>();
   tensors.forEach((t, i) => { if (t) byName.set(names[i], toArray(packed.get(names[i]) ?? t)); });
-  const outArrays = want.map((t) => toArray(Tensor.zeros(t.dtype, t.shape)));
-  const buffers = kernel.params.map((p) => byName.get(p.name) ?? outArrays[outputs.findIndex((o) => o.name === p.name)]);
-  interpretKernel(kernel, buffers);
-  const got = outArrays.map(fromArray);
+  verifyKernel(kernel);
+  const run = (k: Kernel) => {
+    const outArrays = want.map((t) => toArray(Tensor.zeros(t.dtype, t.shape)));
+    interpretKernel(k, k.params.map((p) => byName.get(p.name) ?? outArrays[outputs.findIndex((o) => o.name === p.name)]));
+    return outArrays.map(fromArray);
+  };
+  const got = run(kernel);
+  // the simplifier and unrolling must not change what the lowered kernel computes
+  const simplified = simplifyKernel(kernel);
+  assert.deepEqual(run({ ...simplified, body: unrollLoops(simplified.body) }), got, `${op}: simplified kernel differs`);
   want.forEach((w, i) => {
     const ref = w.toArray();
     assert.equal(got[i].length, ref.length);
