@@ -1,10 +1,14 @@
 // Loop-IR expressions -> wasm instructions. Vectors whose shape fills a v128 (f32x4, i32x4,
 // f64x2, i64x2) become SIMD values when the target has SIMD; any other vector, and every vector
 // on a scalar target, is computed lane by lane.
-import type { BinOp, Buffer, ElemType, Expr, Intrinsic, ScalarType, UnOp, VType } from '../../loop/ir.js';
+import type { BinOp, Buffer, Expr, Intrinsic, ScalarType, UnOp, VType } from '../../loop/ir.js';
 import { UnsupportedError } from '../../errors.js';
 import type { Code } from './code.js';
-import type { LaneOp, MemOp, PlainOp, ValType } from './opcodes.js';
+import type { LaneOp, MemOp, ValType } from './opcodes.js';
+import {
+  BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST,
+  children, containsLoad, isFloat, op, splitIndex, type SplitIndex,
+} from './lower-tables.js';
 
 export interface TargetOptions {
   readonly simd: boolean;
@@ -19,88 +23,6 @@ export interface IntrinsicProvider {
 
 /** Where a name's value lives: one local (scalar or v128), or one scalar local per lane. */
 interface Binding { readonly type: VType; readonly locals: readonly number[] }
-
-const SCALAR_BYTES: Readonly<Record<ScalarType, number>> = { f32: 4, f64: 8, i32: 4, i64: 8 };
-export const ELEM_BYTES: Readonly<Record<ElemType, number>> = { f32: 4, f64: 8, i32: 4, i64: 8, i8: 1, u8: 1, i16: 2, u16: 2 };
-const LOAD: Readonly<Record<ElemType, MemOp>> = {
-  f32: 'f32.load', f64: 'f64.load', i32: 'i32.load', i64: 'i64.load',
-  i8: 'i32.load8_s', u8: 'i32.load8_u', i16: 'i32.load16_s', u16: 'i32.load16_u',
-};
-const STORE: Readonly<Record<ElemType, MemOp>> = {
-  f32: 'f32.store', f64: 'f64.store', i32: 'i32.store', i64: 'i64.store',
-  i8: 'i32.store8', u8: 'i32.store8', i16: 'i32.store16', u16: 'i32.store16',
-};
-const SHAPE: Readonly<Record<ScalarType, string>> = { f32: 'f32x4', f64: 'f64x2', i32: 'i32x4', i64: 'i64x2' };
-const FLOAT_BIN: Partial<Record<BinOp, string>> = {
-  add: 'add', sub: 'sub', mul: 'mul', div: 'div', min: 'min', max: 'max',
-  eq: 'eq', ne: 'ne', lt: 'lt', le: 'le', gt: 'gt', ge: 'ge',
-};
-const INT_BIN: Partial<Record<BinOp, string>> = {
-  add: 'add', sub: 'sub', mul: 'mul', div: 'div_s', mod: 'rem_s', and: 'and', or: 'or', xor: 'xor',
-  shl: 'shl', shr: 'shr_s', eq: 'eq', ne: 'ne', lt: 'lt_s', le: 'le_s', gt: 'gt_s', ge: 'ge_s',
-};
-const SIMD_BIN: Readonly<Record<ScalarType, Partial<Record<BinOp, string>>>> = {
-  f32: FLOAT_BIN, f64: FLOAT_BIN,
-  i32: { add: 'i32x4.add', sub: 'i32x4.sub', mul: 'i32x4.mul', min: 'i32x4.min_s', max: 'i32x4.max_s',
-    eq: 'i32x4.eq', ne: 'i32x4.ne', lt: 'i32x4.lt_s', le: 'i32x4.le_s', gt: 'i32x4.gt_s', ge: 'i32x4.ge_s' },
-  i64: { add: 'i64x2.add', sub: 'i64x2.sub', mul: 'i64x2.mul',
-    eq: 'i64x2.eq', ne: 'i64x2.ne', lt: 'i64x2.lt_s', le: 'i64x2.le_s', gt: 'i64x2.gt_s', ge: 'i64x2.ge_s' },
-};
-const BITWISE = new Set<BinOp>(['and', 'or', 'xor']);
-const COMPARE = new Set<BinOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-const FLOAT_UN: Partial<Record<UnOp, string>> = {
-  neg: 'neg', abs: 'abs', sqrt: 'sqrt', floor: 'floor', ceil: 'ceil', trunc: 'trunc', nearest: 'nearest',
-};
-const CAST: Readonly<Record<ScalarType, Partial<Record<ScalarType, PlainOp>>>> = {
-  f32: { f64: 'f64.promote_f32', i32: 'i32.trunc_sat_f32_s', i64: 'i64.trunc_sat_f32_s' },
-  f64: { f32: 'f32.demote_f64', i32: 'i32.trunc_sat_f64_s', i64: 'i64.trunc_sat_f64_s' },
-  i32: { f32: 'f32.convert_i32_s', f64: 'f64.convert_i32_s', i64: 'i64.extend_i32_s' },
-  i64: { f32: 'f32.convert_i64_s', f64: 'f64.convert_i64_s', i32: 'i32.wrap_i64' },
-};
-const SIMD_CAST: Readonly<Record<string, PlainOp>> = {
-  'f32->i32': 'i32x4.trunc_sat_f32x4_s', 'i32->f32': 'f32x4.convert_i32x4_s',
-};
-
-const op = (s: string) => s as PlainOp;
-const isFloat = (t: ScalarType) => t === 'f32' || t === 'f64';
-
-/** Sum of non-constant terms plus a constant: lets constant index parts become memarg offsets. */
-interface SplitIndex { readonly terms: readonly Expr[]; readonly offset: number }
-function splitIndex(e: Expr, sign = 1): SplitIndex {
-  if (e.k === 'const') return { terms: [], offset: sign * e.value };
-  if (e.k === 'bin' && (e.op === 'add' || (e.op === 'sub' && e.b.k === 'const')) && sign === 1) {
-    const a = splitIndex(e.a), b = splitIndex(e.b, e.op === 'sub' ? -1 : 1);
-    return { terms: [...a.terms, ...b.terms], offset: a.offset + b.offset };
-  }
-  return { terms: [e], offset: 0 };
-}
-
-function containsLoad(e: Expr): boolean {
-  switch (e.k) {
-    case 'load': return true;
-    case 'const': case 'var': return false;
-    case 'bin': return containsLoad(e.a) || containsLoad(e.b);
-    case 'un': case 'cast': return containsLoad(e.a);
-    case 'call': return e.args.some(containsLoad);
-    case 'select': return containsLoad(e.cond) || containsLoad(e.a) || containsLoad(e.b);
-    case 'ramp': return containsLoad(e.base);
-    case 'broadcast': return containsLoad(e.value);
-    case 'lane': return containsLoad(e.a);
-  }
-}
-
-function children(e: Expr): readonly Expr[] {
-  switch (e.k) {
-    case 'const': case 'var': return [];
-    case 'bin': return [e.a, e.b];
-    case 'un': case 'cast': case 'lane': return [e.a];
-    case 'call': return e.args;
-    case 'select': return [e.cond, e.a, e.b];
-    case 'load': return [e.index];
-    case 'ramp': return [e.base];
-    case 'broadcast': return [e.value];
-  }
-}
 
 export class ExprLowering {
   protected readonly vars = new Map<string, Binding>();
@@ -506,4 +428,4 @@ export class ExprLowering {
   }
 }
 
-export { LOAD, STORE, SHAPE };
+export { ELEM_BYTES, SHAPE, STORE } from './lower-tables.js';
