@@ -110,3 +110,40 @@ function visit(e: Expr, f: (x: Expr) => void): void {
     default: break;
   }
 }
+
+/**
+ * Loads (and broadcasts of loads) that several of `exprs` read, bound once: a register tile's
+ * updates share each row's broadcast scalar and each column's vector, as a microkernel loads them
+ * once per reduction step. Returns the bindings, outermost first, and the rewritten expressions.
+ */
+export function shareLoads(exprs: readonly Expr[], prefix: string): { lets: [string, Expr][]; exprs: Expr[] } {
+  const counts = new Map<string, number>();
+  const keyOf = (e: Expr) => JSON.stringify(e);
+  const shareable = (e: Expr) => e.k === 'load' || (e.k === 'broadcast' && e.value.k === 'load');
+  for (const e of exprs) visit(e, (x) => { if (shareable(x)) counts.set(keyOf(x), (counts.get(keyOf(x)) ?? 0) + 1); });
+  const lets: [string, Expr][] = [];
+  const names = new Map<string, string>();
+  const rewrite = (e: Expr): Expr => {
+    if (shareable(e) && (counts.get(keyOf(e)) ?? 0) > 1) {
+      const key = keyOf(e);
+      let name = names.get(key);
+      if (!name) { name = `${prefix}${names.size}`; names.set(key, name); lets.push([name, e]); }
+      return { k: 'var', type: e.type, name };
+    }
+    return mapChildren(e, rewrite);
+  };
+  return { lets, exprs: exprs.map(rewrite) };
+}
+
+function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.k) {
+    case 'bin': return { ...e, a: f(e.a), b: f(e.b) };
+    case 'un': case 'cast': case 'lane': return { ...e, a: f(e.a) };
+    case 'call': return { ...e, args: e.args.map(f) };
+    case 'select': return { ...e, cond: f(e.cond), a: f(e.a), b: f(e.b) };
+    case 'load': return { ...e, index: f(e.index) };
+    case 'ramp': return { ...e, base: f(e.base) };
+    case 'broadcast': return { ...e, value: f(e.value) };
+    default: return e;
+  }
+}

@@ -6,7 +6,7 @@ import {
 } from '../loop/ir.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
-import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
+import { NotAffineError, loadsOf, shareLoads, substitute, varsOf } from './expr.js';
 import {
   isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction,
 } from './te.js';
@@ -183,9 +183,10 @@ function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Ex
     }
   };
   const scalarAcc = (acc: Accumulator) => v(acc.name, vec(s, 1));
-  const updates = accs.map((acc): Stmt =>
-    ({ k: 'set', v: acc.name, value: specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc) }));
-  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, seq(...updates)));
+  const shared = shareLoads(accs.map((acc) => specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc)), `${accs[0].name}_ld`);
+  const updates = seq(...accs.map((acc, j): Stmt => ({ k: 'set', v: acc.name, value: shared.exprs[j] })));
+  const step = shared.lets.reduceRight((body: Stmt, [name, e]): Stmt => ({ k: 'let', v: name, value: e, body }), updates);
+  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, step));
   const stores = accs.map((acc) => store(t.buffer, specialise(flat, acc), specialise(r.epilogue(scalarAcc(acc)), acc)));
   return accs.reduceRight((body: Stmt, acc): Stmt =>
     ({ k: 'local', v: acc.name, type: acc.type, init: cnst(identity(r.kind, s), acc.type), body }), seq(reduceLoops, ...stores));
