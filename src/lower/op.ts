@@ -9,7 +9,7 @@ import { opDef } from '../ops/index.js';
 import { resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
 import { packConstant } from '../schedule/pack.js';
-import type { Schedule } from '../schedule/schedule.js';
+import { IllegalScheduleError, type Schedule } from '../schedule/schedule.js';
 import { lowerKernel } from './lower.js';
 import { compute, elemOf, placeholder, type ComputeTensor, type Placeholder, type TeTensor } from './te.js';
 
@@ -46,17 +46,15 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
     if (seen) return seen;
     const shape = staticShape(input), elem = elemOf(input.info.dtype);
     const step = steps.find((s): s is typeof s & { s: 'pack' } => s.s === 'pack' && s.input === input.name);
-    let p: Placeholder;
-    if (step) {
-      const packing = packConstant(step, input.constant);
-      packed.set(input.name, packing.tensor);
-      p = placeholder(input.name, shape, elem, { size: packing.tensor.size, offset: packing.offset });
-    } else {
-      p = placeholder(input.name, shape, elem);
-    }
+    const packing = step && packConstant(step, input.constant);
+    if (packing) packed.set(input.name, packing.tensor);
+    const p = placeholder(input.name, shape, elem, packing?.layout);
     byName.set(input.name, p);
     return p;
   });
+  for (const step of steps) {
+    if (step.s === 'pack' && !byName.has(step.input)) throw new IllegalScheduleError(step, `${op} has no input ${step.input}`);
+  }
   const results = def.compute({
     attrs: resolveAttrs(def.attrs, attrs),
     inputs: bound,

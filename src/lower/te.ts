@@ -30,7 +30,7 @@ interface TensorBase {
   at(idx: readonly Expr[]): Expr;
 }
 
-/** An input of a kernel, backed by a parameter buffer read through `layout` (row-major unless packed). */
+/** An input of a kernel, backed by a parameter buffer read through its layout. */
 export interface Placeholder extends TensorBase {
   readonly kind: 'placeholder';
   readonly buffer: Buffer;
@@ -63,7 +63,7 @@ export function elemOf(dtype: DType): ElemType {
     case 'int16': return 'i16';
     case 'uint8': case 'bool': return 'u8';
     case 'uint16': return 'u16';
-    default: throw new UnsupportedError(`compiled kernels do not support ${dtype} tensors yet; use float32 or a signed integer type`);
+    default: throw new UnsupportedError(`compiled kernels do not support ${dtype} tensors yet; cast to float32 or int32 before the compiled part`);
   }
 }
 
@@ -80,13 +80,16 @@ export function rowMajor(idx: readonly Expr[], shape: readonly number[]): Expr {
   return flat;
 }
 
-/**
- * A kernel input. `layout` maps a logical index to a flat offset in the buffer; the default is
- * row-major, a packed constant supplies its blocked map (src/schedule/pack.ts).
- */
-export function placeholder(name: string, shape: readonly number[], elem: ElemType,
-  layout: { readonly size: number; readonly offset: (idx: readonly Expr[]) => Expr } =
-  { size: numel(shape), offset: (idx) => rowMajor(idx, shape) }): Placeholder {
+/** Where element idx of a placeholder lives in its buffer of `size` elements. */
+export interface Layout {
+  readonly size: number;
+  offset(idx: readonly Expr[]): Expr;
+}
+
+export const rowMajorLayout = (shape: readonly number[]): Layout => ({ size: numel(shape), offset: (idx) => rowMajor(idx, shape) });
+
+/** A kernel input: row-major unless a packed constant supplies its blocked layout (src/schedule/pack.ts). */
+export function placeholder(name: string, shape: readonly number[], elem: ElemType, layout: Layout = rowMajorLayout(shape)): Placeholder {
   const buffer: Buffer = { name, elem, size: layout.size };
   return { kind: 'placeholder', name, shape, elem, buffer, at: (idx) => load(buffer, layout.offset(idx)) };
 }

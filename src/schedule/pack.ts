@@ -3,14 +3,14 @@
 import { bin, cnst, type Expr } from '../loop/ir.js';
 import { allocData, type NumericData } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
-import { rowMajor } from '../lower/te.js';
+import { rowMajor, type Layout } from '../lower/te.js';
 import { IllegalScheduleError, type PackLayout, type Step } from './schedule.js';
 
 export interface Packed {
   /** The constant in its new layout, flat (shape [size]); padding blocks are zero. */
   readonly tensor: Tensor;
-  /** Logical index -> flat offset into `tensor`. */
-  offset(idx: readonly Expr[]): Expr;
+  /** How a compute's logical index finds its element in `tensor`. */
+  readonly layout: Layout;
 }
 
 /** The blocked shape: dim `axis` becomes ceil(n / block) and a dim of `block` is appended. */
@@ -36,5 +36,5 @@ export function packConstant(step: Step & { s: 'pack' }, value: Tensor | undefin
   const offset = (idx: readonly Expr[]): Expr => rowMajor([
     ...idx.slice(0, axis), bin('floordiv', idx[axis], cnst(block)), ...idx.slice(axis + 1), bin('floormod', idx[axis], cnst(block)),
   ], shape);
-  return { tensor: new Tensor(value.dtype, [size], out), offset };
+  return { tensor: new Tensor(value.dtype, [size], out), layout: { size, offset } };
 }

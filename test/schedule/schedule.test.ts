@@ -49,7 +49,8 @@ describe('illegal schedule steps', () => {
     illegal('MatMul', mm, [parallel('k')], /reduction axis/);
     illegal('MatMul', mm, [unroll('m'), vectorize('m')], /already unrolled/);
   });
-  it('pack of a non-constant input, or of a missing axis', () => {
+  it('pack of a non-constant or unknown input, or of a missing axis', () => {
+    illegal('MatMul', mm, [pack('w', { axis: 0, block: 4 })], /no input w/);
     illegal('MatMul', mm, [pack('x1', { axis: 1, block: 4 })], /not a compile-time constant/);
     illegal('MatMul', [{ shape: [4, 6] }, { shape: [6, 8], constant: true }], [pack('x1', { axis: 2, block: 4 })], /outside rank/);
   });
