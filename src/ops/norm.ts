@@ -7,6 +7,7 @@ import { broadcastStrides, fmtShape, normAxis, numel, stridesOf, type Dim } from
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { outputTensor, remapIndices } from './nn-gemm.js';
+import { batchNormCompute, instanceNormCompute, layerNormCompute } from './norm-compute.js';
 
 function floatInput(op: string, x: ValueInfo | undefined, minRank: number): ValueInfo {
   if (!x) throw new ShapeError(`${op}: missing input X`);
@@ -100,6 +101,7 @@ export const normOps = {
       checkVectors('BatchNormalization', inputs.slice(1), ['scale', 'B', 'input_mean', 'input_var'], x.shape[1]);
       return attrs.training_mode ? [x, inputs[3]!, inputs[4]!] : [x];
     },
+    compute: batchNormCompute,
     run: ({ attrs, inputs: [x, scale, bias, mean, variance] }) => {
       const c = x!.shape[1], plane = numel(x!.shape.slice(2)), X = x!.numbers;
       const S = scale!.numbers, B = bias!.numbers;
@@ -128,6 +130,7 @@ export const normOps = {
       checkVectors('InstanceNormalization', inputs.slice(1), ['scale', 'B'], x.shape[1]);
       return [x];
     },
+    compute: instanceNormCompute,
     run: ({ attrs, inputs: [x, scale, bias] }) => {
       const c = x!.shape[1];
       return [normalizeBlocks(x!, numel(x!.shape.slice(2)), attrs.epsilon, (block) => block % c, scale!.numbers, bias!.numbers).y];
@@ -173,6 +176,7 @@ export const normOps = {
       const statType = attrs.stash_type === 1 ? 'float32' : x.dtype;
       return [x, { dtype: statType, shape: statShape }, { dtype: statType, shape: statShape }];
     },
+    compute: layerNormCompute,
     run: ({ attrs, inputs: [x, scale, bias] }) => {
       const axis = normAxis(attrs.axis, x!.rank, 'LayerNormalization axis');
       const normShape = x!.shape.slice(axis), inner = numel(normShape);
