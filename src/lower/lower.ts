@@ -32,7 +32,8 @@ export function lowerKernel(spec: KernelSpec): Kernel {
     }
   }
   const main = spec.outputs[spec.outputs.length - 1].name;
-  let body = seq(...stages.map((t) => lowerStage(t, steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name))));
+  const nests = stages.map((t) => lowerStage(t, steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name)));
+  let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
     if (!spec.outputs.includes(t)) body = { k: 'alloc', buf: t.buffer, body };
   }

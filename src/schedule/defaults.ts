@@ -9,16 +9,15 @@ const LANES = 4;
 
 export interface ElementwiseProblem { readonly shape: readonly number[] }
 
-/** Injective ops: vectorise the innermost axis when lanes divide it. */
+/**
+ * Elementwise ops: mark the innermost axis vectorised when it holds at least one vector; the
+ * loop IR's vectorize pass emits the vectors and a scalar tail for the rest.
+ */
 export const elementwiseTemplate: ScheduleTemplate<ElementwiseProblem, 'vector'> = {
   family: 'elementwise',
-  space: ({ shape }) => ({ vector: shape.length ? dividing(shape[shape.length - 1], [LANES], []).concat(1) : [1] }),
+  space: ({ shape }) => ({ vector: shape.length && shape[shape.length - 1] >= LANES ? [1, 0] : [0] }),
   defaults: (p) => ({ vector: elementwiseTemplate.space(p).vector[0] }),
-  schedule: ({ shape }, { vector }) => {
-    if (vector === 1) return [];
-    const last = `i${shape.length - 1}`;
-    return [split(last, vector), vectorize(`${last}.i`)];
-  },
+  schedule: ({ shape }, { vector }) => (vector ? [vectorize(`i${shape.length - 1}`)] : []),
 };
 
 export interface MatmulProblem { readonly batch: number; readonly m: number; readonly n: number; readonly k: number }
