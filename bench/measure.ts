@@ -4,15 +4,17 @@
 export interface Protocol {
   /** Warm-up stops once the last 3 runs are within this fraction of their minimum ... */
   readonly steadyWithin: number;
-  /** ... or after this many runs. */
+  /** ... or after this many runs, ... */
   readonly maxWarmup: number;
+  /** ... or once warm-up has taken this long: slow engines gain nothing from a tenth warm-up run. */
+  readonly warmupBudgetMs: number;
   readonly runs: number;
 }
 
 export interface Timing {
   readonly firstMs: number;
   readonly warmupRuns: number;
-  /** False when warm-up hit maxWarmup before three runs agreed: the numbers are noisier. */
+  /** False when warm-up hit its run or time limit before three runs agreed: the numbers are noisier. */
   readonly steady: boolean;
   readonly times: readonly number[];
   readonly medianMs: number;
@@ -37,7 +39,8 @@ async function timeOnce(run: () => Promise<unknown>): Promise<number> {
 export async function measure(run: () => Promise<unknown>, p: Protocol): Promise<Timing> {
   const warm: number[] = [];
   let steady = false;
-  while (warm.length < p.maxWarmup && !steady) {
+  const start = performance.now();
+  while (warm.length < p.maxWarmup && !steady && performance.now() - start < p.warmupBudgetMs) {
     warm.push(await timeOnce(run));
     const last = warm.slice(-3);
     steady = last.length === 3 && Math.max(...last) <= (1 + p.steadyWithin) * Math.min(...last);

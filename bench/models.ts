@@ -16,16 +16,16 @@ export interface BenchModel {
   readonly skip?: Readonly<Record<string, string>>;
 }
 
-/** The reference executor is timed where one run takes under ~2 s (measured on a 2-core VM). */
-const slowReference = (seconds: number) => ({
-  'kiln-reference': `the reference executor takes ~${seconds} s a run here, minutes for the whole protocol; name it in --engines to time it anyway`,
-});
+/** Engines are timed where one run takes under ~2 s (measured on a 2-core VM); 20+ runs of more take minutes. */
+const tooSlow = (what: string, seconds: number) =>
+  `${what} takes ~${seconds} s a run here, minutes for the whole protocol; name it in --engines to time it anyway`;
 
 export const MODELS: readonly BenchModel[] = [
   { name: 'mobilenet_v2', format: 'tfjs-layers', path: () => nsfwjsModel('mobilenet_v2'),
     inputShapes: { input_1: [1, 224, 224, 3] }, inputRange: [0, 1] },
   { name: 'inception_v3', format: 'tfjs-layers', path: () => nsfwjsModel('inception_v3'),
-    inputShapes: { input_1: [1, 299, 299, 3] }, inputRange: [0, 1], skip: slowReference(3) },
+    inputShapes: { input_1: [1, 299, 299, 3] }, inputRange: [0, 1],
+    skip: { 'kiln-reference': tooSlow('the reference executor', 3), 'tfjs-cpu': tooSlow("TF.js's cpu backend", 11) } },
   { name: 'mobilenet_v2_mid', format: 'tfjs-graph', path: () => nsfwjsModel('mobilenet_v2_mid'),
     inputShapes: { input: [1, 224, 224, 3] }, inputRange: [0, 1] },
   { name: 'movenet-lightning', format: 'tfjs-graph', path: () => humanModel('movenet-lightning'),
@@ -37,5 +37,6 @@ export const MODELS: readonly BenchModel[] = [
   { name: 'centernet', format: 'tfjs-graph', path: () => humanModel('centernet'),
     inputShapes: {}, inputRange: [0, 1] },
   { name: 'ppocr-det', format: 'onnx', path: () => ppocrDetModel(),
-    inputShapes: { x: [1, 3, 640, 640] }, inputRange: [-2, 2], skip: slowReference(5) },
+    inputShapes: { x: [1, 3, 640, 640] }, inputRange: [-2, 2],
+    skip: { 'kiln-reference': tooSlow('the reference executor', 5) } },
 ];

@@ -116,14 +116,15 @@ async function main(opts: Options): Promise<void> {
   const models = pick(MODELS, opts.models, 'model');
   const engines = pick(ENGINES, opts.engines, 'engine');
   const protocol: Protocol = opts.quick
-    ? { steadyWithin: 0.05, maxWarmup: 3, runs: opts.runs ?? 3 }
-    : { steadyWithin: 0.05, maxWarmup: 15, runs: opts.runs ?? 20 };
+    ? { steadyWithin: 0.05, maxWarmup: 3, warmupBudgetMs: 3000, runs: opts.runs ?? 3 }
+    : { steadyWithin: 0.05, maxWarmup: 15, warmupBudgetMs: 15000, runs: opts.runs ?? 20 };
   const machine = machineInfo();
   const started = new Date();
   const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(RESULTS, { recursive: true });
   console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.os}, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
-  console.log(`protocol: warm up until 3 runs agree within ${protocol.steadyWithin * 100}% (at most ${protocol.maxWarmup}), ` +
+  console.log(`protocol: warm up until 3 runs agree within ${protocol.steadyWithin * 100}% ` +
+    `(at most ${protocol.maxWarmup} runs or ${protocol.warmupBudgetMs / 1000} s), ` +
     `then ${protocol.runs} timed runs including output read-back; each engine in its own process\n`);
 
   const done: ModelResult[] = [];
@@ -146,7 +147,7 @@ const program = new Command('bench')
     if (!Number.isInteger(n) || n < 1) throw new Error(`--runs expects a positive integer, got '${v}'`);
     return n;
   }))
-  .option('--quick', 'a smoke check: at most 3 warm-up runs and 3 timed runs', false)
+  .option('--quick', 'a smoke check: at most 3 warm-up runs (3 s) and 3 timed runs', false)
   .addOption(new Option('--seed <n>', 'seed of the random input').default(2024).argParser(Number))
   .action(async (opts: Options) => main(opts));
 

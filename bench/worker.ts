@@ -40,6 +40,8 @@ async function runJob(job: Job): Promise<JobResult> {
   }
 }
 
+// an interrupted harness must not leave a worker computing on
+process.once('disconnect', () => process.exit(1));
 process.once('message', (job: Job) => {
   void runJob(job).then((result) => {
     // exit only once the (possibly large) result has been handed to the parent

@@ -44,7 +44,7 @@ export function kilnCompiledEngine(): Engine {
   return {
     name: 'kiln',
     async prepare(): Promise<PrepareInfo> {
-      throw new UnsupportedError('not available yet: the compiler (src/compile) and runtime (src/runtime) have not landed');
+      throw new UnsupportedError('not available yet (the compiler has not landed)');
     },
     async run(): Promise<HostOutputs> {
       throw new UnsupportedError('not available yet');
