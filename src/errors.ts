@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'E_SHAPE'       // shapes that contradict each other or the model
   | 'E_INPUT'       // bad user input: feeds, CLI arguments
   | 'E_GRAPH'       // a malformed graph (verifier)
+  | 'E_SCHEDULE'    // a schedule step that is illegal for the computation it transforms
   | 'E_INTERNAL';   // a bug in Kiln
 
 export class KilnError extends Error {

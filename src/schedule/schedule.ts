@@ -5,7 +5,7 @@ import { KilnError } from '../errors.js';
 /** A schedule step that is not legal for the compute it is applied to; names the step and why. */
 export class IllegalScheduleError extends KilnError {
   constructor(step: Step | string, why: string) {
-    super('E_INTERNAL', `illegal schedule step ${typeof step === 'string' ? step : fmtStep(step)}: ${why}`);
+    super('E_SCHEDULE', `illegal schedule step ${typeof step === 'string' ? step : fmtStep(step)}: ${why}`);
   }
 }
 
