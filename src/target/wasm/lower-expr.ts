@@ -107,6 +107,7 @@ export class ExprLowering {
         }
         const name = BITWISE.has(e.op) && !isFloat(at) ? `v128.${e.op}` : SIMD_BIN[at][e.op] && (isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][e.op]}` : SIMD_BIN[at][e.op]);
         if (!name) return false;
+        if (COMPARE.has(e.op)) { this.mask(e); c.op('i32x4.neg'); return true; }  // mask -1 -> the IR's 1
         this.value(e.a);
         this.value(e.b);
         c.op(op(name));
@@ -115,7 +116,7 @@ export class ExprLowering {
       case 'un': {
         if (isFloat(t) && FLOAT_UN[e.op]) { this.value(e.a); c.op(op(`${shape}.${FLOAT_UN[e.op]}`)); return true; }
         if (!isFloat(t) && (e.op === 'neg' || e.op === 'abs')) { this.value(e.a); c.op(op(`${shape}.${e.op}`)); return true; }
-        if (!isFloat(t) && e.op === 'not') { this.value(e.a); c.op('v128.not'); return true; }  // masks: all-ones <-> 0
+        if (t === 'i32' && e.op === 'not') { this.mask(e); c.op('i32x4.neg'); return true; }
         return false;
       }
       case 'call': return this.vectorCall(e.fn, e.args, e.type);
@@ -147,15 +148,28 @@ export class ExprLowering {
     }
   }
 
-  /** Pushes an all-ones/all-zeros lane mask for a vector condition (comparisons already are one). */
+  /**
+   * Pushes an all-ones/all-zeros lane mask that is set where the native vector `cond` is non-zero.
+   * Comparisons, and logic over them, stay masks (SIMD comparisons give one) with no 0/1 round trip.
+   */
   private mask(cond: Expr): void {
-    this.value(cond);
-    const isMask = (x: Expr): boolean => (x.k === 'bin' && (COMPARE.has(x.op) || (BITWISE.has(x.op) && isMask(x.a) && isMask(x.b))))
-      || (x.k === 'un' && x.op === 'not' && isMask(x.a));
-    if (!isMask(cond)) {
-      const w = 16 / cond.type.lanes === 8 ? 'i64x2' : 'i32x4';
-      this.c.v128(new Uint8Array(16)).op(op(`${w}.ne`));
+    const c = this.c;
+    if (cond.k === 'bin' && COMPARE.has(cond.op) && this.native(cond.a.type)) {
+      const at = cond.a.type.scalar, name = isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][cond.op]}` : SIMD_BIN[at][cond.op]!;
+      this.value(cond.a);
+      this.value(cond.b);
+      c.op(op(name));
+      return;
     }
+    if (cond.k === 'un' && cond.op === 'not' && this.native(cond.a.type)) { this.mask(cond.a); c.op('v128.not'); return; }
+    if (cond.k === 'bin' && BITWISE.has(cond.op) && isBoolean(cond.a) && isBoolean(cond.b)) {
+      this.mask(cond.a);
+      this.mask(cond.b);
+      c.op(op(`v128.${cond.op}`));
+      return;
+    }
+    this.value(cond);
+    c.v128(new Uint8Array(16)).op(op(`${SHAPE[cond.type.scalar]}.ne`));
   }
 
   private vectorCall(fn: Intrinsic, args: readonly Expr[], type: VType): boolean {
@@ -239,10 +253,9 @@ export class ExprLowering {
       case 'bin': {
         const at = e.a.type.scalar;
         this.scalarBin(e.op, at, () => this.lane(e.a, i), () => this.lane(e.b, i));
-        if (COMPARE.has(e.op) && e.type.lanes > 1) this.toLaneMask();
         return;
       }
-      case 'un': return this.scalarUn(e.op, t, () => this.lane(e.a, i), e.type.lanes > 1);
+      case 'un': return this.scalarUn(e.op, t, () => this.lane(e.a, i));
       case 'call': return this.scalarCall(e.fn, t, e.args.map((a) => () => this.lane(a, i)));
       case 'select': {
         const cond = e.cond, ci = cond.type.lanes === 1 ? 0 : i;
@@ -322,13 +335,6 @@ export class ExprLowering {
     else if (isFloat(t)) { this.scalarConst(0, t); this.c.op(op(`${t}.ne`)); }
   }
 
-  /** Scalar 0/1 compare result -> a vector lane's 0/-1 mask, as SIMD comparisons give. */
-  private toLaneMask(): void {
-    const t = this.temp('i32');
-    this.c.set(t).i32(0).get(t).op('i32.sub');
-    this.release('i32', t);
-  }
-
   protected scalarConst(value: number, t: ScalarType): void {
     if (t === 'i32') this.c.i32(value | 0);
     else if (t === 'i64') this.c.i64(BigInt(Math.trunc(value)));
@@ -396,7 +402,7 @@ export class ExprLowering {
     this.release(t, tb);
   }
 
-  private scalarUn(o: UnOp, t: ScalarType, a: () => void, isLane: boolean): void {
+  private scalarUn(o: UnOp, t: ScalarType, a: () => void): void {
     const c = this.c;
     if (isFloat(t)) {
       const name = FLOAT_UN[o] ?? this.fail(`'${o}' is not defined on ${t}`);
@@ -414,7 +420,6 @@ export class ExprLowering {
     }
     if (o !== 'not') this.fail(`'${o}' is not defined on ${t}`);
     a();
-    if (isLane) { this.scalarConst(-1, t); c.op(op(`${t}.xor`)); return; }  // vector lanes are masks
     c.op(op(`${t}.eqz`));
     if (t === 'i64') c.op('i64.extend_i32_u');
   }
@@ -426,6 +431,12 @@ export class ExprLowering {
     if (fn === 'fma') { const x = this.temp(t); this.c.set(x).op(op(`${t}.mul`)).get(x).op(op(`${t}.add`)); this.release(t, x); return; }
     this.c.call(this.lib.intrinsic(fn, { scalar: t, lanes: 1 }));
   }
+}
+
+/** True when `e` is 0 or 1 in every lane, so logic on its mask equals logic on its value. */
+function isBoolean(e: Expr): boolean {
+  if (e.k === 'bin') return COMPARE.has(e.op) || (BITWISE.has(e.op) && isBoolean(e.a) && isBoolean(e.b));
+  return e.k === 'un' && e.op === 'not';
 }
 
 export { ELEM_BYTES, SHAPE, STORE } from './lower-tables.js';

@@ -149,3 +149,32 @@ test('identical kernels under two names compile to one function; run calls each 
   (instance.exports.run as () => void)();
   assert.deepEqual([...new Float32Array(memory.buffer, 64, n)], new Array(n).fill(4));
 });
+
+test('vector comparisons used as values are 0/1 per lane; not is logical; 0/1 values and logic over compares feed select', async () => {
+  const n = 8, xi = buf('xi', 'i32', n), yi = buf('yi', 'i32', n), x = buf('x', 'f32', n);
+  const oi = buf('oi', 'i32', 8 * n), of = buf('of', 'f32', 4 * n);
+  const I4 = vec('i32', 4), r = (base: number) => ramp(cnst(base), 1, 4);
+  const a = load(xi, r(0)), b = load(xi, r(4)), fa = load(x, r(0)), fb = load(x, r(4));
+  const lt = bin('lt', a, b), fgt = bin('gt', fa, fb);
+  const flag = load(yi, r(0)); // arbitrary integers, used as truth values
+  const body = seq(
+    store(oi, r(0), lt),
+    store(oi, r(4), fgt),
+    store(oi, r(8), bin('ge', lt, a)),
+    store(oi, r(12), { k: 'un', type: I4, op: 'not', a: flag }),
+    store(oi, r(16), { k: 'un', type: I4, op: 'not', a: lt }),
+    store(oi, r(20), bin('and', lt, fgt)),
+    store(oi, r(24), add(lt, fgt)),
+    store(oi, r(28), bin('and', flag, lt)),
+    store(of, r(0), cast(lt, 'f32')),
+    store(of, r(4), select(bin('or', lt, { k: 'un', type: I4, op: 'not', a: fgt }), fa, fb)),
+    store(of, r(8), select(flag, fa, fb)),
+    store(of, r(12), select(bin('and', flag, b), fa, fb)),
+    store(of, r(16), select(load(oi, r(0)), fa, fb)),
+  );
+  const k: Kernel = { name: 'cmp_values', params: [xi, yi, x, oi, of], body };
+  const ints = Int32Array.from([1, 5, 2, 0, 3, 3, 3, -1]);
+  const flags = Int32Array.from([0, 2, -1, 1, 0, 0, 4, 0]);
+  const [, , , outI] = await agree(k, [ints, flags, randomF32(n, 4), new Int32Array(8 * n), new Float32Array(4 * n)]);
+  assert.deepEqual([...outI.slice(0, 4)], [1, 0, 1, 0]); // 1<3, 5<3, 2<3, 0<-1 as plain JS would say
+});
