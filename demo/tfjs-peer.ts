@@ -1,25 +1,16 @@
 // TF.js as the demo's peer engine: the same layers model from disk, on the cpu backend and,
 // when it loads in this Node, the wasm backend.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { tfjsDiskHandler } from '../test/util/tfjs-disk.js';
 
 // prod mode silences TF.js's banner recommending tfjs-node, which would clutter the table
 tf.enableProdMode();
 
-interface ModelJson {
-  readonly modelTopology: object;
-  readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly tf.io.WeightsManifestEntry[] }[];
-}
-
-/** Loads a TF.js layers model.json and its shards from disk (the pure-JS tfjs has no file:// loader). */
+/** Loads a TF.js layers model.json and its shards from disk. */
 export async function loadLayersModelFromDisk(jsonPath: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson;
-  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(jsonPath), p))));
-  const weightData = new Uint8Array(Buffer.concat(shards)).buffer;
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+  return tf.loadLayersModel(tfjsDiskHandler(jsonPath));
 }
 
 /** Switches TF.js to `backend`; false when it cannot start here (wasm without its binary). */

@@ -2,34 +2,17 @@
 // layers and graph models loaded from disk.
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { DType } from '../../src/ir/dtype.js';
+import { tfjsArtifactsFromDisk } from '../../test/util/tfjs-disk.js';
 import type { Engine, HostFeeds, HostOutputs, HostTensor, PrepareInfo } from '../engine.js';
 
 const require = createRequire(import.meta.url);
 
-interface ModelJson {
-  readonly format?: string;
-  readonly modelTopology: object;
-  readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: tf.io.WeightsManifestEntry[] }[];
-  readonly signature?: object;
-  readonly userDefinedMetadata?: { [key: string]: object };
-}
-
-/** An IOHandler over model.json and its shards on disk (TF.js in Node has no file:// fetch). */
+/** An IOHandler over model.json and its shards on disk. */
 function diskHandler(modelJsonPath: string): { handler: tf.io.IOHandler; isGraph: boolean } {
-  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
-  const dir = dirname(modelJsonPath);
-  const bytes = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p)))));
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: json.modelTopology, format: json.format, signature: json.signature,
-    userDefinedMetadata: json.userDefinedMetadata,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-  };
-  const isGraph = json.format === 'graph-model' || Array.isArray((json.modelTopology as { node?: unknown }).node);
+  const { artifacts, isGraph } = tfjsArtifactsFromDisk(modelJsonPath);
   return { handler: { load: async () => artifacts }, isGraph };
 }
 

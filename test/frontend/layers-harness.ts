@@ -4,28 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { tfjsDiskHandler } from '../util/tfjs-disk.js';
 import type { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { importLayersModel } from '../../src/frontend/layers/import.js';
 import { execute } from '../../src/reference/execute.js';
 
-interface ModelJson {
-  readonly modelTopology: object;
-  readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly tf.io.WeightsManifestEntry[] }[];
-}
-
-/** Loads a layers model.json and its shards from disk into TF.js (no fetch/file:// in Node). */
+/** Loads a layers model.json and its shards from disk into TF.js. */
 export async function tfjsLoadFromDisk(modelJsonPath: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
-  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJsonPath), p))));
-  const data = Buffer.concat(shards);
-  return tf.loadLayersModel({
-    load: async () => ({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-    }),
-  });
+  return tf.loadLayersModel(tfjsDiskHandler(modelJsonPath));
 }
 
 /** Saves a TF.js model as model.json + one shard in a fresh temp dir; returns the model.json path. */

@@ -1,33 +1,13 @@
 // Runs TF.js graph models from disk as the peer engine, and compares its outputs with Kiln's.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { tfjsDiskHandler } from '../util/tfjs-disk.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
 
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  format?: string; generatedBy?: string; convertedBy?: string;
-  signature?: object; userDefinedMetadata?: { [key: string]: object };
-}
-
-/** Loads a model.json and its shards through a minimal IOHandler (no fetch, no tfjs-node). */
+/** Loads a graph model.json and its shards from disk (cpu backend). */
 export async function loadTfjsGraphModel(modelJsonPath: string): Promise<tf.GraphModel> {
   await tf.setBackend('cpu');
-  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
-  const dir = dirname(modelJsonPath);
-  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
-  const bytes = Buffer.concat(shards);
-  const handler: tf.io.IOHandler = {
-    load: async (): Promise<tf.io.ModelArtifacts> => ({
-      modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy,
-      convertedBy: json.convertedBy, signature: json.signature, userDefinedMetadata: json.userDefinedMetadata,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
-    }),
-  };
-  return tf.loadGraphModel(handler);
+  return tf.loadGraphModel(tfjsDiskHandler(modelJsonPath));
 }
 
 /** Runs the TF.js model on Kiln tensors and returns Kiln tensors, keyed like `outputs`. */

@@ -48,7 +48,6 @@ test('inference rejects mismatched dtypes, bad broadcasts and unsupported dtypes
   assert.throws(() => inferOne('Cast', [{ dtype: 'float32', shape: [3] }], { to: 'bfloat16' }), UnsupportedError);
 });
 
-const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** Seeded float tensor in [lo, hi). */
 const uniform = (shape: readonly number[], seed: number, lo = -1, hi = 1, d: DType = 'float32') =>
   randomTensor(d, shape, rng(seed), lo, hi);

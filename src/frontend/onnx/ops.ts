@@ -2,7 +2,7 @@
 // forms (attributes that later became inputs, coerce-to-2D softmax, Upsample, ...) are
 // rewritten to the one canonical form of the latest opset.
 import { Tensor } from '../../ir/tensor.js';
-import type { Attrs, AttrValue } from '../../ir/graph.js';
+import type { AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
 import type { OpName } from '../../ops/index.js';
 
