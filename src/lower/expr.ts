@@ -40,10 +40,19 @@ const withLanes = (t: VType, lanes: number): VType => ({ scalar: t.scalar, lanes
 /**
  * e with the variables of `map` replaced. Replacing a variable by a ramp vectorises e: uniform
  * operands are broadcast, loads at ramp indices become vector loads, uniform loads are
- * broadcast, and any other vector index throws NotAffineError.
+ * broadcast, and any other vector index throws NotAffineError. Shared nodes stay shared.
  */
 export function substitute(e: Expr, map: ReadonlyMap<string, Expr>): Expr {
-  const go = (x: Expr): Expr => substitute(x, map);
+  const done = new Map<Expr, Expr>();
+  const go = (x: Expr): Expr => {
+    let out = done.get(x);
+    if (!out) { out = substituteNode(x, go, map); done.set(x, out); }
+    return out;
+  };
+  return go(e);
+}
+
+function substituteNode(e: Expr, go: (x: Expr) => Expr, map: ReadonlyMap<string, Expr>): Expr {
   switch (e.k) {
     case 'const': return e;
     case 'var': return map.get(e.name) ?? e;
@@ -97,53 +106,20 @@ export function loadsOf(e: Expr, into: Buffer[] = []): Buffer[] {
   return into;
 }
 
-function visit(e: Expr, f: (x: Expr) => void): void {
+/** Calls f once per distinct node object (computes share nodes, so paths may be exponentially many). */
+function visit(e: Expr, f: (x: Expr) => void, seen: Set<Expr> = new Set()): void {
+  if (seen.has(e)) return;
+  seen.add(e);
   f(e);
+  const go = (x: Expr) => visit(x, f, seen);
   switch (e.k) {
-    case 'bin': visit(e.a, f); visit(e.b, f); break;
-    case 'un': case 'cast': case 'lane': visit(e.a, f); break;
-    case 'call': e.args.forEach((a) => visit(a, f)); break;
-    case 'select': visit(e.cond, f); visit(e.a, f); visit(e.b, f); break;
-    case 'load': visit(e.index, f); break;
-    case 'ramp': visit(e.base, f); break;
-    case 'broadcast': visit(e.value, f); break;
+    case 'bin': go(e.a); go(e.b); break;
+    case 'un': case 'cast': case 'lane': go(e.a); break;
+    case 'call': e.args.forEach(go); break;
+    case 'select': go(e.cond); go(e.a); go(e.b); break;
+    case 'load': go(e.index); break;
+    case 'ramp': go(e.base); break;
+    case 'broadcast': go(e.value); break;
     default: break;
-  }
-}
-
-/**
- * Loads (and broadcasts of loads) that several of `exprs` read, bound once: a register tile's
- * updates share each row's broadcast scalar and each column's vector, as a microkernel loads them
- * once per reduction step. Returns the bindings, outermost first, and the rewritten expressions.
- */
-export function shareLoads(exprs: readonly Expr[], prefix: string): { lets: [string, Expr][]; exprs: Expr[] } {
-  const counts = new Map<string, number>();
-  const keyOf = (e: Expr) => JSON.stringify(e);
-  const shareable = (e: Expr) => e.k === 'load' || (e.k === 'broadcast' && e.value.k === 'load');
-  for (const e of exprs) visit(e, (x) => { if (shareable(x)) counts.set(keyOf(x), (counts.get(keyOf(x)) ?? 0) + 1); });
-  const lets: [string, Expr][] = [];
-  const names = new Map<string, string>();
-  const rewrite = (e: Expr): Expr => {
-    if (shareable(e) && (counts.get(keyOf(e)) ?? 0) > 1) {
-      const key = keyOf(e);
-      let name = names.get(key);
-      if (!name) { name = `${prefix}${names.size}`; names.set(key, name); lets.push([name, e]); }
-      return { k: 'var', type: e.type, name };
-    }
-    return mapChildren(e, rewrite);
-  };
-  return { lets, exprs: exprs.map(rewrite) };
-}
-
-function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
-  switch (e.k) {
-    case 'bin': return { ...e, a: f(e.a), b: f(e.b) };
-    case 'un': case 'cast': case 'lane': return { ...e, a: f(e.a) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    case 'select': return { ...e, cond: f(e.cond), a: f(e.a), b: f(e.b) };
-    case 'load': return { ...e, index: f(e.index) };
-    case 'ramp': return { ...e, base: f(e.base) };
-    case 'broadcast': return { ...e, value: f(e.value) };
-    default: return e;
   }
 }

@@ -6,7 +6,8 @@ import {
 } from '../loop/ir.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
-import { NotAffineError, loadsOf, shareLoads, substitute, varsOf } from './expr.js';
+import { bindShared, wrapLets } from './cse.js';
+import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
 import {
   isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction,
 } from './te.js';
@@ -108,8 +109,14 @@ function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
   const body = t.fn(idx);
   const element = isReduction(body)
     ? lowerReduction(t, body, nest, flat, tile, inner.filter((a) => a.reduce), reduceGuards)
-    : store(t.buffer, flat, body);
+    : storeShared(t, flat, body);
   return wrapLoops(outer, guarded(outerGuards, element));
+}
+
+/** One element's store, each value it uses more than once bound first. */
+function storeShared(t: ComputeTensor, flat: Expr, value: Expr): Stmt {
+  const { lets, exprs } = bindShared([value], `${t.name}_s`.replace(/[^A-Za-z0-9_]/g, '_'));
+  return wrapLets(lets, store(t.buffer, flat, exprs[0]));
 }
 
 /** A vectorised loop outside a register tile must be the innermost spatial loop (the vectorize pass widens its body). */
@@ -184,11 +191,12 @@ function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Ex
     }
   };
   const scalarAcc = (acc: Accumulator) => v(acc.name, vec(s, 1));
-  const shared = shareLoads(accs.map((acc) => specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc)), `${accs[0].name}_ld`);
+  // a register tile's updates share each row's broadcast scalar and each column's vector, loaded once per step
+  const shared = bindShared(accs.map((acc) => specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc)), `${accs[0].name}_ld`);
   const updates = seq(...accs.map((acc, j): Stmt => ({ k: 'set', v: acc.name, value: shared.exprs[j] })));
-  const step = shared.lets.reduceRight((body: Stmt, [name, e]): Stmt => ({ k: 'let', v: name, value: e, body }), updates);
-  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, step));
-  const stores = accs.map((acc) => store(t.buffer, specialise(flat, acc), specialise(r.epilogue(scalarAcc(acc)), acc)));
+  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, wrapLets(shared.lets, updates)));
+  const results = bindShared(accs.map((acc) => specialise(r.epilogue(scalarAcc(acc)), acc)), `${t.name}_e`.replace(/[^A-Za-z0-9_]/g, '_'));
+  const stores = wrapLets(results.lets, seq(...accs.map((acc, j) => store(t.buffer, specialise(flat, acc), results.exprs[j]))));
   return accs.reduceRight((body: Stmt, acc): Stmt =>
-    ({ k: 'local', v: acc.name, type: acc.type, init: cnst(identity(r.kind, s), acc.type), body }), seq(reduceLoops, ...stores));
+    ({ k: 'local', v: acc.name, type: acc.type, init: cnst(identity(r.kind, s), acc.type), body }), seq(reduceLoops, stores));
 }

@@ -1,0 +1,132 @@
+// Common subexpressions of lowered values. Computes share Expr objects (Mish reads its input once and
+// uses it three times) and separate producers rebuild equal trees; value numbering finds both, and each
+// value used more than once becomes one `let`, so a fused chain's kernel grows linearly, not exponentially.
+import type { Buffer, Expr, Stmt } from '../loop/ir.js';
+
+const fmtNumber = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
+const typeKey = (e: Expr) => `${e.type.scalar}x${e.type.lanes}`;
+
+/**
+ * Numbers each structurally distinct expression; memoised per object, so a DAG of shared nodes
+ * costs time linear in its distinct nodes however many paths lead to them.
+ */
+class ValueNumbering {
+  private readonly byObject = new Map<Expr, number>();
+  private readonly bySignature = new Map<string, number>();
+  private readonly buffers = new Map<Buffer, number>();
+  /** The first node seen with each number, children replaced by numbers. */
+  readonly nodes: { readonly e: Expr; readonly children: readonly number[] }[] = [];
+
+  number(e: Expr): number {
+    const seen = this.byObject.get(e);
+    if (seen !== undefined) return seen;
+    const children = childrenOf(e).map((c) => this.number(c));
+    const signature = `${this.head(e)}|${typeKey(e)}|${children.join(',')}`;
+    let id = this.bySignature.get(signature);
+    if (id === undefined) {
+      id = this.nodes.length;
+      this.bySignature.set(signature, id);
+      this.nodes.push({ e, children });
+    }
+    this.byObject.set(e, id);
+    return id;
+  }
+
+  private head(e: Expr): string {
+    switch (e.k) {
+      case 'const': return `c${fmtNumber(e.value)}`;
+      case 'var': return `v${e.name}`;
+      case 'bin': case 'un': return `${e.k}${e.op}`;
+      case 'call': return `f${e.fn}`;
+      case 'load': {
+        if (!this.buffers.has(e.buf)) this.buffers.set(e.buf, this.buffers.size);
+        return `l${this.buffers.get(e.buf)}`;
+      }
+      case 'ramp': return `r${e.stride}`;
+      case 'lane': return `L${e.lane}`;
+      default: return e.k;
+    }
+  }
+}
+
+function childrenOf(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case 'bin': return [e.a, e.b];
+    case 'un': case 'cast': case 'lane': return [e.a];
+    case 'call': return e.args;
+    case 'select': return [e.cond, e.a, e.b];
+    case 'load': return [e.index];
+    case 'ramp': return [e.base];
+    case 'broadcast': return [e.value];
+    default: return [];
+  }
+}
+
+function withChildren(e: Expr, c: readonly Expr[]): Expr {
+  switch (e.k) {
+    case 'bin': return { ...e, a: c[0], b: c[1] };
+    case 'un': case 'cast': case 'lane': return { ...e, a: c[0] };
+    case 'call': return { ...e, args: c };
+    case 'select': return { ...e, cond: c[0], a: c[1], b: c[2] };
+    case 'load': return { ...e, index: c[0] };
+    case 'ramp': return { ...e, base: c[0] };
+    case 'broadcast': return { ...e, value: c[0] };
+    default: return e;
+  }
+}
+
+export interface SharedValues {
+  /** Bindings in evaluation order (each may read the earlier ones). */
+  readonly lets: readonly (readonly [string, Expr])[];
+  /** The roots, reading shared values through the bound names. */
+  readonly exprs: readonly Expr[];
+}
+
+/**
+ * Binds every value the roots use more than once. Addresses (load indices, ramp bases) stay
+ * inline: the vectoriser and the simplifier need them as affine trees, and targets fold them.
+ */
+export function bindShared(roots: readonly Expr[], prefix: string): SharedValues {
+  const vn = new ValueNumbering();
+  const rootIds = roots.map((r) => vn.number(r));
+  const uses = new Array<number>(vn.nodes.length).fill(0);
+  const address = new Array<boolean>(vn.nodes.length).fill(false);
+  const visited = new Set<number>();
+  const count = (id: number) => {
+    if (visited.has(id)) return;
+    visited.add(id);
+    for (const c of vn.nodes[id].children) { uses[c]++; count(c); }
+  };
+  const markAddress = (id: number) => {
+    if (address[id]) return;
+    address[id] = true;
+    vn.nodes[id].children.forEach(markAddress);
+  };
+  rootIds.forEach((id) => { uses[id]++; count(id); });
+  for (const id of visited) {
+    const { e, children } = vn.nodes[id];
+    if (e.k === 'load' || e.k === 'ramp') markAddress(children[0]);
+  }
+  const shareable = (e: Expr, id: number) => !address[id] && e.k !== 'const' && e.k !== 'var' && e.k !== 'ramp'
+    && !(e.k === 'broadcast' && (e.value.k === 'const' || e.value.k === 'var'));
+  const lets: [string, Expr][] = [];
+  const rebuilt = new Map<number, Expr>();
+  const build = (id: number): Expr => {
+    const done = rebuilt.get(id);
+    if (done) return done;
+    const { e, children } = vn.nodes[id];
+    let out = withChildren(e, children.map(build));
+    if (uses[id] > 1 && shareable(e, id)) {
+      const name = `${prefix}${lets.length}`;
+      lets.push([name, out]);
+      out = { k: 'var', type: e.type, name };
+    }
+    rebuilt.set(id, out);
+    return out;
+  };
+  return { lets, exprs: rootIds.map(build) };
+}
+
+/** `body` inside the bindings, outermost first. */
+export const wrapLets = (lets: SharedValues['lets'], body: Stmt): Stmt =>
+  lets.reduceRight((inner: Stmt, [v, value]): Stmt => ({ k: 'let', v, value, body: inner }), body);
