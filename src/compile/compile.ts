@@ -1,0 +1,141 @@
+// The compile pipeline: a graph with static shapes -> folded graph -> one kernel per node ->
+// static memory plan -> one WebAssembly module -> a .kiln artifact the runtime loads.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js';
+import { writeArtifact } from '../artifact/write.js';
+import { InputError, ShapeError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { printGraph } from '../ir/print.js';
+import { fmtShape, isStatic } from '../ir/shape.js';
+import type { Tensor } from '../ir/tensor.js';
+import { printKernel } from '../loop/print.js';
+import { foldConstants } from '../passes/fold-constants.js';
+import type { Feature } from '../runtime/manifest.js';
+import { PAGE_BYTES } from '../runtime/manifest.js';
+import { buildModule } from '../target/wasm/codegen.js';
+import { toWat } from '../target/wasm/wat.js';
+import { lowerGraph } from './kernels.js';
+import { planKernels } from './plan.js';
+
+export type CompileTarget = 'wasm-simd' | 'wasm';
+export const COMPILE_TARGETS: readonly CompileTarget[] = ['wasm-simd', 'wasm'];
+
+export interface CompileOptions {
+  /** Default 'wasm-simd'. */
+  readonly target?: CompileTarget;
+  /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
+  readonly relaxedSimd?: boolean;
+  /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
+  readonly debugLevel?: number;
+}
+
+export interface CompileReport {
+  /** Kernel calls the entry makes (one per node after folding). */
+  readonly kernels: number;
+  /** Distinct functions after identical kernels are merged. */
+  readonly uniqueKernels: number;
+  readonly compileMs: number;
+  readonly artifactBytes: number;
+  readonly wasmBytes: number;
+  readonly weightsBytes: number;
+  readonly arenaBytes: number;
+  /** What the arena would take with no reuse between intermediates. */
+  readonly intermediateBytes: number;
+  readonly vectorizeFallbacks: number;
+  readonly features: readonly Feature[];
+  /** Milliseconds per stage. */
+  readonly stages: Readonly<Record<string, number>>;
+}
+
+export interface CompileResult {
+  /** The .kiln artifact. */
+  readonly bytes: Uint8Array;
+  readonly report: CompileReport;
+}
+
+const ENTRY = 'run';
+
+let version: string | undefined;
+function kilnVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+/** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
+export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
+  const target = opts.target ?? 'wasm-simd';
+  if (!COMPILE_TARGETS.includes(target)) throw new InputError(`unknown target '${target}'; use one of ${COMPILE_TARGETS.join(', ')}`);
+  const simd = target === 'wasm-simd';
+  if (opts.relaxedSimd && !simd) throw new InputError('relaxed SIMD needs the wasm-simd target; drop --relaxed-simd or use --target wasm-simd');
+  const level = opts.debugLevel ?? 0;
+  const trace = (at: number, text: string) => { if (level >= at) process.stderr.write(`kiln: debug: ${text}\n`); };
+  const stages: Record<string, number> = {};
+  const t0 = performance.now();
+  const stage = <T>(name: string, fn: () => T): T => {
+    const start = performance.now();
+    const result = fn();
+    stages[name] = performance.now() - start;
+    trace(1, `compile: ${name}: ${stages[name].toFixed(1)} ms`);
+    return result;
+  };
+
+  checkStaticInputs(graph);
+  const g = stage('fold constants', () => foldConstants(graph));
+  if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
+  trace(2, `graph after constant folding:\n${printGraph(g)}`);
+  checkStaticValues(g);
+  const lowered = stage('lower', () => lowerGraph(g, { simd, trace }));
+  const { plan, addresses } = stage('memory plan', () => planKernels(g, lowered));
+  const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
+  const module = stage('codegen', () => buildModule(lowered.steps.map(({ kernel }, i) => ({ kernel, addresses: addresses[i] })),
+    { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
+  const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
+  const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
+  const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
+  const bytes = stage('artifact', () => writeArtifact({
+    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan) },
+    wasm: module.bytes, weights,
+  }));
+  if (level >= 3) {
+    for (const { kernel } of lowered.steps) trace(3, printKernel(kernel));
+    trace(3, `module:\n${await toWat(module.bytes)}`);
+  }
+  return {
+    bytes,
+    report: {
+      kernels: lowered.steps.length,
+      uniqueKernels: new Set(module.kernelIndex.values()).size,
+      compileMs: performance.now() - t0,
+      artifactBytes: bytes.length,
+      wasmBytes: module.bytes.length,
+      weightsBytes: weights.length,
+      arenaBytes: plan.arena.bytes,
+      intermediateBytes: plan.intermediateBytes,
+      vectorizeFallbacks: lowered.vectorizeFallbacks,
+      features,
+      stages,
+    },
+  };
+}
+
+function checkStaticInputs(g: Graph): void {
+  for (const name of g.inputs) {
+    const { shape } = g.values.get(name)!;
+    if (!isStatic(shape)) {
+      throw new ShapeError(`input '${name}' has shape ${fmtShape(shape)}; compiled models need every dim fixed: pass --shape ${name}=${shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')} (with your sizes)`);
+    }
+  }
+}
+
+/** Shapes that depend on input values (NonZero, data-driven Reshape) stay symbolic even with fixed inputs. */
+function checkStaticValues(g: Graph): void {
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      const info = o ? g.values.get(o) : undefined;
+      if (info && !isStatic(info.shape)) {
+        throw new ShapeError(`node '${n.name}' (${n.op}) gives '${o}' the shape ${fmtShape(info.shape)}, which depends on input values; such models cannot be compiled yet — run it with --engine reference`);
+      }
+    }
+  }
+}

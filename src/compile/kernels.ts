@@ -1,0 +1,95 @@
+// Graph nodes -> legal loop-IR kernels: each node lowered with its default schedule, then the
+// loop passes a code generator needs (unroll, vectorize on SIMD targets, simplify, verify).
+import { KilnError, withContext } from '../errors.js';
+import type { Graph, Node } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import type { Kernel } from '../loop/ir.js';
+import { simplifyKernel } from '../loop/simplify.js';
+import { unrollLoops } from '../loop/unroll.js';
+import { vectorizeLoops } from '../loop/vectorize.js';
+import { verifyKernel } from '../loop/verify.js';
+import { lowerNode, type NodeValue } from '../lower/op.js';
+import { opDef } from '../ops/index.js';
+import { CompileUnsupportedError } from './unsupported.js';
+
+/** One node as a kernel, with the graph value behind each kernel parameter. */
+export interface NodeKernel {
+  readonly node: Node;
+  readonly kernel: Kernel;
+  /** Value names of kernel.params in order (a packed constant under its own name). */
+  readonly params: readonly string[];
+}
+
+export interface LoweredGraph {
+  readonly steps: readonly NodeKernel[];
+  /** Constants in the layouts kernels read them in, under names of their own. */
+  readonly packed: ReadonlyMap<string, Tensor>;
+  /** 'vectorized' loops the vectorize pass left serial. */
+  readonly vectorizeFallbacks: number;
+}
+
+export interface LowerOptions {
+  readonly simd: boolean;
+  readonly trace?: (level: number, text: string) => void;
+}
+
+/** Lowers every node; every node that cannot be compiled is reported in one CompileUnsupportedError. */
+export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
+  const failures = new Map<string, { nodes: string[]; reason: string }>();
+  const fail = (node: Node, reason: string) => {
+    const f = failures.get(node.op) ?? { nodes: [], reason };
+    f.nodes.push(node.name);
+    failures.set(node.op, f);
+  };
+  const packed = new Map<string, Tensor>();
+  const steps: NodeKernel[] = [];
+  let vectorizeFallbacks = 0;
+  for (const node of g.nodes) {
+    if (!opDef(node.op)?.compute) { fail(node, 'no compute definition'); continue; }
+    if (node.outputs.includes('')) { fail(node, 'an omitted output'); continue; }
+    const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
+    let kernel: Kernel, packing: ReadonlyMap<string, Tensor>;
+    try {
+      ({ kernel, packed: packing } = lowerNode(node.op, node.attrs, node.inputs.map((v) => (v ? value(v) : undefined)),
+        node.outputs.map(value)));
+    } catch (e) {
+      if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') { fail(node, e.message); continue; }
+      throw withContext(e, `compiling node '${node.name}' (${node.op})`);
+    }
+    let body = unrollLoops(kernel.body);
+    if (opts.simd) {
+      body = vectorizeLoops(body, {
+        onScalar: (loopVar, why) => {
+          vectorizeFallbacks++;
+          opts.trace?.(1, `kernel ${kernel.name}: loop ${loopVar} stays scalar: ${why}`);
+        },
+      });
+    }
+    const legal = simplifyKernel({ ...kernel, body });
+    verifyKernel(legal);
+    const params = legal.params.map((p) => {
+      const t = packing.get(p.name);
+      return t ? packedName(packed, p.name, t) : p.name;
+    });
+    steps.push({ node, kernel: legal, params });
+  }
+  if (failures.size) throw new CompileUnsupportedError(failures);
+  return { steps, packed, vectorizeFallbacks };
+}
+
+/** The name of packed constant `t` of `name`: shared by kernels that pack it the same way. */
+function packedName(packed: Map<string, Tensor>, name: string, t: Tensor): string {
+  for (let k = 0; ; k++) {
+    const candidate = `${name}#packed${k || ''}`;
+    const seen = packed.get(candidate);
+    if (!seen) { packed.set(candidate, t); return candidate; }
+    if (sameTensor(seen, t)) return candidate;
+  }
+}
+
+function sameTensor(a: Tensor, b: Tensor): boolean {
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  const x = a.numbers, y = b.numbers;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  return true;
+}
