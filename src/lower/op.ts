@@ -37,7 +37,7 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   const def = opDef(op);
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
-  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape));
+  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs);
   const packed = new Map<string, Tensor>();
   const byName = new Map<string, Placeholder>();
   const bound: (Placeholder | undefined)[] = inputs.map((input) => {

@@ -34,6 +34,8 @@ interface TensorBase {
 export interface Placeholder extends TensorBase {
   readonly kind: 'placeholder';
   readonly buffer: Buffer;
+  /** True when a schedule packed it: element idx is not at its row-major offset. */
+  readonly packed: boolean;
 }
 
 /** A tensor defined element by element. */
@@ -89,9 +91,10 @@ export interface Layout {
 export const rowMajorLayout = (shape: readonly number[]): Layout => ({ size: numel(shape), offset: (idx) => rowMajor(idx, shape) });
 
 /** A kernel input: row-major unless a packed constant supplies its blocked layout (src/schedule/pack.ts). */
-export function placeholder(name: string, shape: readonly number[], elem: ElemType, layout: Layout = rowMajorLayout(shape)): Placeholder {
-  const buffer: Buffer = { name, elem, size: layout.size };
-  return { kind: 'placeholder', name, shape, elem, buffer, at: (idx) => load(buffer, layout.offset(idx)) };
+export function placeholder(name: string, shape: readonly number[], elem: ElemType, layout?: Layout): Placeholder {
+  const { size, offset } = layout ?? rowMajorLayout(shape);
+  const buffer: Buffer = { name, elem, size };
+  return { kind: 'placeholder', name, shape, elem, buffer, packed: layout !== undefined, at: (idx) => load(buffer, offset(idx)) };
 }
 
 export interface ComputeOptions {

@@ -46,6 +46,16 @@ export function gemmCompute(ctx: ComputeContext<GemmAttrs>): TeTensor[] {
 interface ConvAttrs extends WindowAttrs { readonly group: number; readonly kernel_shape?: readonly number[] }
 
 /**
+ * A 1x1 conv with stride 1 and no padding maps output pixel p to input pixel p: its H and W act as one
+ * flat axis (a GEMM's N), so odd maps like 7x7 still give full vectors. Schedules ask this too.
+ */
+export function isPointwiseConv(x: readonly number[], w: readonly number[], out: readonly number[],
+  attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'>>): boolean {
+  return x.length === 4 && w[2] === 1 && w[3] === 1 && out[2] === x[2] && out[3] === x[3]
+    && (attrs.strides ?? []).every((s) => s === 1) && (attrs.pads ?? []).every((p) => p === 0);
+}
+
+/**
  * 2-D NCHW convolution, grouped. A padded input is materialised first (in kernel scratch), so
  * the reduction's loads are affine in ow and vectorise to plain (or strided) vector loads.
  */
@@ -58,10 +68,13 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const win = slidingWindow('Conv', [H, W], ctx.attrs.kernel_shape ?? [KH, KW], ctx.attrs);
   const [ph, pw] = win.padsBegin, [sh, sw] = win.strides, [dh, dw] = win.dilations;
   const Og = O / ctx.attrs.group;
+  // the flat view reads x at [n, c, 0, p], which row-major strides place at pixel p
+  const flat = x!.kind === 'placeholder' && !x!.packed && isPointwiseConv(x!.shape, w!.shape, out.shape, ctx.attrs);
   const padded = ph || pw || win.padsEnd[0] || win.padsEnd[1]
     ? padStage(`${out.name}_pad`, x!, [0, 0, ph, pw], [N, C, H + ph + win.padsEnd[0], W + pw + win.padsEnd[1]], 0)
     : x!;
-  return [compute(out.name, out.shape, ([n, o, oh, ow]) => {
+  const shape = flat ? [N, O, 1, H * W] : out.shape;
+  return [compute(out.name, shape, ([n, o, oh, ow]) => {
     const cBase = Og === O ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
     return reduce('sum', [Cg, KH, KW], ([c, kh, kw]) => mul(
       padded.at([n, add(cBase, c), add(mul(oh, cnst(sh)), mul(kh, cnst(dh))), add(mul(ow, cnst(sw)), mul(kw, cnst(dw)))]),

@@ -1,6 +1,7 @@
 // Schedule templates per op family and the default schedule of a node. Axis names follow the
 // compute definitions: elementwise i0..iR, MatMul b*, m, n / k, Conv n, o, oh, ow / c, kh, kw.
-import type { ValueInfo } from '../ir/graph.js';
+import type { Attrs, ValueInfo } from '../ir/graph.js';
+import { isPointwiseConv } from '../ops/nn-compute.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
 
@@ -51,28 +52,39 @@ export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'>
   },
 };
 
-export interface ConvProblem { readonly o: number; readonly ow: number; readonly weight: string }
+export interface ConvProblem {
+  readonly o: number;
+  /** Output columns the vector tile runs along: OW, or OH*OW for a pointwise conv (one flat axis). */
+  readonly ow: number;
+  readonly weight: string;
+}
+
+/** Columns a vector tile of wt covers in a row of ow, plus a fixed cost per tile (weights, stores). */
+const tileCost = (ow: number, wt: number) => Math.ceil(ow / wt) * (wt + 4);
 
 /**
  * NCHW conv: a tile of `ot` output channels (unrolled, each weight a broadcast scalar) by `wt`
  * output columns (vectors along the contiguous ow axis). It is the 4x8 GEMM tile with ow as N: the
  * input row segment is the vector operand reused by all ot channels. Packing the weights O/ot x
- * [C][KH][KW] x ot puts the ot scalars each reduction step needs side by side.
+ * [C][KH][KW] x ot puts the ot scalars each reduction step needs side by side. A width wt does not
+ * divide (7, 14, 17, 35) gets a shifted last tile, so no layer falls back to scalar code.
  */
 export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> = {
   family: 'conv',
-  space: ({ o, ow }) => ({ ot: dividing(o, [4, 2, 8, 1]), wt: dividing(ow, [8, 4, 16], [0]), packW: [1, 0] }),
+  space: ({ o, ow }) => ({ ot: dividing(o, [4, 2, 8, 1]), wt: [...[8, 4, 16].filter((w) => ow >= w), 0], packW: [1, 0] }),
   defaults: (p) => {
     const s = convTemplate.space(p);
-    return { ot: s.ot[0], wt: s.wt[0], packW: 1 };
+    const widths = s.wt.filter((w) => w === 8 || w === 4);
+    const wt = widths.length ? widths.reduce((best, w) => (tileCost(p.ow, w) < tileCost(p.ow, best) ? w : best)) : 0;
+    return { ot: s.ot[0], wt, packW: 1 };
   },
-  schedule: ({ weight }, { ot, wt, packW }) => {
+  schedule: ({ weight, ow }, { ot, wt, packW }) => {
     const packStep: Step[] = packW && ot > 1 ? [pack(weight, { axis: 0, block: ot })] : [];
     if (wt === 0) {
       return [...packStep, split('o', ot), reorder(['n', 'o.o', 'oh', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i')];
     }
     return [
-      ...packStep, split('o', ot), split('ow', wt),
+      ...packStep, split('o', ot), split('ow', wt, undefined, ow % wt ? 'shift' : undefined),
       reorder(['n', 'o.o', 'oh', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'),
     ];
   },
@@ -81,9 +93,9 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> 
 // movement ops index through floordiv/floormod and selects: left scalar until the simplifier folds those
 const INJECTIVE = new Set(['elemwise', 'broadcast']);
 
-/** The default schedule of a node: its family's template at the default knobs, or no steps. */
+/** The default schedule of a node: its family's template at the default knobs, or no steps. Pass the node's attrs where known. */
 export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ readonly name: string; readonly info: ValueInfo } | undefined)[],
-  outShapes: readonly (readonly number[])[]): Schedule {
+  outShapes: readonly (readonly number[])[], attrs: Attrs = {}): Schedule {
   const out = outShapes[0];
   if (op === 'MatMul' && out.length >= 2 && inputs[0]!.info.shape.length >= 2 && inputs[1]!.info.shape.length >= 2) {
     const a = inputs[0]!.info.shape;
@@ -97,7 +109,9 @@ export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ 
     return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
   }
   if (op === 'Conv' && out.length === 4) {
-    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
+    const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
+    const pointwise = isPointwiseConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
+    const p = { o: out[1], ow: pointwise ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }
   if (INJECTIVE.has(fusion) && outShapes.length === 1) {

@@ -65,8 +65,12 @@ export function buildNest(stage: string, spatial: readonly AxisSpec[], reduce: r
         if (a.kind !== 'serial') throw new IllegalScheduleError(step, `split ${a.name} before annotating it ${a.kind}`);
         const outer = { ...a, name: `${a.name}.o`, extent: Math.ceil(a.extent / f), varName: varNameOf(stage, `${a.name}.o`) };
         const inner = { ...a, name: `${a.name}.i`, extent: f, varName: varNameOf(stage, `${a.name}.i`) };
-        const joined = bin('add', bin('mul', v(outer.varName), cnst(f)), v(inner.varName));
-        if (a.extent % f !== 0) guards.push(bin('lt', v(a.varName), cnst(a.extent)));
+        const ragged = a.extent % f !== 0, shift = ragged && step.tail === 'shift';
+        if (shift && a.extent < f) throw new IllegalScheduleError(step, `a shifted tail needs an extent of at least ${f}, ${a.name} has ${a.extent}`);
+        // shifted: the last block starts at extent - f and overlaps its neighbour, recomputing equal values
+        const start = bin('mul', v(outer.varName), cnst(f));
+        const joined = bin('add', shift ? bin('min', start, cnst(a.extent - f)) : start, v(inner.varName));
+        if (ragged && !shift) guards.push(bin('lt', v(a.varName), cnst(a.extent)));
         rewrite(new Map([[a.varName, joined]]));
         order.splice(i, 1, outer, inner);
         break;

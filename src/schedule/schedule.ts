@@ -19,8 +19,12 @@ export interface PackLayout {
 interface OnStage { readonly stage?: string }
 
 export type Step = OnStage & (
-  /** axis -> axis.o (extent ceil(n/f)) and axis.i (extent f); a non-dividing factor adds a guarded tail. */
-  | { readonly s: 'split'; readonly axis: string; readonly factor: number }
+  /**
+   * axis -> axis.o (extent ceil(n/f)) and axis.i (extent f). A non-dividing factor adds a guarded
+   * tail, or with tail 'shift' moves the last block back to end at n (it recomputes a few elements,
+   * so register tiles and vectors keep their full width; needs n >= f).
+   */
+  | { readonly s: 'split'; readonly axis: string; readonly factor: number; readonly tail?: SplitTail }
   /** Permutes the named axes among the positions they occupy. */
   | { readonly s: 'reorder'; readonly axes: readonly string[] }
   /** Two adjacent axes (b directly inside a) -> one axis `a.b`. */
@@ -31,9 +35,12 @@ export type Step = OnStage & (
   /** Compile-time layout change of the constant input `input` (a placeholder name). */
   | { readonly s: 'pack'; readonly input: string; readonly layout: PackLayout });
 
+export type SplitTail = 'guard' | 'shift';
+
 export type Schedule = readonly Step[];
 
-export const split = (axis: string, factor: number, stage?: string): Step => ({ s: 'split', axis, factor, stage });
+export const split = (axis: string, factor: number, stage?: string, tail?: SplitTail): Step =>
+  (tail ? { s: 'split', axis, factor, stage, tail } : { s: 'split', axis, factor, stage });
 export const reorder = (axes: readonly string[], stage?: string): Step => ({ s: 'reorder', axes, stage });
 export const fuse = (a: string, b: string, stage?: string): Step => ({ s: 'fuse', a, b, stage });
 export const vectorize = (axis: string, stage?: string): Step => ({ s: 'vectorize', axis, stage });
@@ -44,7 +51,7 @@ export const pack = (input: string, layout: PackLayout): Step => ({ s: 'pack', i
 export function fmtStep(step: Step): string {
   const on = step.stage ? ` on ${step.stage}` : '';
   switch (step.s) {
-    case 'split': return `split(${step.axis}, ${step.factor})${on}`;
+    case 'split': return `split(${step.axis}, ${step.factor}${step.tail ? `, ${step.tail}` : ''})${on}`;
     case 'reorder': return `reorder(${step.axes.join(', ')})${on}`;
     case 'fuse': return `fuse(${step.a}, ${step.b})${on}`;
     case 'pack': return `pack(${step.input}, axis ${step.layout.axis} by ${step.layout.block})`;

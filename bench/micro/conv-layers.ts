@@ -1,0 +1,81 @@
+// Micro benchmark (not a test): real conv layer shapes of MobileNetV2, InceptionV3 and PP-OCR lowered
+// with the default Conv schedule, simplified, unrolled and compiled to wasm SIMD; GFLOP/s per layer.
+// Usage: node dist/bench/micro/conv-layers.js [substring of a layer label] [ot,wt knobs instead of the defaults]
+import { rng, randomTensor } from '../../src/io/random.js';
+import type { Kernel } from '../../src/loop/ir.js';
+import { simplifyKernel } from '../../src/loop/simplify.js';
+import { unrollLoops } from '../../src/loop/unroll.js';
+import { vectorizeLoops } from '../../src/loop/vectorize.js';
+import { convTemplate } from '../../src/schedule/defaults.js';
+import { lowerNode, type NodeValue } from '../../src/lower/op.js';
+import { buildModule, kernelScratch, scratchBytes } from '../../src/target/wasm/codegen.js';
+import { probeFeatures } from '../../src/target/wasm/features.js';
+
+interface Layer {
+  readonly label: string;
+  readonly c: number; readonly o: number; readonly h: number; readonly w: number;
+  readonly kh: number; readonly kw: number; readonly stride: number; readonly group?: number;
+}
+
+const LAYERS: readonly Layer[] = [
+  { label: 'MobileNetV2 dw3x3 s1 112x112 c32', c: 32, o: 32, h: 112, w: 112, kh: 3, kw: 3, stride: 1, group: 32 },
+  { label: 'MobileNetV2 dw3x3 s2 112->56 c96', c: 96, o: 96, h: 112, w: 112, kh: 3, kw: 3, stride: 2, group: 96 },
+  { label: 'MobileNetV2 dw3x3 s1 14x14 c384', c: 384, o: 384, h: 14, w: 14, kh: 3, kw: 3, stride: 1, group: 384 },
+  { label: 'MobileNetV2 dw3x3 s1 7x7 c960', c: 960, o: 960, h: 7, w: 7, kh: 3, kw: 3, stride: 1, group: 960 },
+  { label: 'MobileNetV2 1x1 14x14 64->384', c: 64, o: 384, h: 14, w: 14, kh: 1, kw: 1, stride: 1 },
+  { label: 'MobileNetV2 1x1 7x7 160->960', c: 160, o: 960, h: 7, w: 7, kh: 1, kw: 1, stride: 1 },
+  { label: 'InceptionV3 1x1 35x35 288->64', c: 288, o: 64, h: 35, w: 35, kh: 1, kw: 1, stride: 1 },
+  { label: 'InceptionV3 3x3 35x35 64->96', c: 64, o: 96, h: 35, w: 35, kh: 3, kw: 3, stride: 1 },
+  { label: 'InceptionV3 1x7 17x17 128->128', c: 128, o: 128, h: 17, w: 17, kh: 1, kw: 7, stride: 1 },
+  { label: 'InceptionV3 7x1 17x17 128->192', c: 128, o: 192, h: 17, w: 17, kh: 7, kw: 1, stride: 1 },
+  { label: 'PP-OCR rec 3x3 8x80 96->96', c: 96, o: 96, h: 8, w: 80, kh: 3, kw: 3, stride: 1 },
+  { label: 'PP-OCR det 3x3 s2 160->80 c16->16', c: 16, o: 16, h: 160, w: 160, kh: 3, kw: 3, stride: 2 },
+];
+
+async function gflops(kernel: Kernel, data: readonly (Float32Array | undefined)[], flops: number): Promise<number> {
+  const simplified = simplifyKernel(kernel);
+  const k = { ...simplified, body: unrollLoops(vectorizeLoops(simplified.body)) };
+  const sizes = [...k.params.map((p) => 4 * p.size), ...kernelScratch(k).map(scratchBytes)];
+  const addresses: number[] = [];
+  let top = 0;
+  for (const s of sizes) { addresses.push(top); top += Math.ceil(s / 16) * 16; }
+  const pages = Math.ceil(top / 65536) + 1;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const { bytes } = buildModule([{ kernel: k, addresses }], { target: { simd: true, relaxedSimd: probeFeatures().relaxedSimd }, memory: { min: pages } });
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+  data.forEach((d, i) => { if (d) new Float32Array(memory.buffer, addresses[i], d.length).set(d); });
+  const run = instance.exports.run as () => void;
+  run();
+  let reps = 1, seconds = 0;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) run();
+    seconds = (performance.now() - t0) / 1000;
+    if (seconds > 0.25) break;
+    reps *= 2;
+  }
+  return (flops * reps) / seconds / 1e9;
+}
+
+const filter = process.argv[2] ?? '';
+const knobs = process.argv[3]?.split(',').map(Number);
+for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
+  const group = l.group ?? 1;
+  const ph = (l.kh - 1) >> 1, pw = (l.kw - 1) >> 1;
+  const oh = Math.floor((l.h + 2 * ph - l.kh) / l.stride) + 1, ow = Math.floor((l.w + 2 * pw - l.kw) / l.stride) + 1;
+  const wShape = [l.o, l.c / group, l.kh, l.kw];
+  const inputs: NodeValue[] = [
+    { name: 'x', info: { dtype: 'float32', shape: [1, l.c, l.h, l.w] } },
+    { name: 'w', info: { dtype: 'float32', shape: wShape }, constant: randomTensor('float32', wShape, rng(2)) },
+    { name: 'b', info: { dtype: 'float32', shape: [l.o] }, constant: randomTensor('float32', [l.o], rng(3)) },
+  ];
+  const attrs = { pads: [ph, pw, ph, pw], strides: [l.stride, l.stride], group };
+  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w' }, { ot: knobs[0], wt: knobs[1], packW: 1 });
+  const { kernel, packed } = lowerNode('Conv', attrs, inputs, [{ name: 'y', info: { dtype: 'float32', shape: [1, l.o, oh, ow] } }], schedule);
+  const data = kernel.params.map((p) => {
+    const t = packed.get(p.name) ?? inputs.find((i) => i.name === p.name)?.constant;
+    return t ? t.numbers as Float32Array : p.name === 'x' ? randomTensor('float32', [p.size], rng(7)).numbers as Float32Array : undefined;
+  });
+  const flops = 2 * l.o * oh * ow * (l.c / group) * l.kh * l.kw;
+  console.log(`${l.label.padEnd(40)} ${(await gflops(kernel, data, flops)).toFixed(2).padStart(6)} GFLOP/s`);
+}
