@@ -10,7 +10,9 @@ import { describeFsError } from '../io/files.js';
 import { collect, parseInputs, parseShapes } from './args.js';
 import { debugLevel, timed } from './debug.js';
 import { formatSummary, summarize } from './inspect.js';
-import { runModel } from './run.js';
+import { runReference } from './run.js';
+import { compileCommand, runArtifactFile, runCompiled } from './compiled.js';
+import { COMPILE_TARGETS, type CompileTarget } from '../compile/compile.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL_ERROR = 1;
@@ -37,6 +39,34 @@ function parseSeed(text: string): number {
   return seed;
 }
 
+function parseTarget(text: string): CompileTarget {
+  const target = COMPILE_TARGETS.find((t) => t === text);
+  if (!target) throw new InputError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${text}'`);
+  return target;
+}
+
+const ENGINES = ['compiled', 'reference'] as const;
+const isArtifact = (path: string) => path.toLowerCase().endsWith('.kiln');
+
+interface RunFlags {
+  input: string[]; shape: string[]; random?: boolean; seed: string; outDir: string;
+  engine: string; target: string; relaxedSimd?: boolean;
+}
+
+async function run(model: string, flags: RunFlags): Promise<void> {
+  const engine = ENGINES.find((e) => e === flags.engine);
+  if (!engine) throw new InputError(`--engine must be one of ${ENGINES.join(', ')}, got '${flags.engine}'`);
+  const opts = { inputs: parseInputs(flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir };
+  if (isArtifact(model)) {
+    if (engine === 'reference') throw new InputError(`${model} is a compiled .kiln artifact, which only the compiled engine runs; give the original model for --engine reference`);
+    if (flags.shape.length) throw new InputError(`${model} is compiled for fixed input shapes; --shape applies to models, not .kiln artifacts (recompile with kiln compile --shape)`);
+    return runArtifactFile(model, opts);
+  }
+  const g = await openModel(model, flags.shape);
+  if (engine === 'reference') return runReference(g, opts);
+  return runCompiled(g, { ...opts, target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false });
+}
+
 function buildProgram(): Command {
   const program = new Command('kiln')
     .description('A deep-learning compiler: import ONNX, TF.js and TensorFlow models and run them.')
@@ -46,7 +76,8 @@ function buildProgram(): Command {
     .configureOutput({ outputError: () => {} });
   program.addHelpText('after', `
 MODEL is a .onnx file, a TensorFlow frozen GraphDef (.pb), a TF.js model.json, or the folder holding it.
-Set KILN_DEBUG=1 for timings and error stacks, KILN_DEBUG=2 to also print the imported graph.`);
+Set KILN_DEBUG=1 for timings and error stacks, KILN_DEBUG=2 to also print the imported and the folded graph,
+KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly module as text.`);
 
   program.command('inspect')
     .description('print a model\'s format, inputs, outputs, op histogram, parameters and multiply-accumulates')
@@ -58,20 +89,31 @@ Set KILN_DEBUG=1 for timings and error stacks, KILN_DEBUG=2 to also print the im
       console.log(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     });
 
-  program.command('run')
-    .description('run a model with the reference executor and write its outputs as .npy files')
+  program.command('compile')
+    .description('compile a model ahead of time into one .kiln artifact (a WebAssembly module and its weights)')
     .argument('<MODEL>', 'model file or folder')
+    .requiredOption('-o, --out <FILE.kiln>', 'the artifact to write')
+    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable; compiled models need every dim fixed)', collect, [])
+    .option('--target <TARGET>', `code to generate: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
+    .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (faster; the artifact then needs a host with relaxed SIMD)')
+    .action(async (model: string, opts: { out: string; shape: string[]; target: string; relaxedSimd?: boolean }) => {
+      const target = parseTarget(opts.target);
+      const g = await openModel(model, opts.shape);
+      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false });
+    });
+
+  program.command('run')
+    .description('run a model (compiled to WebAssembly, or with the reference executor) or a .kiln artifact, and write its outputs as .npy files')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')
     .option('--input <NAME=FILE.npy>', 'feed an input from a .npy file (repeatable)', collect, [])
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
     .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1))')
     .option('--seed <N>', 'seed of --random', '1')
     .option('--out-dir <DIR>', 'folder for output_<i>.npy and outputs.json', 'kiln-out')
-    .action(async (model: string, opts: { input: string[]; shape: string[]; random?: boolean; seed: string; outDir: string }) => {
-      const inputs = parseInputs(opts.input);
-      const seed = parseSeed(opts.seed);
-      const g = await openModel(model, opts.shape);
-      await runModel(g, { inputs, random: opts.random ?? false, seed, outDir: opts.outDir });
-    });
+    .option('--engine <ENGINE>', `how to run a model: ${ENGINES.join(' | ')}`, 'compiled')
+    .option('--target <TARGET>', `code the compiled engine generates: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
+    .option('--relaxed-simd', 'let the compiled engine use relaxed-SIMD fused multiply-add')
+    .action(run);
   return program;
 }
 

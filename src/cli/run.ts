@@ -1,23 +1,37 @@
-// `kiln run`: feeds a model from .npy files or seeded random data, runs it with the reference
-// executor, writes every output as .npy plus an outputs.json index, and prints a summary.
+// `kiln run`: feeds a model from .npy files or seeded random data, runs it (compiled, see
+// compiled.ts, or with the reference executor), writes every output as .npy plus an
+// outputs.json index, and prints a summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, IoError } from '../errors.js';
-import { listInputs } from '../frontend/load.js';
 import { isFloat, type DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
-import { fmtShape, isStatic, numel, type Dim } from '../ir/shape.js';
+import { fmtShape, isStatic, numel, type Dim, type Shape } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { readNpy, serializeNpy } from '../io/npy.js';
 import { randomTensor, rng } from '../io/random.js';
 import { execute } from '../reference/execute.js';
 import { timed } from './debug.js';
 
-export interface RunOptions {
+/** A model input or output as the caller sees it (shapes may be symbolic before compiling). */
+export interface Signature {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+export const graphInputs = (g: Graph): Signature[] => g.inputs.map((name) => ({ name, ...g.values.get(name)! }));
+
+const listInputs = (inputs: readonly Signature[]) => inputs.map((s) => `'${s.name}' (${s.dtype} ${fmtShape(s.shape)})`).join(', ');
+
+export interface FeedOptions {
   /** Input name -> .npy path. */
   readonly inputs: Readonly<Record<string, string>>;
   readonly random: boolean;
   readonly seed: number;
+}
+
+export interface RunOptions extends FeedOptions {
   readonly outDir: string;
 }
 
@@ -33,13 +47,13 @@ export interface OutputRecord {
 const NUMPY_NAME: Partial<Record<DType, string>> = { bool: 'bool_' };
 
 /** Reads the given .npy inputs, checks them against the model, fills the rest randomly if asked. */
-export function buildFeeds(g: Graph, opts: RunOptions): Record<string, Tensor> {
+export function buildFeeds(inputs: readonly Signature[], opts: FeedOptions): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   const bound = new Map<string, number>();
   for (const [name, file] of Object.entries(opts.inputs)) {
-    const info = g.values.get(name);
-    if (!g.inputs.includes(name) || !info) {
-      throw new InputError(`--input names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
+    const info = inputs.find((s) => s.name === name);
+    if (!info) {
+      throw new InputError(`--input names '${name}', which is not an input of the model; its inputs are ${listInputs(inputs)}`);
     }
     const t = readNpy(file);
     if (t.dtype !== info.dtype) {
@@ -57,9 +71,9 @@ export function buildFeeds(g: Graph, opts: RunOptions): Record<string, Tensor> {
     feeds[name] = t;
   }
   const next = rng(opts.seed);
-  for (const name of g.inputs) {
+  for (const info of inputs) {
+    const name = info.name;
     if (feeds[name]) continue;
-    const info = g.values.get(name)!;
     if (!opts.random) {
       throw new InputError(`no data for input '${name}' (${info.dtype} ${fmtShape(info.shape)}); ` +
         `give --input ${name}=FILE.npy, or --random`);
@@ -74,14 +88,14 @@ export function buildFeeds(g: Graph, opts: RunOptions): Record<string, Tensor> {
   return feeds;
 }
 
-export function writeOutputs(outDir: string, g: Graph, outputs: ReadonlyMap<string, Tensor>): OutputRecord[] {
+/** Writes `outputs` (in the model's output order) as output_<i>.npy and outputs.json. */
+export function writeOutputs(outDir: string, outputs: ReadonlyMap<string, Tensor>): OutputRecord[] {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
     throw new IoError(`cannot create the output folder ${outDir}: ${(e as Error).message}`);
   }
-  const records = g.outputs.map((name, index): OutputRecord => {
-    const t = outputs.get(name)!;
+  const records = [...outputs].map(([name, t], index): OutputRecord => {
     const file = `output_${index}.npy`;
     writeFileChecked(join(outDir, file), serializeNpy(t));
     return { index, name, dtype: t.dtype, shape: t.shape, file };
@@ -120,10 +134,15 @@ export function describeOutput(name: string, t: Tensor): string {
   return line;
 }
 
-export async function runModel(g: Graph, opts: RunOptions): Promise<void> {
-  const feeds = buildFeeds(g, opts);
-  const [outputs, ms] = await timed('execution', () => execute(g, feeds));
-  const records = writeOutputs(opts.outDir, g, outputs);
+/** Writes the outputs and prints one line each, then how the run went. */
+export function reportOutputs(outputs: ReadonlyMap<string, Tensor>, outDir: string, how: string): void {
+  const records = writeOutputs(outDir, outputs);
   for (const r of records) console.log(`output ${r.index}: ${describeOutput(r.name, outputs.get(r.name)!)}`);
-  console.log(`ran in ${ms.toFixed(1)} ms (reference executor); outputs written to ${opts.outDir}/ (outputs.json lists them)`);
+  console.log(`${how}; outputs written to ${outDir}/ (outputs.json lists them)`);
+}
+
+export async function runReference(g: Graph, opts: RunOptions): Promise<void> {
+  const feeds = buildFeeds(graphInputs(g), opts);
+  const [outputs, ms] = await timed('execution', () => execute(g, feeds));
+  reportOutputs(outputs, opts.outDir, `ran in ${ms.toFixed(1)} ms (reference executor)`);
 }

@@ -166,7 +166,7 @@ test('run --input: PP-OCR outputs match onnxruntime-node on the same .npy', asyn
     const x = randomTensor('float32', SMALL, rng(11));
     writeNpy(join(dir, 'x.npy'), x);
     const out = join(dir, 'out');
-    const r = kiln(['run', OCR, '--input', `x=${join(dir, 'x.npy')}`, '--out-dir', out]);
+    const r = kiln(['run', OCR, '--engine', 'reference', '--input', `x=${join(dir, 'x.npy')}`, '--out-dir', out]);
     assert.equal(r.status, 0, show(r));
     const records = JSON.parse(readFileSync(join(out, 'outputs.json'), 'utf8')) as OutputRecord[];
     const session = await ort.InferenceSession.create(OCR);
@@ -194,7 +194,7 @@ test('run --random: writes the files outputs.json describes, the same bytes for 
   const dir = mkdtempSync(join(tmpdir(), 'kiln-cli-'));
   try {
     const runOnce = (out: string) => {
-      const r = kiln(['run', OCR, '--random', '--seed', '5', '--shape', `x=${SMALL}`, '--out-dir', join(dir, out)]);
+      const r = kiln(['run', OCR, '--engine', 'reference', '--random', '--seed', '5', '--shape', `x=${SMALL}`, '--out-dir', join(dir, out)]);
       assert.equal(r.status, 0, show(r));
       const records = JSON.parse(readFileSync(join(dir, out, 'outputs.json'), 'utf8')) as OutputRecord[];
       assert.deepEqual(records.map((o) => [o.index, o.file]), [[0, 'output_0.npy']]);

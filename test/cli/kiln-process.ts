@@ -10,10 +10,11 @@ export interface KilnResult {
   readonly stderr: string;
 }
 
-/** `node bin/kiln.js ...args`, killed after `timeoutMs`; KILN_DEBUG only when `env` sets it. */
-export function kiln(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 120_000): KilnResult {
+/** `node [nodeFlags] bin/kiln.js ...args`, killed after `timeoutMs`; KILN_DEBUG only when `env` sets it. */
+export function kiln(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 120_000,
+  nodeFlags: readonly string[] = []): KilnResult {
   const { KILN_DEBUG: _ignored, ...base } = process.env;
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/kiln.js'), ...args], {
+  const r = spawnSync(process.execPath, [...nodeFlags, join(REPO_ROOT, 'bin/kiln.js'), ...args], {
     encoding: 'utf8', timeout: timeoutMs, env: { ...base, ...env }, cwd: REPO_ROOT,
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

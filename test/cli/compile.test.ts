@@ -1,0 +1,119 @@
+// `kiln compile` and the compiled engine of `kiln run` as a user runs them: the artifact runs to
+// the reference executor's outputs, and broken artifacts, hosts without a needed feature and ops
+// that cannot be compiled each end in one error line with exit 2.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tensor } from '../../src/ir/tensor.js';
+import { randomTensor, rng } from '../../src/io/random.js';
+import { readNpy, writeNpy } from '../../src/io/npy.js';
+import { opDef } from '../../src/ops/index.js';
+import { hostFeatures } from '../../src/runtime/index.js';
+import { buildGraphModel } from '../util/onnx-builder.js';
+import { kiln, show, type KilnResult } from './kiln-process.js';
+
+let dir = '';
+const at = (name: string) => join(dir, name);
+
+function assertUserError(r: KilnResult, why: RegExp): void {
+  assert.equal(r.status, 2, show(r));
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one stderr line expected\n${show(r)}`);
+  assert.match(lines[0], /^kiln: error: /, show(r));
+  assert.match(lines[0], why, show(r));
+}
+
+/** x [2, 12] @ w [12, 8] + b, then Relu: a conv-net head in miniature, with symbolic batch. */
+function denseModel(): Uint8Array {
+  const next = rng(3);
+  return buildGraphModel({
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'] },
+      { op: 'Add', inputs: ['h', 'b'], outputs: ['hb'] },
+      { op: 'Relu', inputs: ['hb'], outputs: ['y'] },
+    ],
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 12] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', 8] }],
+    initializers: { w: randomTensor('float32', [12, 8], next, -1, 1), b: randomTensor('float32', [8], next, -1, 1) },
+  });
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kiln-compile-'));
+  writeFileSync(at('dense.onnx'), denseModel());
+  writeNpy(at('x.npy'), randomTensor('float32', [2, 12], rng(7), -2, 2));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs kiln and returns output_0.npy; the reference executor's run is the oracle. */
+function runOutput(args: readonly string[], out: string, nodeFlags: readonly string[] = []): Tensor {
+  const r = kiln(['run', ...args, '--input', `x=${at('x.npy')}`, '--out-dir', at(out)], {}, 120_000, nodeFlags);
+  assert.equal(r.status, 0, show(r));
+  return readNpy(join(at(out), 'output_0.npy'));
+}
+
+function assertClose(got: Tensor, want: Tensor): void {
+  assert.deepEqual(got.shape, want.shape);
+  want.numbers.forEach((w, i) => assert.ok(Math.abs(got.numbers[i] - w) <= 1e-6 + 1e-5 * Math.abs(w), `[${i}] ${got.numbers[i]} vs ${w}`));
+}
+
+test('compile writes a .kiln that runs to the reference executor\'s outputs, for both targets', () => {
+  const want = runOutput([at('dense.onnx'), '--engine', 'reference'], 'ref');
+  for (const target of ['wasm-simd', 'wasm']) {
+    const file = at(`dense-${target}.kiln`);
+    const r = kiln(['compile', at('dense.onnx'), '-o', file, '--shape', 'x=2,12', '--target', target]);
+    assert.equal(r.status, 0, show(r));
+    assert.match(r.stdout, /kernels: 3 calls/);
+    assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), 'KILN');
+    assertClose(runOutput([file], `out-${target}`), want);
+  }
+  // a model runs compiled by default, for the shapes of its feeds
+  assertClose(runOutput([at('dense.onnx')], 'direct'), want);
+});
+
+test('a compile without fixed input dims says to pass --shape', () => {
+  assertUserError(kiln(['compile', at('dense.onnx'), '-o', at('no.kiln')]), /input 'x' has shape \[batch,12\].*--shape x=1,12/);
+});
+
+test('a corrupted, a truncated and a foreign .kiln each give one error line', () => {
+  const good = readFileSync(at('dense-wasm-simd.kiln'));
+  const flipped = Buffer.from(good);
+  flipped[flipped.length - 40] ^= 0xff;
+  writeFileSync(at('flipped.kiln'), flipped);
+  writeFileSync(at('truncated.kiln'), good.subarray(0, good.length >> 1));
+  writeFileSync(at('foreign.kiln'), Buffer.from('not an artifact at all, just text'));
+  assertUserError(kiln(['run', at('flipped.kiln'), '--random']), /flipped\.kiln: .*(checksum|corrupt)/i);
+  assertUserError(kiln(['run', at('truncated.kiln'), '--random']), /truncated\.kiln: .*(truncated|corrupt)/i);
+  assertUserError(kiln(['run', at('foreign.kiln'), '--random']), /foreign\.kiln: /);
+  assertUserError(kiln(['run', at('flipped.kiln'), '--random', '--engine', 'reference']), /only the compiled engine runs/);
+});
+
+test('a .kiln compiled for relaxed SIMD refuses a host without it, and runs on one with it', () => {
+  const file = at('relaxed.kiln');
+  const r = kiln(['compile', at('dense.onnx'), '-o', file, '--shape', 'x=2,12', '--relaxed-simd']);
+  assert.equal(r.status, 0, show(r));
+  assert.match(r.stdout, /relaxed-simd/);
+  const hostHasIt = hostFeatures()['relaxed-simd'];
+  const without = hostHasIt ? ['--no-experimental-wasm-relaxed-simd'] : [];
+  assertUserError(kiln(['run', file, '--random'], {}, 120_000, without), /lacks WebAssembly relaxed-simd.*recompile/);
+  const withIt = hostHasIt ? [] : ['--experimental-wasm-relaxed-simd'];
+  assertClose(runOutput([file], 'relaxed', withIt), runOutput([at('dense.onnx'), '--engine', 'reference'], 'ref2'));
+});
+
+test('every op that cannot be compiled is named in one line that points to --engine reference', (t) => {
+  const candidates = ['Hardmax', 'LpNormalization', 'MeanVarianceNormalization', 'CumSum'];
+  const uncompiled = candidates.filter((op) => !opDef(op)?.compute).slice(0, 2);
+  if (uncompiled.length < 2) { t.skip('fewer than two simple ops lack a compute definition'); return; }
+  const axis = Tensor.from('int64', [], [1]);
+  writeFileSync(at('uncompiled.onnx'), buildGraphModel({
+    nodes: uncompiled.map((op, i) => ({ op, name: `n${i}`, inputs: op === 'CumSum' ? [i ? 'y0' : 'x', 'axis'] : [i ? 'y0' : 'x'], outputs: [`y${i}`] })),
+    inputs: [{ name: 'x', dtype: 'float32', shape: [2, 3, 4] }],
+    outputs: [{ name: `y${uncompiled.length - 1}`, dtype: 'float32', shape: [2, 3, 4] }],
+    initializers: { axis },
+  }));
+  const pattern = new RegExp(`cannot compile.*${uncompiled.map((op) => `(?=.*${op})`).join('')}.*run it with --engine reference`);
+  assertUserError(kiln(['run', at('uncompiled.onnx'), '--random']), pattern);
+  assertUserError(kiln(['compile', at('uncompiled.onnx'), '-o', at('u.kiln')]), pattern);
+});
