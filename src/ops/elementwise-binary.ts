@@ -80,12 +80,13 @@ export const binaryOps = {
     ([x, y]) => bin('xor', x, y)),
 
   // narrow shifts as multiplication by powers of two (the storage wraps), 64-bit ones through BigInt
-  BitShift: binaryOp({ direction: attr.required('string') }, 'integer', ({ direction }, d): Scalar2 => {
+  // unsigned elements load as non-negative i32, so the arithmetic shr is the logical one
+  BitShift: withExpr(binaryOp({ direction: attr.required('string') }, 'integer', ({ direction }, d): Scalar2 => {
     const left = direction === 'LEFT';
     if (!is64(d)) return left ? (x, y) => x * 2 ** y : (x, y) => Math.floor(x / 2 ** y);
     const wrap = wrap64(d);
     return left ? (x, y) => wrap(BigInt(x) << BigInt(y)) : (x, y) => wrap(BigInt(x) >> BigInt(y));
-  }),
+  }), ([x, y], a) => bin(a.direction === 'LEFT' ? 'shl' : 'shr', x, y)),
   BitwiseAnd: withExpr(bitwiseOp((x, y) => x & y, (x, y) => x & y),
     ([x, y]) => bin('and', x, y)),
   BitwiseOr: withExpr(bitwiseOp((x, y) => x | y, (x, y) => x | y),

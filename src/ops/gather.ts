@@ -7,6 +7,7 @@ import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
+import { gatherElementsCompute, gatherNDCompute } from './index-compute.js';
 
 function checkIndex(i: number, dim: number, op: string): number {
   const j = i < 0 ? i + dim : i;
@@ -112,6 +113,7 @@ export const gatherOps = {
     inputs: [2, 2],
     fusion: 'injective',
     infer: ({ inputs }) => [{ dtype: inputs[0]!.dtype, shape: inputs[1]!.shape }],
+    compute: (ctx) => gatherElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'GatherElements axis')),
     run: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.rank, 'GatherElements axis');
@@ -132,6 +134,7 @@ export const gatherOps = {
     infer: ({ inputs, attrs }) => [{
       dtype: inputs[0]!.dtype, shape: gatherNDShape(inputs[0]!.shape, inputs[1]!.shape, attrs.batch_dims),
     }],
+    compute: (ctx) => gatherNDCompute(ctx, ctx.attrs.batch_dims),
     run: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const shape = gatherNDShape(x.shape, ix.shape, attrs.batch_dims) as number[];

@@ -129,14 +129,17 @@ export function axisMapsCompute(ctx: Ctx, x: TeTensor, maps: readonly ArrayLike<
 }
 
 /** Gather along `axis` at indices read from the indices tensor (negative ones count from the end). */
+/** An index read from data into a dim of n: negative ones count from the end; out-of-range ones clamp (the reference rejects them). */
+export function dataIndex(raw: Expr, n: number): Expr {
+  const i = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
+  return clampTo(select(bin('lt', i, cnst(0)), bin('add', i, cnst(n)), i), n);
+}
+
 export function gatherCompute(ctx: Ctx, a: number): TeTensor[] {
   const [x, ix] = ctx.inputs as TeTensor[];
   const r = ix.shape.length;
   return [gatherFrom(ctx, x, (idx) => {
-    const raw = ix.at(idx.slice(a, a + r));
-    const i = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
-    const wrapped = select(bin('lt', i, cnst(0)), bin('add', i, cnst(x.shape[a])), i);
-    return [...idx.slice(0, a), clampTo(wrapped, x.shape[a]), ...idx.slice(a + r)];
+    return [...idx.slice(0, a), dataIndex(ix.at(idx.slice(a, a + r)), x.shape[a]), ...idx.slice(a + r)];
   })];
 }
 

@@ -7,6 +7,7 @@ import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
+import { splitCompute, triluCompute } from './index-compute.js';
 import { UnsupportedError } from '../errors.js';
 import {
   axisMapsCompute, concatCompute, depthToSpaceCompute, spaceToDepthCompute, tileCompute, transposeCompute,
@@ -176,6 +177,7 @@ export const movementOps = {
         : Array.from({ length: count }, () => symbol('split'));
       return sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((v, i) => (i === a ? d : v)) }));
     },
+    compute: (ctx) => splitCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'Split axis')),
     run: ({ node, inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'Split axis');
@@ -318,6 +320,7 @@ export const movementOps = {
       if (inputs[0]!.shape.length < 2) throw new ShapeError(`Trilu needs rank >= 2, got ${fmtShape(inputs[0]!.shape)}`);
       return [inputs[0]!];
     },
+    compute: (ctx) => triluCompute(ctx, ctx.attrs.upper !== 0),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const k = inputs[1] ? inputs[1].numbers[0] : 0;

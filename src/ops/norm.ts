@@ -8,6 +8,7 @@ import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { outputTensor, remapIndices } from './nn-gemm.js';
 import { batchNormCompute, instanceNormCompute, layerNormCompute } from './norm-compute.js';
+import { lpNormCompute } from './axis-compute.js';
 
 function floatInput(op: string, x: ValueInfo | undefined, minRank: number): ValueInfo {
   if (!x) throw new ShapeError(`${op}: missing input X`);
@@ -203,6 +204,7 @@ export const normOps = {
       if (attrs.p !== 1 && attrs.p !== 2) throw new UnsupportedError(`LpNormalization: p must be 1 or 2, got ${attrs.p}`);
       return [x];
     },
+    compute: lpNormCompute,
     run: ({ attrs, inputs: [x] }) => {
       const axis = normAxis(attrs.axis, x!.rank, 'LpNormalization axis');
       const len = x!.shape[axis], stride = numel(x!.shape.slice(axis + 1)), X = x!.numbers;

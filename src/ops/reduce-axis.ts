@@ -7,6 +7,7 @@ import { Tensor } from '../ir/tensor.js';
 import { checkDType } from './elementwise-build.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { softmaxCompute } from './reduce-compute.js';
+import { argCompute, cumSumCompute, hardmaxCompute } from './axis-compute.js';
 
 /**
  * Calls `line(base, stride)` for every line of `shape` along `axis`: the line's elements are at
@@ -66,7 +67,7 @@ function shiftedExp(src: NumericData, dst: Float64Array, base: number, stride: n
   return sum;
 }
 
-function argOp(better: (v: number, best: number) => boolean) {
+function argOp(better: (v: number, best: number) => boolean, kind: 'max' | 'min') {
   return defineOp({
     attrs: { axis: attr.int(0), keepdims: attr.int(1), select_last_index: attr.int(0) },
     inputs: [1, 1], fusion: 'reduce',
@@ -76,6 +77,7 @@ function argOp(better: (v: number, best: number) => boolean) {
       const shape: Dim[] = x!.shape.flatMap((d, i) => (i !== axis ? [d] : attrs.keepdims ? [1] : []));
       return [{ dtype: 'int64', shape }];
     },
+    compute: argCompute(kind),
     run: ({ attrs, inputs: [x] }) => {
       const axis = normAxis(attrs.axis, x!.rank);
       const n = x!.shape[axis];
@@ -118,8 +120,8 @@ function cumSum(x: Tensor, axis: number, exclusive: boolean, reverse: boolean): 
 }
 
 export const axisOps = {
-  ArgMax: argOp((v, best) => v > best),
-  ArgMin: argOp((v, best) => v < best),
+  ArgMax: argOp((v, best) => v > best, 'max'),
+  ArgMin: argOp((v, best) => v < best, 'min'),
   Softmax: softmaxOp((src, dst, base, stride, n) => {
     const sum = shiftedExp(src, dst, base, stride, n);
     for (let k = 0; k < n; k++) dst[k] /= sum;
@@ -133,13 +135,14 @@ export const axisOps = {
     const m = lineMax(src, base, stride, n);
     dst.fill(0);
     for (let k = 0; k < n; k++) if (src[base + k * stride] === m) { dst[k] = 1; break; }
-  }),
+  }, hardmaxCompute),
   CumSum: defineOp({
     attrs: { exclusive: attr.int(0), reverse: attr.int(0) }, inputs: [2, 2], fusion: 'opaque',
     infer: ({ node, inputs: [x] }) => {
       checkDType(node.op, 'numeric', x!.dtype);
       return [x!];
     },
+    compute: cumSumCompute,
     run: ({ attrs, inputs: [x, axis] }) => {
       if (axis!.size !== 1) throw new ShapeError(`CumSum axis must be a scalar, got ${axis!.size} values`);
       const a = normAxis(axis!.numbers[0], x!.rank);
