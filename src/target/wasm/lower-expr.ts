@@ -26,6 +26,8 @@ interface Binding { readonly type: VType; readonly locals: readonly number[] }
 
 export class ExprLowering {
   protected readonly vars = new Map<string, Binding>();
+  /** Loop variables in scope that start at a non-negative constant (so they never go below 0). */
+  protected readonly countingUp = new Set<string>();
   /** Base-address local of each buffer in scope. */
   protected readonly bufs = new Map<string, number>();
   /** Native vectors already computed into a v128 local, read lane by lane by a fallback. */
@@ -361,9 +363,22 @@ export class ExprLowering {
     if (scaled && size > 1) c.i32(Math.log2(size)).op('i32.shl');
     if (scaled) c.op('i32.add');
     const bytes = split.offset * size;
-    if (bytes >= 0 && bytes <= 0xffffffff) return access(bytes);
+    // a memarg offset is added after base + terms as unsigned: only safe when that sum cannot wrap below 0
+    if (bytes >= 0 && bytes <= 0xffffffff && (bytes === 0 || split.terms.every((t) => this.isNonNegative(t)))) return access(bytes);
     c.i32(bytes).op('i32.add');
     access(0);
+  }
+
+  /** True when the i32 index term `e` is >= 0 whatever the variables in scope hold (loop counters from a non-negative start). */
+  private isNonNegative(e: Expr): boolean {
+    switch (e.k) {
+      case 'const': return e.value >= 0;
+      case 'var': return this.countingUp.has(e.name);
+      case 'bin':
+        if (e.op === 'floormod') return e.b.k === 'const' && e.b.value > 0;
+        return ['add', 'mul', 'shl', 'floordiv', 'div', 'min', 'max', 'and'].includes(e.op) && this.isNonNegative(e.a) && this.isNonNegative(e.b);
+      default: return false;
+    }
   }
 
   protected scalarBin(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {

@@ -46,11 +46,12 @@ class KernelLowering extends ExprLowering {
 
   /** Binds `name` to fresh locals of type `t` for the duration of `inner`. */
   private scoped(name: string, t: VType, inner: (locals: readonly number[]) => void): void {
-    const prev = this.vars.get(name);
+    const prev = this.vars.get(name), prevCounting = this.countingUp.delete(name);
     const locals = this.localsFor(t);
     this.vars.set(name, { type: t, locals });
     inner(locals);
     if (prev) this.vars.set(name, prev); else this.vars.delete(name);
+    if (prevCounting) this.countingUp.add(name); else this.countingUp.delete(name);
   }
 
   /** Evaluates `value` into `locals`: all lanes first, so a value reading the same locals sees old lanes. */
@@ -109,6 +110,7 @@ class KernelLowering extends ExprLowering {
       c.block();
       if (constExtent === undefined) { c.get(iv); pushEnd(); c.op('i32.ge_s').brIf(0); }
       c.loop();
+      if (s.min.k === 'const' && s.min.value >= 0) this.countingUp.add(s.v);
       this.stmt(s.body);
       c.get(iv).i32(1).op('i32.add').tee(iv);
       pushEnd();
