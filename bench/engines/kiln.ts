@@ -1,13 +1,15 @@
 // Kiln's engines: the reference executor (the plain-TS oracle, timed so compiled speedups have
-// a baseline) and the compiled artifact run by src/runtime, a stub until the compiler lands.
+// a baseline) and the compiled artifact run by src/runtime, as an application would run it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnsupportedError } from '../../src/errors.js';
+import { performance } from 'node:perf_hooks';
+import { compile } from '../../src/compile/compile.js';
 import { loadModel, withInputShapes } from '../../src/frontend/load.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { NumericData } from '../../src/ir/dtype.js';
 import { execute } from '../../src/reference/execute.js';
+import { load, type Feed, type Session } from '../../src/runtime/index.js';
 import { REPO_ROOT } from '../../test/fixtures/fixtures.js';
 import type { Engine, HostFeeds, HostOutputs, PrepareInfo } from '../engine.js';
 
@@ -35,20 +37,27 @@ export function kilnReferenceEngine(): Engine {
   };
 }
 
-/**
- * The compiled engine. To wire it: prepare() = loadSpecialised, then `compile(graph)` -> artifact
- * bytes (time it: compileMs; artifactBytes = bytes.length), then `load(bytes)` from src/runtime;
- * run() = `session.run(feeds)` with the outputs copied into JS typed arrays.
- */
+/** The compiled engine: compile (timed) to a .kiln in memory, load it with the runtime, run the session. */
 export function kilnCompiledEngine(): Engine {
+  let session: Session | undefined;
   return {
     name: 'kiln',
-    async prepare(): Promise<PrepareInfo> {
-      throw new UnsupportedError('not available yet (the compiler has not landed)');
+    async prepare(modelPath, inputShapes): Promise<PrepareInfo> {
+      const graph = await loadSpecialised(modelPath, inputShapes);
+      const t0 = performance.now();
+      const { bytes } = await compile(graph);
+      const compileMs = performance.now() - t0;
+      session = await load(bytes);
+      return { threads: 1, version: KILN_VERSION, compileMs, artifactBytes: bytes.length };
     },
-    async run(): Promise<HostOutputs> {
-      throw new UnsupportedError('not available yet');
+    async run(feeds: HostFeeds): Promise<HostOutputs> {
+      const given: Record<string, Feed> = {};
+      for (const [name, t] of Object.entries(feeds)) {
+        given[name] = t.dtype === 'int64' && !(t.data instanceof BigInt64Array) ? BigInt64Array.from(t.data as ArrayLike<number>, (x) => BigInt(x)) : t.data;
+      }
+      const outs = await session!.run(given);
+      return new Map(Object.entries(outs).map(([n, t]) => [n, { dtype: t.dtype, shape: t.shape, data: t.data }]));
     },
-    async dispose() {},
+    async dispose() { session = undefined; },
   };
 }
