@@ -6,6 +6,7 @@ import { castNumber, type DType, type NumericData } from '../ir/dtype.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { mappedCopy } from './data-util.js';
+import { resizeCompute } from './resize-compute.js';
 import { attr, defineOp, type AttrsOf, type OpTable } from './op.js';
 
 const resizeAttrs = {
@@ -19,17 +20,17 @@ const resizeAttrs = {
   mode: attr.string('nearest'),
   nearest_mode: attr.string('round_prefer_floor'),
 };
-type ResizeAttrs = AttrsOf<typeof resizeAttrs>;
+export type ResizeAttrs = AttrsOf<typeof resizeAttrs>;
 
 /** Output sizes and the scale each axis is resampled with (1 for axes not resized). */
-interface Geometry { readonly outShape: number[]; readonly scales: number[]; readonly fromSizes: boolean }
+export interface Geometry { readonly outShape: number[]; readonly scales: number[]; readonly fromSizes: boolean }
 
-function resizedAxes(rank: number, axes: readonly number[] | undefined): number[] {
+export function resizedAxes(rank: number, axes: readonly number[] | undefined): number[] {
   return axes ? axes.map((a) => normAxis(a, rank, 'Resize axis')) : Array.from({ length: rank }, (_, i) => i);
 }
 
 /** Scales or sizes, whichever is given as a non-empty tensor. */
-function scalesOrSizes(scales: Tensor | undefined, sizes: Tensor | undefined) {
+export function scalesOrSizes(scales: Tensor | undefined, sizes: Tensor | undefined) {
   const sc = scales && scales.size ? scales.toArray() : undefined;
   const sz = sizes && sizes.size ? sizes.toArray() : undefined;
   if ((sc === undefined) === (sz === undefined)) throw new ShapeError('Resize needs exactly one of scales and sizes');
@@ -39,7 +40,7 @@ function scalesOrSizes(scales: Tensor | undefined, sizes: Tensor | undefined) {
 /** Output length of an axis resized by a scale factor. */
 const scaledLength = (inLen: number, scale: number) => Math.floor(inLen * scale);
 
-function geometry(inShape: readonly number[], axes: readonly number[], sc: readonly number[] | undefined,
+export function geometry(inShape: readonly number[], axes: readonly number[], sc: readonly number[] | undefined,
   sz: readonly number[] | undefined, policy: string): Geometry {
   const outShape = [...inShape];
   const scales = inShape.map(() => 1);
@@ -59,35 +60,65 @@ function geometry(inShape: readonly number[], axes: readonly number[], sc: reado
   return { outShape, scales, fromSizes: true };
 }
 
+/** The arithmetic sourceCoord needs, so one formula serves the reference (numbers) and the compute (f64 loop IR). */
+export interface Arith<T> {
+  lit(n: number): T;
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  div(a: T, b: T): T;
+}
+
+const numbers: Arith<number> = { lit: (n) => n, add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b };
+
+/** One axis' resampling geometry, all known before any data. */
+export interface AxisGeometry {
+  readonly mode: string;
+  readonly scale: number;
+  readonly inLen: number;
+  readonly outLen: number;
+  readonly outLenExact: number;
+  readonly roi: readonly [number, number];
+}
+
 /**
- * Source coordinate of output position x along one axis; NaN means "extrapolate".
- * `outLenExact` is in*scale before flooring: align_corners, pytorch_half_pixel and
- * tf_crop_and_resize divide by it as the ONNX reference (and its conformance data) does;
+ * Source coordinate of output position x along one axis, evaluated in the order the ONNX
+ * reference does. `outLenExact` is in*scale before flooring: align_corners, pytorch_half_pixel
+ * and tf_crop_and_resize divide by it as the ONNX reference (and its conformance data) does;
  * onnxruntime divides by the floored length, so the two differ when in*scale is fractional.
+ * tf_crop_and_resize positions outside [0, inLen-1] extrapolate; callers test for that.
  */
-function sourceCoord(mode: string, x: number, scale: number, inLen: number, outLen: number,
-  outLenExact: number, roi: readonly [number, number]): number {
-  switch (mode) {
-    case 'half_pixel': return (x + 0.5) / scale - 0.5;
+export function sourceCoordIn<T>(m: Arith<T>, x: T, g: AxisGeometry): T {
+  const { scale, inLen, outLen, outLenExact } = g;
+  const halfPixel = () => m.sub(m.div(m.add(x, m.lit(0.5)), m.lit(scale)), m.lit(0.5));
+  switch (g.mode) {
+    case 'half_pixel': return halfPixel();
     case 'half_pixel_symmetric': {
       const offset = (inLen / 2) * (1 - outLen / outLenExact);
-      return offset + (x + 0.5) / scale - 0.5;
+      return m.sub(m.add(m.lit(offset), m.div(m.add(x, m.lit(0.5)), m.lit(scale))), m.lit(0.5));
     }
-    case 'pytorch_half_pixel': return outLenExact > 1 ? (x + 0.5) / scale - 0.5 : 0;
-    case 'align_corners': return outLenExact === 1 ? 0 : (x * (inLen - 1)) / (outLenExact - 1);
-    case 'asymmetric': return x / scale;
-    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+    case 'pytorch_half_pixel': return outLenExact > 1 ? halfPixel() : m.lit(0);
+    case 'align_corners': return outLenExact === 1 ? m.lit(0) : m.div(m.mul(x, m.lit(inLen - 1)), m.lit(outLenExact - 1));
+    case 'asymmetric': return m.div(x, m.lit(scale));
+    case 'tf_half_pixel_for_nn': return m.div(m.add(x, m.lit(0.5)), m.lit(scale));
     case 'tf_crop_and_resize': {
-      const [s, e] = roi;
-      const c = outLenExact === 1 ? ((e - s) * (inLen - 1)) / 2 : (x * (e - s) * (inLen - 1)) / (outLenExact - 1);
-      const xo = c + s * (inLen - 1);
-      return xo < 0 || xo > inLen - 1 ? NaN : xo;
+      const [s, e] = g.roi;
+      const c = outLenExact === 1 ? m.lit(((e - s) * (inLen - 1)) / 2)
+        : m.div(m.mul(m.mul(x, m.lit(e - s)), m.lit(inLen - 1)), m.lit(outLenExact - 1));
+      return m.add(c, m.lit(s * (inLen - 1)));
     }
-    default: throw new UnsupportedError(`Resize coordinate_transformation_mode '${mode}' is unknown`);
+    default: throw new UnsupportedError(`Resize coordinate_transformation_mode '${g.mode}' is unknown`);
   }
 }
 
-function nearestIndex(x: number, mode: string, inLen: number): number {
+/** Source coordinate of output position x as a number; NaN means "extrapolate". */
+function sourceCoord(mode: string, x: number, scale: number, inLen: number, outLen: number,
+  outLenExact: number, roi: readonly [number, number]): number {
+  const xo = sourceCoordIn(numbers, x, { mode, scale, inLen, outLen, outLenExact, roi });
+  return mode === 'tf_crop_and_resize' && (xo < 0 || xo > inLen - 1) ? NaN : xo;
+}
+
+export function nearestIndex(x: number, mode: string, inLen: number): number {
   let i: number;
   if (Number.isInteger(x)) i = x;
   else {
@@ -170,7 +201,7 @@ function filterAxis(src: Float64Array, shape: readonly number[], axis: number, o
 }
 
 /** Per-axis [start, end] of the region of interest (tf_crop_and_resize only). */
-function roiPerAxis(rank: number, axes: readonly number[], roi: Tensor | undefined): [number, number][] {
+export function roiPerAxis(rank: number, axes: readonly number[], roi: Tensor | undefined): [number, number][] {
   const out: [number, number][] = Array.from({ length: rank }, () => [0, 1]);
   if (!roi || !roi.size) return out;
   const r = roi.toArray();
@@ -179,31 +210,49 @@ function roiPerAxis(rank: number, axes: readonly number[], roi: Tensor | undefin
   return out;
 }
 
-function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT: Tensor | undefined, sizesT: Tensor | undefined): Tensor {
-  const axes = resizedAxes(x.rank, attrs.axes);
+/** Output shape and every axis' geometry, from the resolved scales or sizes and roi. */
+export function resizeGeometry(shape: readonly number[], attrs: ResizeAttrs, roi: Tensor | undefined,
+  scalesT: Tensor | undefined, sizesT: Tensor | undefined): { outShape: number[]; axes: AxisGeometry[] } {
+  const axes = resizedAxes(shape.length, attrs.axes);
   const { sc, sz } = scalesOrSizes(scalesT, sizesT);
-  const g = geometry(x.shape, axes, sc, sz, attrs.keep_aspect_ratio_policy);
-  const rois = roiPerAxis(x.rank, axes, roi);
-  const exact = (a: number) => (g.fromSizes && attrs.keep_aspect_ratio_policy === 'stretch' ? g.outShape[a] : g.scales[a] * x.shape[a]);
-  const mode = attrs.coordinate_transformation_mode;
+  const g = geometry(shape, axes, sc, sz, attrs.keep_aspect_ratio_policy);
+  const rois = roiPerAxis(shape.length, axes, roi);
+  const exact = (a: number) => (g.fromSizes && attrs.keep_aspect_ratio_policy === 'stretch' ? g.outShape[a] : g.scales[a] * shape[a]);
+  return {
+    outShape: g.outShape,
+    axes: shape.map((inLen, a) => ({
+      mode: attrs.coordinate_transformation_mode, scale: g.scales[a], inLen, outLen: g.outShape[a], outLenExact: exact(a), roi: rois[a],
+    })),
+  };
+}
+
+/** Axes linear and cubic leave alone: same length, scale 1, no crop. */
+export const isIdentityAxis = (g: AxisGeometry) => g.outLen === g.inLen && g.scale === 1 && g.mode !== 'tf_crop_and_resize';
+
+/** Nearest's source index of every output position along one axis; -1 extrapolates. */
+export function nearestMap(g: AxisGeometry, nearestMode: string): Int32Array {
+  return Int32Array.from({ length: g.outLen }, (_, o) => {
+    const c = sourceCoord(g.mode, o, g.scale, g.inLen, g.outLen, g.outLenExact, g.roi);
+    return Number.isNaN(c) ? -1 : nearestIndex(c, nearestMode, g.inLen);
+  });
+}
+
+function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT: Tensor | undefined, sizesT: Tensor | undefined): Tensor {
+  const { outShape, axes } = resizeGeometry(x.shape, attrs, roi, scalesT, sizesT);
   if (attrs.mode === 'nearest') {
-    const maps = x.shape.map((inLen, a) => Int32Array.from({ length: g.outShape[a] }, (_, o) => {
-      const c = sourceCoord(mode, o, g.scales[a], inLen, g.outShape[a], exact(a), rois[a]);
-      return Number.isNaN(c) ? -1 : nearestIndex(c, attrs.nearest_mode, inLen);
-    }));
+    const maps = axes.map((g) => nearestMap(g, attrs.nearest_mode));
     const fill = x.dtype === 'string' ? '' : castNumber(x.dtype, attrs.extrapolation_value);
-    return new Tensor(x.dtype, g.outShape, mappedCopy(x.data, x.dtype, x.shape, maps, fill));
+    return new Tensor(x.dtype, outShape, mappedCopy(x.data, x.dtype, x.shape, maps, fill));
   }
   if (attrs.mode !== 'linear' && attrs.mode !== 'cubic') throw new UnsupportedError(`Resize mode '${attrs.mode}' is unknown`);
   let data: Float64Array = Float64Array.from(x.numbers);
   const shape = [...x.shape];
-  for (let a = 0; a < x.rank; a++) {
-    const identity = g.outShape[a] === shape[a] && g.scales[a] === 1 && mode !== 'tf_crop_and_resize';
-    if (identity) continue;
-    const f = axisFilter(attrs, shape[a], g.outShape[a], exact(a), g.scales[a], rois[a]);
-    data = filterAxis(data, shape, a, g.outShape[a], f, attrs.extrapolation_value);
-    shape[a] = g.outShape[a];
-  }
+  axes.forEach((g, a) => {
+    if (isIdentityAxis(g)) return;
+    const f = axisFilter(attrs, g.inLen, g.outLen, g.outLenExact, g.scale, g.roi);
+    data = filterAxis(data, shape, a, g.outLen, f, attrs.extrapolation_value);
+    shape[a] = g.outLen;
+  });
   return Tensor.from(x.dtype as DType, shape, data as NumericData);
 }
 
@@ -225,7 +274,7 @@ export const resizeOps = {
         const d = x.shape[a];
         if (sc) shape[a] = sc[i] === 1 ? d : typeof d === 'number' ? scaledLength(d, sc[i]) : symbol('resize');
         else if (sz && policy === 'stretch') shape[a] = sz[i];
-        else shape[a] = symbol('resize');
+        else if (!sz || !axes.every((b) => typeof x.shape[b] === 'number')) shape[a] = symbol('resize');
       });
       if (sz && policy !== 'stretch' && axes.every((a) => typeof x.shape[a] === 'number')) {
         const g = geometry(x.shape as number[], axes, sc, sz, policy);
@@ -234,5 +283,6 @@ export const resizeOps = {
       return [{ dtype: x.dtype, shape }];
     },
     run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],
+    compute: resizeCompute,
   }),
 } satisfies OpTable;

@@ -19,7 +19,8 @@ import { load } from '../../src/runtime/index.js';
 import { arrayClass } from '../../src/runtime/dtypes.js';
 
 interface In { shape: number[]; dtype?: DType; values?: number[]; constant?: boolean; range?: [number, number] }
-interface Case { inputs: In[]; attrs?: Attrs; outputs?: number; atol?: number }
+/** An undefined input is an omitted optional one. */
+interface Case { inputs: (In | undefined)[]; attrs?: Attrs; outputs?: number; atol?: number }
 
 const X = (range?: [number, number]): In => ({ shape: [2, 3, 7], range });
 const i64 = (values: number[]): In => ({ shape: [values.length], dtype: 'int64', values, constant: true });
@@ -30,7 +31,7 @@ const reduce: Case = { inputs: [X(), i64([1])], attrs: { keepdims: 0 } };
 const POOL = { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] };
 
 const UNIT: [number, number] = [-0.9, 0.9], POSITIVE: [number, number] = [0.1, 3];
-const CASES: Readonly<Record<string, Case>> = {
+const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   ...Object.fromEntries(['Abs', 'Neg', 'Floor', 'Ceil', 'Round', 'Exp', 'Sin', 'Cos', 'Tan', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Erf',
     'Sign', 'IsNaN', 'Relu', 'Sigmoid', 'HardSwish', 'Tanh', 'Softplus', 'Softsign', 'Mish', 'IsInf', 'LeakyRelu', 'Elu', 'Celu',
     'ThresholdedRelu', 'Selu', 'HardSigmoid', 'Gelu', 'Shrink', 'Identity', 'Reciprocal'].map((op) => [op, unary()])),
@@ -88,6 +89,12 @@ const CASES: Readonly<Record<string, Case>> = {
   Trilu: { inputs: [{ shape: [2, 5, 6] }, { shape: [], dtype: 'int64', values: [1], constant: true }], attrs: { upper: 0 } },
   Gather: { inputs: [X(), i64([2, 0, 2])], attrs: { axis: 1 } },
   GatherElements: { inputs: [X(), { shape: [2, 2, 7], dtype: 'int64', values: Array.from({ length: 28 }, (_, i) => (i * 5) % 3), constant: true }], attrs: { axis: 1 } },
+  Resize: [
+    { inputs: [IMG, undefined, { shape: [4], values: [1, 1, 2, 2], constant: true }], attrs: { mode: 'nearest' } },
+    { inputs: [IMG, undefined, { shape: [4], values: [1, 1, 1.5, 0.7], constant: true }], attrs: { mode: 'linear' } },
+    { inputs: [IMG, { shape: [8], values: [0, 0, 0.1, -0.2, 1, 1, 0.9, 1.1], constant: true }, undefined, i64([1, 3, 6, 5])],
+      attrs: { mode: 'cubic', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 3 } },
+  ],
   GatherND: { inputs: [X(), { shape: [2, 2], dtype: 'int64', values: [1, 2, 0, 1], constant: true }] },
 };
 
@@ -96,6 +103,7 @@ function oneNodeGraph(op: string, c: Case, seed: number): { g: Graph; feeds: Rec
   const next = rng(seed);
   const feeds: Record<string, Tensor> = {};
   const names = c.inputs.map((s, i) => {
+    if (!s) return '';
     const dtype = s.dtype ?? 'float32';
     const t = s.values ? Tensor.from(dtype, s.shape, s.values)
       : dtype === 'bool' ? Tensor.from('bool', s.shape, Array.from({ length: s.shape.reduce((a, d) => a * d, 1) }, () => (next() < 0.5 ? 1 : 0)))
@@ -137,7 +145,9 @@ describe('every op with a compute definition compiles and runs as the reference 
   });
   for (const op of COMPILABLE.filter((o) => CASES[o])) {
     it(op, async () => {
-      for (const target of ['wasm-simd', 'wasm'] as const) await checkCompiled(op, CASES[op], target);
+      for (const c of [CASES[op]].flat()) {
+        for (const target of ['wasm-simd', 'wasm'] as const) await checkCompiled(op, c, target);
+      }
     });
   }
 });

@@ -1,0 +1,128 @@
+// Compute definition of Resize: scales, sizes and roi are resolved at compile time, so each axis'
+// source coordinate is a fixed function of the output index, evaluated in f64 exactly as the reference does.
+import { UnsupportedError } from '../errors.js';
+import { bin, cast, cnst, scalar, select, un, type Expr } from '../loop/ir.js';
+import { compute, type TeTensor } from '../lower/te.js';
+import type { ComputeContext } from './op.js';
+import {
+  isIdentityAxis, nearestMap, resizeGeometry, sourceCoordIn, type Arith, type AxisGeometry, type ResizeAttrs,
+} from './resize.js';
+
+const F64 = scalar('f64');
+const f64 = (n: number): Expr => cnst(n, F64);
+const exprs: Arith<Expr> = {
+  lit: f64, add: (a, b) => bin('add', a, b), sub: (a, b) => bin('sub', a, b), mul: (a, b) => bin('mul', a, b), div: (a, b) => bin('div', a, b),
+};
+const or = (a: Expr, b: Expr) => bin('or', a, b);
+const and = (a: Expr, b: Expr) => bin('and', a, b);
+const clampIndex = (i: Expr, len: number): Expr => cast(bin('min', bin('max', i, f64(0)), f64(len - 1)), 'i32');
+
+/** An axis' source coordinate of output index o, and (tf_crop_and_resize) whether it lies outside the input. */
+function coordinate(o: Expr, g: AxisGeometry): { x: Expr; outside?: Expr } {
+  const x = sourceCoordIn(exprs, cast(o, 'f64'), g);
+  if (g.mode !== 'tf_crop_and_resize') return { x };
+  return { x, outside: or(bin('lt', x, f64(0)), bin('gt', x, f64(g.inLen - 1))) };
+}
+
+/** The reference's rounding of a source coordinate to an input index (an integer coordinate is itself). */
+function roundNearest(x: Expr, mode: string): Expr {
+  const f = un('floor', x);
+  const frac = bin('sub', x, f);
+  switch (mode) {
+    case 'round_prefer_floor': return select(bin('le', frac, f64(0.5)), f, bin('add', f, f64(1)));
+    case 'round_prefer_ceil': return select(bin('lt', frac, f64(0.5)), f, bin('add', f, f64(1)));
+    case 'floor': return f;
+    case 'ceil': return un('ceil', x);
+    default: throw new UnsupportedError(`Resize nearest_mode '${mode}' is unknown`);
+  }
+}
+
+/**
+ * Nearest's index along one axis: the output index itself when the map is the identity, an integer
+ * division for whole-number upsampling (2x in FPNs), else the coordinate rounded in f64.
+ */
+function nearestAxis(o: Expr, g: AxisGeometry, nearestMode: string): { index: Expr; outside?: Expr } {
+  const map = nearestMap(g, nearestMode);
+  if (map.every((i, j) => i === j)) return { index: o };
+  const factor = g.outLen / g.inLen;
+  if (Number.isInteger(factor) && map.every((i, j) => i === Math.floor(j / factor))) return { index: bin('floordiv', o, cnst(factor)) };
+  const { x, outside } = coordinate(o, g);
+  return { index: clampIndex(roundNearest(x, nearestMode), g.inLen), outside };
+}
+
+/** Keys' cubic convolution kernel with parameter a, as the reference defines it. */
+function cubicWeight(d: Expr, a: number): Expr {
+  const x = un('abs', d);
+  const near = bin('add', bin('mul', bin('mul', bin('sub', bin('mul', f64(a + 2), x), f64(a + 3)), x), x), f64(1));
+  const far = bin('sub', bin('mul', bin('add', bin('mul', bin('sub', bin('mul', f64(a), x), f64(5 * a)), x), f64(8 * a)), x), f64(4 * a));
+  return select(bin('le', x, f64(1)), near, select(bin('lt', x, f64(2)), far, f64(0)));
+}
+
+const triangleWeight = (d: Expr): Expr => bin('max', f64(0), bin('sub', f64(1), un('abs', d)));
+
+interface Tap { readonly index: Expr; readonly weight: Expr }
+
+/** Linear (2) or cubic (4) taps of one axis: clamped input indices and f64 weights, as in the reference's axisFilter. */
+function filterTaps(o: Expr, g: AxisGeometry, attrs: ResizeAttrs): { taps: Tap[]; outside?: Expr } {
+  const cubic = attrs.mode === 'cubic';
+  const { x, outside } = coordinate(o, g);
+  const f = un('floor', x);
+  // the left neighbour is strictly below x, so the fractional part lies in (0, 1]
+  const left = select(bin('eq', f, x), bin('sub', x, f64(1)), f);
+  const ratio = bin('sub', x, left);
+  const first = cubic ? -1 : 0, count = cubic ? 4 : 2;
+  const raw = Array.from({ length: count }, (_, t) => {
+    const tap = bin('add', left, f64(first + t));
+    const d = bin('sub', f64(first + t), ratio);
+    let weight = cubic ? cubicWeight(d, attrs.cubic_coeff_a) : triangleWeight(d);
+    if (attrs.exclude_outside) weight = select(and(bin('ge', tap, f64(0)), bin('lt', tap, f64(g.inLen))), weight, f64(0));
+    return { index: clampIndex(tap, g.inLen), weight };
+  });
+  if (!attrs.exclude_outside) return { taps: raw, outside };
+  const sum = raw.map((t) => t.weight).reduce((a, b) => bin('add', a, b));
+  return { taps: raw.map((t) => ({ index: t.index, weight: bin('div', t.weight, sum) })), outside };
+}
+
+/** The value of `x` input `i` at compile time, or an UnsupportedError when it is computed at run time. */
+function constantInput(ctx: ComputeContext<ResizeAttrs>, i: number, what: string) {
+  const t = ctx.constant(i);
+  if (ctx.inputs[i] && !t) throw new UnsupportedError(`Resize: ${what} must be a compile-time constant for compiled kernels; fold it or fix the input shapes`);
+  return t;
+}
+
+export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
+  const x = ctx.inputs[0]!, out = ctx.outputs[0], attrs = ctx.attrs;
+  if (attrs.antialias) throw new UnsupportedError('Resize: compiled kernels do not support antialias yet; run it on the reference engine');
+  const { axes } = resizeGeometry(x.shape, attrs, constantInput(ctx, 1, 'roi'), constantInput(ctx, 2, 'scales'), constantInput(ctx, 3, 'sizes'));
+  const anyOutside = (parts: readonly { outside?: Expr }[]) =>
+    parts.map((p) => p.outside).filter((e): e is Expr => e !== undefined).reduce<Expr | undefined>((a, b) => (a ? or(a, b) : b), undefined);
+  if (attrs.mode === 'nearest') {
+    return [compute(out.name, out.shape, (idx) => {
+      const parts = idx.map((o, a) => nearestAxis(o, axes[a], attrs.nearest_mode));
+      const value = x.at(parts.map((p) => p.index));
+      const outside = anyOutside(parts);
+      return outside ? select(outside, cnst(attrs.extrapolation_value, value.type), value) : value;
+    }, { elem: out.elem })];
+  }
+  if (attrs.mode !== 'linear' && attrs.mode !== 'cubic') throw new UnsupportedError(`Resize mode '${attrs.mode}' is unknown`);
+  if (out.elem !== 'f32' && out.elem !== 'f64') throw new UnsupportedError(`Resize: compiled ${attrs.mode} kernels take float tensors, got ${out.elem}`);
+  return [compute(out.name, out.shape, (idx) => {
+    const parts = idx.map((o, a) => (isIdentityAxis(axes[a]) ? { taps: [{ index: o, weight: f64(1) }] } : filterTaps(o, axes[a], attrs)));
+    // every combination of one tap per axis, weighted by the product of the axes' weights
+    let terms: { index: Expr[]; weight?: Expr }[] = [{ index: [] }];
+    for (const p of parts) {
+      terms = terms.flatMap((term) => p.taps.map((tap) => ({
+        index: [...term.index, tap.index],
+        weight: p.taps.length === 1 ? term.weight : term.weight ? bin('mul', term.weight, tap.weight) : tap.weight,
+      })));
+    }
+    const sum = terms.map((term) => {
+      const loaded = x.at(term.index);
+      const value = loaded.type.scalar === 'f64' ? loaded : cast(loaded, 'f64');
+      return term.weight ? bin('mul', term.weight, value) : value;
+    }).reduce((a, b) => bin('add', a, b));
+    const outside = anyOutside(parts);
+    const value = outside ? select(outside, f64(attrs.extrapolation_value), sum) : sum;
+    return out.elem === 'f64' ? value : cast(value, 'f32');
+  }, { elem: out.elem })];
+}
