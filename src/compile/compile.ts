@@ -31,7 +31,7 @@ export interface CompileOptions {
 }
 
 export interface CompileReport {
-  /** Kernel calls the entry makes (one per node after folding). */
+  /** Kernel calls the entry makes (one per node after folding, but none for views). */
   readonly kernels: number;
   /** Distinct functions after identical kernels are merged. */
   readonly uniqueKernels: number;
@@ -86,10 +86,9 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   checkStaticValues(g);
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace }));
-  const { plan, addresses } = stage('memory plan', () => planKernels(g, lowered));
+  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
-  const module = stage('codegen', () => buildModule(lowered.steps.map(({ kernel }, i) => ({ kernel, addresses: addresses[i] })),
-    { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
+  const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
   const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
@@ -104,7 +103,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   return {
     bytes,
     report: {
-      kernels: lowered.steps.length,
+      kernels: calls.length,
       uniqueKernels: new Set(module.kernelIndex.values()).size,
       compileMs: performance.now() - t0,
       artifactBytes: bytes.length,

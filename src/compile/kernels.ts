@@ -1,5 +1,6 @@
 // Graph nodes -> legal loop-IR kernels: each node lowered with its default schedule, then the
-// loop passes a code generator needs (unroll, vectorize on SIMD targets, simplify, verify).
+// loop passes a code generator needs (unroll, vectorize on SIMD targets, simplify, verify),
+// then unread inputs dropped and names made canonical so identical kernels share a function.
 import { KilnError, withContext } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -10,13 +11,14 @@ import { vectorizeLoops } from '../loop/vectorize.js';
 import { verifyKernel } from '../loop/verify.js';
 import { lowerNode, type NodeValue } from '../lower/op.js';
 import { opDef } from '../ops/index.js';
+import { canonicalKernel, dropUnreadInputs } from './canonical.js';
 import { CompileUnsupportedError } from './unsupported.js';
 
-/** One node as a kernel, with the graph value behind each kernel parameter. */
+/** One node as a kernel (canonical names, see canonical.ts), with the graph value behind each kernel parameter. */
 export interface NodeKernel {
   readonly node: Node;
   readonly kernel: Kernel;
-  /** Value names of kernel.params in order (a packed constant under its own name). */
+  /** Value names of kernel.params in order (a packed constant under its own name); inputs the kernel never reads are not params. */
   readonly params: readonly string[];
 }
 
@@ -67,11 +69,13 @@ export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
     }
     const legal = simplifyKernel({ ...kernel, body });
     verifyKernel(legal);
-    const params = legal.params.map((p) => {
-      const t = packing.get(p.name);
-      return t ? packedName(packed, p.name, t) : p.name;
+    const { kernel: reading, kept } = dropUnreadInputs(legal, legal.params.length - node.outputs.length);
+    const params = kept.map((i) => {
+      const { name } = legal.params[i];
+      const t = packing.get(name);
+      return t ? packedName(packed, name, t) : name;
     });
-    steps.push({ node, kernel: legal, params });
+    steps.push({ node, kernel: canonicalKernel(reading), params });
   }
   if (failures.size) throw new CompileUnsupportedError(failures);
   return { steps, packed, vectorizeFallbacks };

@@ -15,7 +15,7 @@
 // nothing next to compile time.
 import { GraphError, ShapeError, UnsupportedError } from '../errors.js';
 import { byteWidth, type DType } from '../ir/dtype.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
 import { fmtShape, isStatic, numel } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
 
@@ -32,6 +32,12 @@ export interface PlanStep {
    * ops, reshapes), so an output may take over the storage of an input that dies here.
    */
   readonly elementwise?: boolean;
+  /**
+   * The step's one write is its first read under another shape (Reshape, Squeeze, ...): the
+   * plan gives both the same storage when it can (the write is not a graph output), and the
+   * caller then runs nothing for the step.
+   */
+  readonly view?: boolean;
 }
 
 export interface PlanValue {
@@ -70,6 +76,8 @@ export interface Placement {
   readonly lastStep: number;
   /** The input whose storage this value took over (in place) at its first step. */
   readonly inPlaceOf?: string;
+  /** The value this view shares storage with: its step computes nothing. */
+  readonly viewOf?: string;
 }
 
 export interface Extent {
@@ -118,8 +126,13 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
   const io = stack(weights.end, ioNames, (n) => info(n).bytes);
   for (const [n, off] of io.offsets) placements.set(n, whole(n, 'io', off));
 
+  const views = viewSources(req, info);
+  for (const [view, source] of views) {
+    const p = placements.get(source);
+    if (p) placements.set(view, { ...p, bytes: info(view).bytes, dtype: info(view).dtype, viewOf: source });
+  }
   const lifetimes = arenaLifetimes(req, placements);
-  const blocks = inPlaceBlocks(req, lifetimes, info, opts.inPlace ?? true);
+  const blocks = inPlaceBlocks(req, lifetimes, views, info, opts.inPlace ?? true);
   const arenaSize = placeBlocks(blocks);
   const arenaBase = io.end;
   for (const b of blocks) {
@@ -128,11 +141,12 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
       placements.set(name, {
         region: 'arena', offset: arenaBase + b.offset, bytes: info(name).bytes, dtype: info(name).dtype,
         firstStep: life.first, lastStep: life.last, ...(life.inPlaceOf ? { inPlaceOf: life.inPlaceOf } : {}),
+        ...(life.viewOf ? { viewOf: life.viewOf } : {}),
       });
     }
   }
   let intermediateBytes = 0;
-  for (const name of lifetimes.keys()) intermediateBytes += alignUp(info(name).bytes);
+  for (const [name, life] of lifetimes) if (!life.viewOf) intermediateBytes += alignUp(info(name).bytes);
   return {
     placements,
     weights: { offset: base, bytes: weights.end - base },
@@ -157,6 +171,7 @@ export function graphPlanRequest(g: Graph): PlanRequest {
     reads: n.inputs.filter((i) => i !== ''),
     writes: n.outputs.filter((o) => o !== ''),
     elementwise: isElementwise(n.op),
+    view: isView(g, n),
   }));
   for (const name of [...g.inputs, ...g.outputs, ...steps.flatMap((s) => [...s.reads, ...s.writes])]) {
     if (values.has(name)) continue;
@@ -175,6 +190,31 @@ function isElementwise(op: string): boolean {
   return kind === 'elemwise' || kind === 'broadcast' || REINTERPRETING.has(op);
 }
 
+/** Ops whose output is the input's buffer read under another shape, and transposes that only move unit dims. */
+function isView(g: Graph, n: Node): boolean {
+  if (REINTERPRETING.has(n.op)) return true;
+  if (n.op !== 'Transpose') return false;
+  const shape = g.values.get(n.inputs[0])?.shape;
+  if (!shape || !isStatic(shape)) return false;
+  const perm = (n.attrs.perm as readonly number[] | undefined) ?? shape.map((_, i) => shape.length - 1 - i);
+  const moved = perm.filter((axis) => shape[axis] !== 1);
+  return moved.every((axis, i) => i === 0 || moved[i - 1] < axis);
+}
+
+/** View -> the value whose storage it shares, for each view step the plan can honour. */
+function viewSources(req: PlanRequest, info: (n: string) => PlanValue): Map<string, string> {
+  const outputs = new Set(req.outputs);
+  const views = new Map<string, string>();
+  for (const s of req.steps) {
+    const [source] = s.reads, [view] = s.writes;
+    if (!s.view || source === undefined || view === undefined || s.writes.length !== 1) continue;
+    // a graph output owns an io slot of its own, which its source cannot also occupy in general
+    if (outputs.has(view) || info(view).bytes !== info(source).bytes) continue;
+    views.set(view, source);
+  }
+  return views;
+}
+
 /** Consecutive aligned slots from `start`. */
 function stack(start: number, names: readonly string[], bytes: (n: string) => number) {
   const offsets = new Map<string, number>();
@@ -183,7 +223,7 @@ function stack(start: number, names: readonly string[], bytes: (n: string) => nu
   return { offsets, end };
 }
 
-interface Lifetime { first: number; last: number; inPlaceOf?: string }
+interface Lifetime { first: number; last: number; inPlaceOf?: string; viewOf?: string }
 
 /** Lifetimes of the values that go to the arena: everything written that is not an io slot. */
 function arenaLifetimes(req: PlanRequest, placed: ReadonlyMap<string, Placement>): Map<string, Lifetime> {
@@ -220,26 +260,37 @@ interface Block {
   offset: number;
 }
 
-/** Groups values into blocks, chaining an elementwise step's output onto an input dying there. */
-function inPlaceBlocks(req: PlanRequest, life: Map<string, Lifetime>, info: (n: string) => PlanValue,
-  inPlace: boolean): Block[] {
+/**
+ * Groups values into blocks: a view joins its source's block, and an elementwise step's output
+ * chains onto an input whose block (the input and every view of it) dies there.
+ */
+function inPlaceBlocks(req: PlanRequest, life: Map<string, Lifetime>, views: ReadonlyMap<string, string>,
+  info: (n: string) => PlanValue, inPlace: boolean): Block[] {
   const blockOf = new Map<string, Block>();
+  const join = (b: Block, w: string) => {
+    b.members.push(w);
+    b.last = Math.max(b.last, life.get(w)!.last);
+    blockOf.set(w, b);
+  };
   req.steps.forEach((s, i) => {
     const taken = new Set<string>();
     for (const w of s.writes) {
       if (!life.has(w)) continue;
+      const source = views.get(w);
+      if (source !== undefined && blockOf.has(source)) {
+        join(blockOf.get(source)!, w);
+        life.get(w)!.viewOf = source;
+        continue;
+      }
       const wi = info(w);
       const donor = !inPlace || !s.elementwise ? undefined : s.reads.find((r) => {
-        const l = life.get(r);
-        return l && l.last === i && !taken.has(r) && info(r).dtype === wi.dtype && info(r).bytes === wi.bytes;
+        const b = blockOf.get(r);
+        return b && b.last === i && !taken.has(r) && info(r).dtype === wi.dtype && info(r).bytes === wi.bytes;
       });
       if (donor) {
         taken.add(donor);
-        const b = blockOf.get(donor)!;
-        b.members.push(w);
-        b.last = life.get(w)!.last;
+        join(blockOf.get(donor)!, w);
         life.get(w)!.inPlaceOf = donor;
-        blockOf.set(w, b);
       } else {
         const l = life.get(w)!;
         blockOf.set(w, { members: [w], first: l.first, last: l.last, size: alignUp(wi.bytes), offset: 0 });

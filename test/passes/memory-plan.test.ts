@@ -25,9 +25,13 @@ const overlaps = (a: Placement, b: Placement) =>
   a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 const liveTogether = (a: Placement, b: Placement) => a.firstStep <= b.lastStep && b.firstStep <= a.lastStep;
 
-/** Every pair of placements: shared bytes only between values never live at once, or an in-place pair. */
+/**
+ * Every pair of placements: shared bytes only between values never live at once, views of one
+ * storage, or an in-place pair (the output of a step over the storage of an input dying there).
+ */
 function checkPlan(plan: MemoryPlan): void {
   const all = [...plan.placements];
+  const storage = (name: string): string => plan.placements.get(name)!.viewOf ? storage(plan.placements.get(name)!.viewOf!) : name;
   for (const [name, p] of all) {
     assert.equal(p.offset % MEMORY_ALIGNMENT, 0, `${name} at ${p.offset} is not aligned`);
     const region = plan[p.region];
@@ -37,10 +41,11 @@ function checkPlan(plan: MemoryPlan): void {
     for (let j = i + 1; j < all.length; j++) {
       const [an, a] = all[i], [bn, b] = all[j];
       if (!overlaps(a, b) || a.bytes === 0 || b.bytes === 0) continue;
+      if (storage(an) === storage(bn)) { assert.equal(a.offset, b.offset, `views ${an} and ${bn} of one storage`); continue; }
       assert.ok(a.region === 'arena' && b.region === 'arena', `${an} (${a.region}) and ${bn} (${b.region}) share bytes`);
       if (!liveTogether(a, b)) continue;
-      const inPlacePair = (x: Placement, xn: string, y: Placement, yn: string) =>
-        y.inPlaceOf === xn && x.lastStep === y.firstStep && x.offset === y.offset && yn !== xn;
+      const inPlacePair = (x: Placement, xn: string, y: Placement, _: string) =>
+        y.inPlaceOf !== undefined && storage(y.inPlaceOf) === storage(xn) && x.lastStep === y.firstStep && x.offset === y.offset;
       assert.ok(inPlacePair(a, an, b, bn) || inPlacePair(b, bn, a, an),
         `${an} [${a.firstStep},${a.lastStep}] and ${bn} [${b.firstStep},${b.lastStep}] are live together and share bytes`);
     }
@@ -127,8 +132,40 @@ test('in place: chains through several steps and reshapes share one block', () =
     const shape = b.constant('shape', Tensor.from('int64', [1], [16]));
     return b.add1('Sigmoid', [b.add1('Reshape', [r, shape], {}, 'flat')], {}, 'sg');
   }));
-  assert.deepEqual(['r', 'flat', 'sg'].map((n) => p.get(n)!.inPlaceOf), ['a', 'r', 'flat']);
+  assert.deepEqual(['r', 'flat', 'sg'].map((n) => p.get(n)!.inPlaceOf), ['a', undefined, 'flat']);
+  assert.equal(p.get('flat')!.viewOf, 'r');
   assert.equal(new Set(['a', 'r', 'flat', 'sg'].map((n) => p.get(n)!.offset)).size, 1);
+});
+
+test('views share their source\'s storage, also a graph input\'s, but a graph output keeps its own slot', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [2, 8] });
+  const flat = b.add1('Reshape', ['x', b.constant('shape', Tensor.from('int64', [1], [16]))], {}, 'flat');
+  const t = b.add1('Transpose', [b.add1('Unsqueeze', [flat, b.constant('axes', Tensor.from('int64', [1], [0]))], {}, 'u')],
+    { perm: [1, 0] }, 't');
+  b.setOutputs([b.add1('Flatten', [b.add1('Exp', [t], {}, 'e')], { axis: 0 }, 'y')]);
+  const p = placementsOf(inferShapes(b.build()));
+  assert.deepEqual(['flat', 'u', 't'].map((n) => [p.get(n)!.viewOf, p.get(n)!.offset, p.get(n)!.region]),
+    [['x', p.get('x')!.offset, 'io'], ['flat', p.get('x')!.offset, 'io'], ['u', p.get('x')!.offset, 'io']]);
+  assert.equal(p.get('y')!.viewOf, undefined);
+  assert.notEqual(p.get('y')!.offset, p.get('e')!.offset);
+});
+
+test('views: a transpose that moves a non-unit dim is not one', () => {
+  const p = placementsOf(chain((b, a) => b.add1('Exp', [b.add1('Transpose', [a], { perm: [1, 0] }, 't')], {}, 'e')));
+  assert.equal(p.get('t')!.viewOf, undefined);
+});
+
+test('in place: not over a source whose view is read later', () => {
+  const p = placementsOf(chain((b, a) => {
+    const shape = b.constant('shape', Tensor.from('int64', [1], [16]));
+    const v = b.add1('Reshape', [a, shape], {}, 'v');
+    const r = b.add1('Relu', [a], {}, 'r');
+    return b.add1('Add', [b.add1('Reshape', [r, shape], {}, 'rv'), v], {}, 's');
+  }));
+  assert.equal(p.get('v')!.viewOf, 'a');
+  assert.equal(p.get('r')!.inPlaceOf, undefined, 'a dies at the Relu, but its view v is read after it');
+  assert.notEqual(p.get('r')!.offset, p.get('a')!.offset);
 });
 
 test('memory plan over caller-given steps (fused groups) and its errors', () => {
