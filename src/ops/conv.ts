@@ -5,7 +5,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { convCompute } from './nn-compute.js';
+import { convCompute, convTransposeCompute } from './nn-compute.js';
 import { convForward, convTransposeForward } from './nn-conv.js';
 import { slidingWindow, spatialOf, windowDims, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
 
@@ -140,6 +140,10 @@ export const convOps = {
       const kernel = attrs.kernel_shape ?? w!.shape.slice(2);
       const win = transposeWindow(x!.shape.slice(2), kernel, attrs);
       return [convTransposeForward(x!, w!, b, win, attrs.group)];
+    },
+    compute: (ctx) => {
+      const [x, w] = ctx.inputs;
+      return convTransposeCompute(ctx, transposeWindow(x!.shape.slice(2), ctx.attrs.kernel_shape ?? w!.shape.slice(2), ctx.attrs));
     },
     // every input element meets every tap of its group's M/group output channels
     macs: ({ inputs }) => numel(inputs[0]!.shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),

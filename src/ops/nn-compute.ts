@@ -1,14 +1,15 @@
 // Compute definitions of the dense ops: MatMul, Gemm and 2-D Conv as sum reductions with their
 // epilogues (alpha/beta/C, bias). Axis names match the schedule templates in src/schedule/defaults.ts.
 import { UnsupportedError } from '../errors.js';
-import { bin, cnst, type Expr } from '../loop/ir.js';
+import { bin, cnst, select, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { broadcastIndex, k } from './elementwise-compute.js';
 import { padStage } from './movement-compute.js';
-import { slidingWindow, type WindowAttrs } from './nn-window.js';
+import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
 import type { ComputeContext } from './op.js';
 
 const add = (a: Expr, b: Expr) => bin('add', a, b);
+const sub = (a: Expr, b: Expr) => bin('sub', a, b);
 const mul = (a: Expr, b: Expr) => bin('mul', a, b);
 const scaled = (e: Expr, s: number) => (s === 1 ? e : mul(k(e, s), e));
 
@@ -55,30 +56,78 @@ export function isPointwiseConv(x: readonly number[], w: readonly number[], out:
     && (attrs.strides ?? []).every((s) => s === 1) && (attrs.pads ?? []).every((p) => p === 0);
 }
 
+/** Axis names of a conv's spatial output axes and kernel taps: ow / oh, ow / od, oh, ow (the schedules' names). */
+const spatialNames = (rank: number) => ({ out: ['od', 'oh', 'ow'].slice(3 - rank), taps: ['kd', 'kh', 'kw'].slice(3 - rank) });
+
+/** y[n, o, p] = sum over the group's channels c and taps t of src[n, c, p*s + t*d] * weight(o, c, t), plus bias[o]. */
+function slidingSum(name: string, shape: readonly number[], src: TeTensor, cPerGroup: number, oPerGroup: number, kernel: readonly number[],
+  strides: readonly number[], dilations: readonly number[], weight: (o: Expr, c: Expr, t: readonly Expr[]) => Expr,
+  bias: TeTensor | undefined, elem: ComputeContext<unknown>['outputs'][number]['elem']): TeTensor {
+  const names = spatialNames(kernel.length);
+  return compute(name, shape, ([n, o, ...p]) => {
+    const cBase = oPerGroup === shape[1] ? cnst(0) : mul(bin('floordiv', o, cnst(oPerGroup)), cnst(cPerGroup));
+    return reduce('sum', [cPerGroup, ...kernel], ([c, ...t]) => mul(
+      src.at([n, add(cBase, c), ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]),
+      weight(o, c, t)), ['c', ...names.taps])
+      .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
+  }, { axes: ['n', 'o', ...names.out], elem });
+}
+
+const spatialRankCheck = (op: string, rank: number) => {
+  if (rank < 3 || rank > 5) throw new UnsupportedError(`${op}: compiled kernels cover 1 to 3 spatial axes, got input rank ${rank}`);
+};
+
 /**
- * 2-D NCHW convolution, grouped. A padded input is materialised first (in kernel scratch), so
+ * NC + 1 to 3 spatial axes, grouped. A padded input is materialised first (in kernel scratch), so
  * the reduction's loads are affine in ow and vectorise to plain (or strided) vector loads.
  */
 export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [x, w, bias] = ctx.inputs;
   const out = ctx.outputs[0];
-  if (x!.shape.length !== 4) throw new UnsupportedError(`Conv: compiled kernels cover 2-D convolutions (rank-4 NCHW input), got rank ${x!.shape.length}`);
-  const [N, C, H, W] = x!.shape;
-  const [O, Cg, KH, KW] = w!.shape;
-  const win = slidingWindow('Conv', [H, W], ctx.attrs.kernel_shape ?? [KH, KW], ctx.attrs);
-  const [ph, pw] = win.padsBegin, [sh, sw] = win.strides, [dh, dw] = win.dilations;
-  const Og = O / ctx.attrs.group;
+  spatialRankCheck('Conv', x!.shape.length);
+  const [N, C, ...spatial] = x!.shape;
+  const [O, Cg, ...kernel] = w!.shape;
+  const win = slidingWindow('Conv', spatial, ctx.attrs.kernel_shape ?? kernel, ctx.attrs);
   // the flat view reads x at [n, c, 0, p], which row-major strides place at pixel p
   const flat = x!.kind === 'placeholder' && !x!.packed && isPointwiseConv(x!.shape, w!.shape, out.shape, ctx.attrs);
-  const padded = ph || pw || win.padsEnd[0] || win.padsEnd[1]
-    ? padStage(`${out.name}_pad`, x!, [0, 0, ph, pw], [N, C, H + ph + win.padsEnd[0], W + pw + win.padsEnd[1]], 0)
+  const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0)
+    ? padStage(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
-  const shape = flat ? [N, O, 1, H * W] : out.shape;
-  return [compute(out.name, shape, ([n, o, oh, ow]) => {
-    const cBase = Og === O ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
-    return reduce('sum', [Cg, KH, KW], ([c, kh, kw]) => mul(
-      padded.at([n, add(cBase, c), add(mul(oh, cnst(sh)), mul(kh, cnst(dh))), add(mul(ow, cnst(sw)), mul(kw, cnst(dw)))]),
-      w!.at([o, c, kh, kw])), ['c', 'kh', 'kw'])
-      .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
-  }, { axes: ['n', 'o', 'oh', 'ow'], elem: out.elem })];
+  const shape = flat ? [N, O, 1, spatial[0] * spatial[1]] : out.shape;
+  return [slidingSum(out.name, shape, padded, Cg, O / ctx.attrs.group, kernel, win.strides, win.dilations,
+    (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
+}
+
+/**
+ * ConvTranspose as a stride-1 conv: x is spread `stride` apart into a zero-filled, padded scratch
+ * stage (so every output pixel's taps are affine reads that vectorise along ow, and the conv
+ * schedule applies), then convolved with the flipped kernel, W read as [C][M/group] transposed.
+ * Strided layers spend (stride^rank - 1)/stride^rank of their multiply-adds on the zeros.
+ */
+export function convTransposeCompute(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[] {
+  const [x, w, bias] = ctx.inputs;
+  const out = ctx.outputs[0];
+  spatialRankCheck('ConvTranspose', x!.shape.length);
+  const [N, C, ...spatial] = x!.shape;
+  const [, Og, ...kernel] = w!.shape;
+  const Cg = C / ctx.attrs.group;
+  const reach = kernel.map((k, d) => (k - 1) * win.dilations[d]);
+  // x[i] sits at begin + i*stride of the spread stage; output pixel p reads it at p + tap*dilation
+  const begin = reach.map((r, d) => r - win.padsBegin[d]);
+  const spreadShape = [N, C, ...win.out.map((o, d) => o + reach[d])];
+  const spread = compute(`${out.name}_spread`, spreadShape, ([n, c, ...p]) => {
+    const rel = p.map((e, d) => sub(e, cnst(begin[d])));
+    const source = rel.map((e, d) => (win.strides[d] === 1 ? e : bin('floordiv', e, cnst(win.strides[d]))));
+    const hits = rel.flatMap((e, d) => [
+      bin('ge', e, cnst(0)), bin('lt', e, cnst((spatial[d] - 1) * win.strides[d] + 1)),
+      ...(win.strides[d] === 1 ? [] : [bin('eq', bin('floormod', e, cnst(win.strides[d])), cnst(0))])]);
+    const value = x!.at([n, c, ...source.map((e, d) => bin('max', cnst(0), bin('min', cnst(spatial[d] - 1), e)))]);
+    return select(hits.reduce((a, b) => bin('and', a, b)), value, k(value, 0));
+  }, { elem: x!.elem, materialize: true });
+  const ones = kernel.map(() => 1);
+  return [slidingSum(out.name, out.shape, spread, Cg, Og, kernel, ones, win.dilations, (o, c, t) => {
+    const channel = Og === out.shape[1] ? c : add(mul(bin('floordiv', o, cnst(Og)), cnst(Cg)), c);
+    const within = Og === out.shape[1] ? o : bin('floormod', o, cnst(Og));
+    return w!.at([channel, within, ...t.map((e, d) => sub(cnst(kernel[d] - 1), e))]);
+  }, bias, out.elem)];
 }

@@ -114,6 +114,11 @@ export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ 
     const p = { o: out[1], ow: pointwise ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }
+  if (op === 'ConvTranspose' && out.length === 4) {
+    // the conv tile over the spread input; W's [C][M/group] order is not the [O] blocks pack() makes
+    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
+    return convTemplate.schedule(p, { ...convTemplate.defaults(p), packW: 0 });
+  }
   if (INJECTIVE.has(fusion) && outShapes.length === 1) {
     return elementwiseTemplate.schedule({ shape: out }, elementwiseTemplate.defaults({ shape: out }));
   }

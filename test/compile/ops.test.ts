@@ -61,7 +61,14 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   LpNormalization: { inputs: [X()], attrs: { axis: -1, p: 2 } },
   Softmax: { inputs: [X()], attrs: { axis: -1 } },
   LogSoftmax: { inputs: [X()], attrs: { axis: 1 } },
-  Conv: { inputs: [{ shape: [1, 4, 9, 10] }, { shape: [8, 4, 3, 3], constant: true }, { shape: [8], constant: true }], attrs: { pads: [1, 1, 1, 1] }, atol: 1e-5 },
+  Conv: [
+    { inputs: [{ shape: [1, 4, 9, 10] }, { shape: [8, 4, 3, 3], constant: true }, { shape: [8], constant: true }], attrs: { pads: [1, 1, 1, 1] }, atol: 1e-5 },
+    { inputs: [{ shape: [1, 4, 13] }, { shape: [6, 2, 3], constant: true }], attrs: { pads: [1, 2], strides: [2], group: 2 }, atol: 1e-5 },
+  ],
+  ConvTranspose: [
+    { inputs: [{ shape: [1, 4, 5, 6] }, { shape: [4, 8, 2, 2], constant: true }, { shape: [8], constant: true }], attrs: { strides: [2, 2] }, atol: 1e-5 },
+    { inputs: [{ shape: [1, 4, 5, 7] }, { shape: [4, 3, 3, 3], constant: true }], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1], group: 2 }, atol: 1e-5 },
+  ],
   MatMul: { inputs: [{ shape: [2, 5, 6] }, { shape: [6, 8], constant: true }], atol: 1e-5 },
   Gemm: { inputs: [{ shape: [4, 6] }, { shape: [8, 6], constant: true }, { shape: [8], constant: true }], attrs: { transB: 1 }, atol: 1e-5 },
   BatchNormalization: { inputs: [{ shape: [1, 4, 5, 5] }, ...[0, 1, 2].map(() => ({ shape: [4], constant: true })), { shape: [4], constant: true, range: POSITIVE }] },
