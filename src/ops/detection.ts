@@ -4,6 +4,7 @@ import { allocData, type NumericData } from '../ir/dtype.js';
 import { normAxis, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { topKCompute } from './topk-compute.js';
 
 /** Scalar value of an optional parameter input, or `dflt` when it is omitted. */
 function scalarOr(t: Tensor | undefined, dflt: number): number {
@@ -76,6 +77,7 @@ export const detectionOps = {
       const shape = x.shape.map((d, i): Dim => (i !== a ? d : k ? k.numbers[0] : symbol('topk')));
       return [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }];
     },
+    compute: (ctx) => topKCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'TopK axis')),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'TopK axis');

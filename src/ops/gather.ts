@@ -1,5 +1,6 @@
-// Indexed reads and writes: Gather*, Scatter*, OneHot, NonZero. Index tensors may be
-// int32 or int64 and negative (counted from the end); out-of-range indices are errors.
+// Indexed reads and writes: Gather*, Scatter*, OneHot, NonZero. Index tensors may be int32 or int64
+// and negative (counted from the end); out-of-range indices are errors here, while compiled
+// kernels clamp gathers and drop such scatter updates (movement-compute, scatter-compute).
 import { ShapeError } from '../errors.js';
 import { allocData, castNumber } from '../ir/dtype.js';
 import { fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
@@ -8,6 +9,7 @@ import { copyRange, filled, type Store } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
 import { gatherElementsCompute, gatherNDCompute } from './index-compute.js';
+import { oneHotCompute, scatterElementsCompute, scatterNDCompute } from './scatter-compute.js';
 
 function checkIndex(i: number, dim: number, op: string): number {
   const j = i < 0 ? i + dim : i;
@@ -152,6 +154,7 @@ export const gatherOps = {
     inputs: [3, 3],
     fusion: 'injective',
     infer: ({ inputs }) => [inputs[0]!],
+    compute: scatterNDCompute,
     run: ({ inputs, attrs }) => {
       const [x, ix, upd] = [inputs[0]!, inputs[1]!, inputs[2]!];
       const reduce = reductionOf(attrs.reduction, 'ScatterND');
@@ -172,6 +175,7 @@ export const gatherOps = {
     inputs: [3, 3],
     fusion: 'injective',
     infer: ({ inputs }) => [inputs[0]!],
+    compute: (ctx) => scatterElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'ScatterElements axis')),
     run: ({ inputs, attrs }) => {
       const [x, ix, upd] = [inputs[0]!, inputs[1]!, inputs[2]!];
       const reduce = reductionOf(attrs.reduction, 'ScatterElements');
@@ -198,6 +202,7 @@ export const gatherOps = {
       const d: Dim = depth ? Math.trunc(depth.numbers[0]) : symbol('onehot');
       return [{ dtype: inputs[2]!.dtype, shape: [...ix.shape.slice(0, a), d, ...ix.shape.slice(a)] }];
     },
+    compute: (ctx) => oneHotCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length + 1, 'OneHot axis')),
     run: ({ inputs, attrs }) => {
       const [ix, depthT, values] = [inputs[0]!, inputs[1]!, inputs[2]!];
       const a = normAxis(attrs.axis, ix.rank + 1, 'OneHot axis');

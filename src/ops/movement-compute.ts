@@ -36,7 +36,7 @@ export function padStage(name: string, x: TeTensor, begin: readonly number[], sh
 }
 
 /** Row-major index of `shape` at flat offset `flat`: the inverse of rowMajor. */
-function unflatten(flat: Expr, shape: readonly number[]): Expr[] {
+export function unflatten(flat: Expr, shape: readonly number[]): Expr[] {
   let stride = 1;
   const idx: Expr[] = new Array(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -128,13 +128,22 @@ export function axisMapsCompute(ctx: Ctx, x: TeTensor, maps: readonly ArrayLike<
     (idx) => all(per(idx).flatMap((m) => (m.inside ? [m.inside] : []))), fill);
 }
 
-/** Gather along `axis` at indices read from the indices tensor (negative ones count from the end). */
-/** An index read from data into a dim of n: negative ones count from the end; out-of-range ones clamp (the reference rejects them). */
+/**
+ * An index read from data into a dim of n: negative ones count from the end. Out-of-range ones
+ * clamp into the dim, where the reference throws: a kernel cannot raise an error, and a clamped
+ * read stays inside its buffer (scatters instead drop out-of-range updates, see scatter-compute).
+ */
 export function dataIndex(raw: Expr, n: number): Expr {
-  const i = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
-  return clampTo(select(bin('lt', i, cnst(0)), bin('add', i, cnst(n)), i), n);
+  return clampTo(wrapIndex(raw, n), n);
 }
 
+/** An index read from data as i32 (floats truncate), negative ones counted from the end of a dim of n; not clamped. */
+export function wrapIndex(raw: Expr, n: number): Expr {
+  const i = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
+  return select(bin('lt', i, cnst(0)), bin('add', i, cnst(n)), i);
+}
+
+/** Gather along `axis` at indices read from the indices tensor. */
 export function gatherCompute(ctx: Ctx, a: number): TeTensor[] {
   const [x, ix] = ctx.inputs as TeTensor[];
   const r = ix.shape.length;

@@ -8,6 +8,7 @@ import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
+import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
 
 /** n fresh symbols: the dims of an output whose shape depends on unknown values. */
 function unknownDims(n: number, symbol: Symbolize, hint: string): Dim[] {
@@ -126,6 +127,7 @@ export const shapeOps = {
       const [s, e] = shapeRange(inputs[0]!.shape.length, attrs.start, attrs.end);
       return [{ dtype: 'int64', shape: [e - s] }];
     },
+    compute: (ctx) => shapeCompute(ctx, shapeRange(ctx.inputs[0]!.shape.length, ctx.attrs.start, ctx.attrs.end)),
     value: ({ inputs, attrs }) => {
       const shape = inputs[0]!.shape;
       const [s, e] = shapeRange(shape.length, attrs.start, attrs.end);
@@ -144,6 +146,7 @@ export const shapeOps = {
     inputs: [1, 1],
     fusion: 'opaque',
     infer: () => [{ dtype: 'int64', shape: [] }],
+    compute: sizeCompute,
     value: ({ inputs }) => {
       const shape = inputs[0]!.shape;
       return isStatic(shape) ? [Tensor.scalar('int64', numel(shape))] : undefined;
@@ -256,6 +259,7 @@ export const shapeOps = {
       const dims = intsOf(constant(0));
       return [{ dtype, shape: dims ?? unknownDims(staticLength(inputs[0], 'ConstantOfShape shape'), symbol, 'const') }];
     },
+    compute: (ctx) => fillCompute(ctx, Number(fillValue(ctx.attrs.value, ctx.attrs.value?.dtype ?? 'float32'))),
     run: ({ inputs, attrs }) => {
       const dtype: DType = attrs.value?.dtype ?? 'float32';
       const shape = inputs[0]!.toArray();
@@ -272,6 +276,7 @@ export const shapeOps = {
       const n = s && l && d ? rangeLength(scalarOf(s), scalarOf(l), scalarOf(d)) : symbol('range');
       return [{ dtype: inputs[0]!.dtype, shape: [n] }];
     },
+    compute: rangeCompute,
     run: ({ inputs }) => {
       const [s, l, d] = inputs.map((t) => scalarOf(t!));
       const dtype = inputs[0]!.dtype;
@@ -291,6 +296,7 @@ export const shapeOps = {
       if (x.shape.length !== 2) throw new ShapeError(`EyeLike needs a 2-D input, got ${fmtShape(x.shape)}`);
       return [{ dtype: (attrs.dtype ?? x.dtype) as DType, shape: x.shape }];
     },
+    compute: (ctx) => eyeCompute(ctx, ctx.attrs.k),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const dtype = (attrs.dtype ?? x.dtype) as DType;
