@@ -2,7 +2,7 @@
 // originals they replace, each kernel's scratch allocs as values live only during its step;
 // views (Reshape, Squeeze, ...) share their input's storage and run no kernel.
 import type { DType } from '../ir/dtype.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
 import { numel } from '../ir/shape.js';
 import { byteWidth } from '../ir/dtype.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -13,7 +13,7 @@ import type { LoweredGraph } from './kernels.js';
 export interface KernelPlan {
   readonly plan: MemoryPlan;
   /** The kernels `run` calls in order with the byte addresses of their params then scratch buffers. */
-  readonly calls: readonly KernelCall[];
+  readonly calls: readonly (KernelCall & { readonly node: Node })[];
 }
 
 const scratchName = (step: string, i: number) => `${step}#scratch${i}`;
@@ -44,7 +44,7 @@ export function planKernels(g: Graph, lowered: LoweredGraph): KernelPlan {
   });
   const calls = lowered.steps.filter(({ node }) => !node.outputs.some((o) => plan.placements.get(o)?.viewOf !== undefined))
     .map(({ node, kernel, params }) => ({
-      kernel,
+      node, kernel,
       addresses: [...params, ...kernelScratch(kernel).map((_, k) => scratchName(node.name, k))].map((name) => plan.placements.get(name)!.offset),
     }));
   return { plan, calls };
