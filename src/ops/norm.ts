@@ -7,7 +7,7 @@ import { broadcastStrides, fmtShape, normAxis, numel, stridesOf, type Dim } from
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { outputTensor, remapIndices } from './nn-gemm.js';
-import { batchNormCompute, instanceNormCompute, layerNormCompute } from './norm-compute.js';
+import { batchNormCompute, groupNormCompute, instanceNormCompute, layerNormCompute, lrnCompute, meanVarianceNormCompute } from './norm-compute.js';
 import { lpNormCompute } from './axis-compute.js';
 
 function floatInput(op: string, x: ValueInfo | undefined, minRank: number): ValueInfo {
@@ -142,6 +142,7 @@ export const normOps = {
     attrs: { epsilon: attr.float(1e-5), num_groups: attr.required('int'), stash_type: attr.int(1) },
     inputs: [3, 3],
     fusion: 'opaque',
+    compute: groupNormCompute,
     infer: ({ attrs, inputs }) => {
       const x = floatInput('GroupNormalization', inputs[0], 3), c = x.shape[1];
       if (!(attrs.num_groups >= 1) || (typeof c === 'number' && c % attrs.num_groups !== 0)) {
@@ -226,6 +227,7 @@ export const normOps = {
     attrs: { alpha: attr.float(1e-4), beta: attr.float(0.75), bias: attr.float(1), size: attr.required('int') },
     inputs: [1, 1],
     fusion: 'opaque',
+    compute: lrnCompute,
     infer: ({ attrs, inputs }) => {
       if (!(attrs.size >= 1)) throw new ShapeError(`LRN: size ${attrs.size} must be >= 1`);
       return [floatInput('LRN', inputs[0], 3)];
@@ -253,6 +255,7 @@ export const normOps = {
     attrs: { axes: attr.ints([0, 2, 3]) },
     inputs: [1, 1],
     fusion: 'opaque',
+    compute: meanVarianceNormCompute,
     infer: ({ attrs, inputs }) => {
       const x = floatInput('MeanVarianceNormalization', inputs[0], 1);
       attrs.axes.forEach((a) => normAxis(a, x.shape.length, 'MeanVarianceNormalization axis'));
