@@ -8,6 +8,7 @@ import { lowerGraph } from '../../src/compile/kernels.js';
 import { planKernels } from '../../src/compile/plan.js';
 import { fmtShape } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
+import { cancelTransposes } from '../../src/passes/cancel-transposes.js';
 import { foldConstants } from '../../src/passes/fold-constants.js';
 import { PAGE_BYTES } from '../../src/runtime/manifest.js';
 import { buildModule } from '../../src/target/wasm/codegen.js';
@@ -19,7 +20,7 @@ const model = MODELS.find((m) => m.name === modelName);
 if (!model) throw new Error(`unknown model '${modelName}'; choose from ${MODELS.map((m) => m.name).join(', ')}`);
 const runs = Number(runsArg), top = Number(topArg);
 
-const g = foldConstants(await loadSpecialised(model.path(), model.inputShapes));
+const g = cancelTransposes(foldConstants(await loadSpecialised(model.path(), model.inputShapes)));
 const lowered = lowerGraph(g, { simd: true });
 const { plan, calls } = planKernels(g, lowered);
 const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));

@@ -1,4 +1,4 @@
-// The compile pipeline: a graph with static shapes -> folded graph -> one kernel per node ->
+// The compile pipeline: a graph with static shapes -> folded graph without cancelling transposes -> one kernel per node ->
 // static memory plan -> one WebAssembly module -> a .kiln artifact the runtime loads.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,7 @@ import { printGraph } from '../ir/print.js';
 import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
+import { cancelTransposes } from '../passes/cancel-transposes.js';
 import { foldConstants } from '../passes/fold-constants.js';
 import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
@@ -81,7 +82,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   };
 
   checkStaticInputs(graph);
-  const g = stage('fold constants', () => foldConstants(graph));
+  const g = stage('cancel transposes', () => cancelTransposes(stage('fold constants', () => foldConstants(graph))));
   if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   checkStaticValues(g);
