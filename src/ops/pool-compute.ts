@@ -1,11 +1,10 @@
 // Compute definitions of the pools: windowed MaxPool/AveragePool/LpPool as reductions over the
 // window with out-of-bounds taps masked, and the global pools as reductions over all spatial axes.
-import { UnsupportedError } from '../errors.js';
-import { bin, call, cnst, computeType, scalar, select, un, type Expr } from '../loop/ir.js';
+import { bin, call, cast, cnst, computeType, scalar, select, un, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { k } from './elementwise-compute.js';
 import { padStage } from './movement-compute.js';
-import { slidingWindow, type WindowAttrs } from './nn-window.js';
+import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
 import type { ComputeContext } from './op.js';
 
 export type PoolKind = 'max' | 'avg' | 'lp';
@@ -15,6 +14,7 @@ interface PoolAttrs extends WindowAttrs {
   readonly ceil_mode: number;
   readonly count_include_pad?: number;
   readonly p?: number;
+  readonly storage_order?: number;
 }
 
 const and = (conds: readonly Expr[]): Expr => conds.reduce((a, b) => bin('and', a, b), cnst(1));
@@ -29,7 +29,6 @@ const powAbs = (x: Expr, p: number): Expr => (p === 1 ? un('abs', x) : p === 2 ?
  */
 export function windowPoolCompute(op: string, kind: PoolKind) {
   return (ctx: ComputeContext<PoolAttrs>): TeTensor[] => {
-    if (ctx.outputs.length > 1) throw new UnsupportedError(`${op}: compiled kernels do not produce the Indices output yet`);
     const x = ctx.inputs[0]!, out = ctx.outputs[0], a = ctx.attrs;
     const spatial = x.shape.slice(2);
     const win = slidingWindow(op, spatial, a.kernel_shape, a, a.ceil_mode === 1);
@@ -52,7 +51,8 @@ export function windowPoolCompute(op: string, kind: PoolKind) {
         return select(inside, cnst(1, one), cnst(0, one));
       }, rNames), { elem: out.elem })
       : undefined;
-    return [compute(out.name, out.shape, ([n, c, ...o]) => {
+    const axes = ['n', 'c', ...spatial.map((_, d) => `o${d}`)];
+    const y = compute(out.name, out.shape, ([n, c, ...o]) => {
       const body = reduce(kind === 'max' ? 'max' : 'sum', win.kernel, (r) => {
         const value = src.at([n, c, ...taps(o, r)]);
         return kind === 'lp' ? powAbs(value, a.p ?? 2) : value;
@@ -60,9 +60,44 @@ export function windowPoolCompute(op: string, kind: PoolKind) {
       if (kind === 'avg') return body.then((acc) => bin('div', acc, count!.at(o)));
       if (kind === 'lp') return body.then((acc) => call('pow', acc, k(acc, 1 / (a.p ?? 2))));
       return body;
-    }, { axes: ['n', 'c', ...spatial.map((_, d) => `o${d}`)], elem: out.elem })];
+    }, { axes, elem: out.elem });
+    if (ctx.outputs.length === 1) return [y];
+    return [y, argmaxIndices(ctx.outputs[1], x.shape, y, src, win, taps, a.storage_order === 1)];
   };
 }
+
+/**
+ * MaxPool's Indices: the first in-bounds tap, in window order, holding the maximum (the
+ * reference's tie-break), as a flat index into x (spatial axes column-major when asked).
+ */
+function argmaxIndices(out: ComputeContext<unknown>['outputs'][number], xShape: readonly number[], y: TeTensor, src: TeTensor,
+  win: Window, taps: (o: readonly Expr[], r: readonly Expr[]) => Expr[], columnMajor: boolean): TeTensor {
+  const spatial = xShape.slice(2), plane = spatial.reduce((m, d) => m * d, 1);
+  const windowSize = win.kernel.reduce((m, d) => m * d, 1);
+  return compute(out.name, out.shape, ([n, c, ...o]) => reduce('min', win.kernel, (r) => {
+    const pos = taps(o, r);
+    const inside = and(pos.flatMap((e, d) => [bin('ge', e, cnst(win.padsBegin[d])), bin('lt', e, cnst(win.padsBegin[d] + spatial[d]))]));
+    const hit = bin('and', inside, bin('eq', src.at([n, c, ...pos]), y.at([n, c, ...o])));
+    return select(hit, flatIndex(r, win.kernel), cnst(windowSize));
+  }, spatial.map((_, d) => `k${d}`)).then((first) => {
+    // the window position back to taps, then to input coordinates
+    const r = unflatten(first, win.kernel);
+    const at = taps(o, r).map((e, d) => bin('sub', e, cnst(win.padsBegin[d])));
+    const order = columnMajor ? at.map((_, d) => d).reverse() : at.map((_, d) => d);
+    const within = flatIndex(order.map((d) => at[d]), order.map((d) => spatial[d]));
+    return cast(bin('add', bin('mul', bin('add', bin('mul', n, cnst(xShape[1])), c), cnst(plane)), within), 'i64');
+  }), { axes: ['n', 'c', ...spatial.map((_, d) => `o${d}`)], elem: out.elem });
+}
+
+/** Row-major offset of idx in `shape`. */
+const flatIndex = (idx: readonly Expr[], shape: readonly number[]): Expr =>
+  idx.reduce((acc: Expr, e, d) => bin('add', bin('mul', acc, cnst(shape[d])), e), cnst(0));
+
+/** The index of row-major offset `flat` in `shape`. */
+const unflatten = (flat: Expr, shape: readonly number[]): Expr[] => shape.map((_, d) => {
+  const inner = shape.slice(d + 1).reduce((m, x) => m * x, 1);
+  return bin('floormod', bin('floordiv', flat, cnst(inner)), cnst(shape[d]));
+});
 
 /** Global pools: one reduction over every spatial axis of each channel. */
 export function globalPoolCompute(kind: PoolKind) {

@@ -81,7 +81,7 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   LRN: { inputs: [{ shape: [1, 5, 4, 6] }], attrs: { size: 3, alpha: 0.01 } },
   InstanceNormalization: { inputs: [{ shape: [1, 4, 5, 5] }, { shape: [4], constant: true }, { shape: [4], constant: true }] },
   LayerNormalization: { inputs: [{ shape: [2, 3, 8] }, { shape: [8], constant: true }, { shape: [8], constant: true }], attrs: { axis: -1 } },
-  MaxPool: { inputs: [IMG], attrs: POOL },
+  MaxPool: [{ inputs: [IMG], attrs: POOL }, { inputs: [IMG], attrs: { ...POOL, storage_order: 1 }, outputs: 2 }],
   AveragePool: { inputs: [IMG], attrs: POOL },
   LpPool: { inputs: [IMG], attrs: { ...POOL, p: 2 } },
   GlobalMaxPool: { inputs: [IMG] },

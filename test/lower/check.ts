@@ -41,16 +41,16 @@ export interface CheckResult {
   readonly got: readonly number[][];
 }
 
-/** Lowers `op` for `specs` under `schedule` (default when omitted) and asserts the interpreter matches run(). */
+/** Lowers `op` for `specs` under `schedule` (default when omitted) and asserts the interpreter matches run() on `outputs` outputs. */
 export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | undefined)[], schedule?: Schedule,
-  { seed = 1, tol = 1e-5 } = {}): CheckResult {
+  { seed = 1, tol = 1e-5, outputs: outputCount = 1 } = {}): CheckResult {
   const def = opDef(op)!;
   const next = rng(seed);
   const tensors = specs.map((s) => s && (s.values
     ? Tensor.from(s.dtype ?? 'float32', s.shape, s.values)
     : randomTensor(s.dtype ?? 'float32', s.shape, next, ...(s.range ?? [-2, 2]))));
   const names = specs.map((s, i) => (s ? `x${i}` : ''));
-  const node: Node = { name: 'n', op, inputs: names, outputs: ['y'], attrs };
+  const node: Node = { name: 'n', op, inputs: names, outputs: Array.from({ length: outputCount }, (_, i) => (i === 0 ? 'y' : `y${i}`)), attrs };
   const resolved = resolveAttrs(def.attrs, attrs);
   const infos = def.infer({
     node, attrs: resolved, inputs: tensors.map((t) => t && { dtype: t.dtype, shape: t.shape }),

@@ -1,5 +1,5 @@
 // Pool computes: windowed Max/Average/Lp pools with pads, strides, dilations and ceil mode, and the
-// global pools, against the reference kernels.
+// global pools, MaxPool's Indices, against the reference kernels.
 import { describe, it } from 'node:test';
 import { reorder, split, unroll, vectorize } from '../../src/schedule/schedule.js';
 import { checkOp } from './check.js';
@@ -21,6 +21,14 @@ describe('pool computes', () => {
   it('MaxPool with a vector register tile along the output row', () => {
     checkOp('MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, [{ shape: [1, 2, 4, 8] }],
       [split('k1', 3), reorder(['n', 'c', 'o0', 'k0', 'k1.o', 'k1.i', 'o1']), unroll('k1.i'), vectorize('o1')]);
+  });
+  it('MaxPool Indices, row- and column-major, with pads, dilations and ties', () => {
+    const two = { outputs: 2 };
+    checkOp('MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }, [{ shape: [2, 3, 7, 8] }], undefined, two);
+    checkOp('MaxPool', { kernel_shape: [2, 3], dilations: [2, 1], storage_order: 1, ceil_mode: 1, strides: [2, 2] }, [{ shape: [1, 2, 6, 7] }], undefined, two);
+    checkOp('MaxPool', { kernel_shape: [2], pads: [1, 1] }, [{ shape: [1, 2, 9] }], undefined, two);
+    // a constant input: every tap ties, so the first in-bounds tap must win
+    checkOp('MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, [{ shape: [1, 1, 4, 5], values: new Array(20).fill(1) }], undefined, two);
   });
   for (const op of ['GlobalMaxPool', 'GlobalAveragePool', 'GlobalLpPool']) {
     it(op, () => {
