@@ -9,6 +9,7 @@ import { planKernels } from '../../src/compile/plan.js';
 import { fmtShape } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { cancelTransposes } from '../../src/passes/cancel-transposes.js';
+import { foldBatchNorm } from '../../src/passes/fold-batchnorm.js';
 import { foldConstants } from '../../src/passes/fold-constants.js';
 import { PAGE_BYTES } from '../../src/runtime/manifest.js';
 import { buildModule } from '../../src/target/wasm/codegen.js';
@@ -20,7 +21,7 @@ const model = MODELS.find((m) => m.name === modelName);
 if (!model) throw new Error(`unknown model '${modelName}'; choose from ${MODELS.map((m) => m.name).join(', ')}`);
 const runs = Number(runsArg), top = Number(topArg);
 
-const g = cancelTransposes(foldConstants(await loadSpecialised(model.path(), model.inputShapes)));
+const g = foldBatchNorm(cancelTransposes(foldConstants(await loadSpecialised(model.path(), model.inputShapes))));
 const lowered = lowerGraph(g, { simd: true });
 const { plan, calls } = planKernels(g, lowered);
 const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));

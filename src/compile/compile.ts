@@ -1,4 +1,5 @@
-// The compile pipeline: a graph with static shapes -> folded graph without cancelling transposes -> one kernel per node ->
+// The compile pipeline: a graph with static shapes -> folded graph (constants, cancelling transposes,
+// batch-norm into convs) -> one kernel per node ->
 // static memory plan -> one WebAssembly module -> a .kiln artifact the runtime loads.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +12,7 @@ import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
 import { cancelTransposes } from '../passes/cancel-transposes.js';
+import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { foldConstants } from '../passes/fold-constants.js';
 import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
@@ -82,7 +84,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   };
 
   checkStaticInputs(graph);
-  const g = stage('cancel transposes', () => cancelTransposes(stage('fold constants', () => foldConstants(graph))));
+  const folded = stage('fold constants', () => foldConstants(graph));
+  const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
   if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   checkStaticValues(g);
