@@ -6,7 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { planEinsum, runEinsum } from './nn-einsum.js';
+import { einsumCompute, planEinsum, runEinsum } from './nn-einsum.js';
 import { gemmCompute, matmulCompute } from './nn-compute.js';
 import { gemm, outputTensor, remapIndices, transposed } from './nn-gemm.js';
 
@@ -119,5 +119,6 @@ export const matmulOps = {
       return [{ dtype, shape: plan.output.map((l) => plan.sizes.get(l)!) }];
     },
     run: ({ attrs, inputs }) => [runEinsum(attrs.equation, inputs as Tensor[], inputs[0]!.dtype)],
+    compute: einsumCompute,
   }),
 } satisfies OpTable;

@@ -1,11 +1,15 @@
 // Einsum: parses an equation into per-operand axis labels (ellipsis dims become numbered
 // labels, right-aligned; size-1 dims broadcast like numpy), then sums products over the
-// labels the output drops. A plain loop nest: Einsum is rare in the models Kiln targets.
+// labels the output drops. The reference is a plain loop nest; the compute gets the matmul
+// schedule when the equation is a matmul.
 import { ShapeError } from '../errors.js';
 import { allocData, type DType, type NumericData } from '../ir/dtype.js';
 import { fmtShape, numel, stridesOf, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
+import { bin, cnst, type Expr } from '../loop/ir.js';
+import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { outputTensor, remapIndices } from './nn-gemm.js';
+import type { ComputeContext } from './op.js';
 
 export interface EinsumPlan {
   /** Labels of each operand's axes: a letter, or '.k' for ellipsis dim k. */
@@ -94,4 +98,38 @@ export function runEinsum(equation: string, inputs: readonly Tensor[], dtype: DT
     out[o] = acc;
   }
   return outputTensor(dtype, outDims, out);
+}
+
+/** Labels the output drops: Einsum sums over them. */
+const reducedLabels = (plan: EinsumPlan) => [...plan.sizes.keys()].filter((l) => !plan.output.includes(l));
+
+/**
+ * The matmul an equation is, when it is one ('bij,bjk->bik', 'ij,kj->ik', ...): two operands, one
+ * summed label, the last output label only in the second operand and the one before it only in the
+ * first. Its output axes are then named b0.., m, n and the sum k, so the matmul schedule applies.
+ */
+export function einsumAsMatmul(plan: EinsumPlan): { batch: number; m: number; n: number; k: number } | undefined {
+  const reduced = reducedLabels(plan), out = plan.output;
+  if (plan.inputs.length !== 2 || reduced.length !== 1 || out.length < 2) return undefined;
+  const [a, b] = plan.inputs, m = out[out.length - 2], n = out[out.length - 1];
+  if (!(a.includes(m) && !b.includes(m) && b.includes(n) && !a.includes(n))) return undefined;
+  const size = (l: string) => plan.sizes.get(l) as number;
+  return { batch: out.length - 2, m: size(m), n: size(n), k: size(reduced[0]) };
+}
+
+/** A sum over the dropped labels of the operands' product; each operand read at its labels' indices (0 where it broadcasts). */
+export function einsumCompute(ctx: ComputeContext<{ readonly equation: string }>): TeTensor[] {
+  const inputs = ctx.inputs as TeTensor[], out = ctx.outputs[0];
+  const plan = planEinsum(ctx.attrs.equation, inputs.map((t) => t.shape));
+  const reduced = reducedLabels(plan);
+  const matmul = einsumAsMatmul(plan);
+  const axes = matmul ? [...plan.output.slice(0, -2).map((_, d) => `b${d}`), 'm', 'n'] : plan.output.map((_, d) => `i${d}`);
+  const product = (value: (l: string) => Expr) => inputs.map((t, i) => t.at(plan.inputs[i].map((l, axis) =>
+    (t.shape[axis] === 1 && plan.sizes.get(l) !== 1 ? cnst(0) : value(l))))).reduce((x, y) => bin('mul', x, y));
+  return [compute(out.name, out.shape, (idx) => {
+    const at = (l: string) => idx[plan.output.indexOf(l)];
+    if (reduced.length === 0) return product(at);
+    return reduce('sum', reduced.map((l) => plan.sizes.get(l) as number), (r) =>
+      product((l) => (plan.output.includes(l) ? at(l) : r[reduced.indexOf(l)])), matmul ? ['k'] : undefined);
+  }, { axes, elem: out.elem })];
 }

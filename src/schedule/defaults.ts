@@ -2,6 +2,7 @@
 // compute definitions: elementwise i0..iR, MatMul b*, m, n / k, Conv n, o, oh, ow / c, kh, kw.
 import type { Attrs, ValueInfo } from '../ir/graph.js';
 import { isPointwiseConv } from '../ops/nn-compute.js';
+import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
 
@@ -113,6 +114,10 @@ export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ 
     const pointwise = isPointwiseConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
     const p = { o: out[1], ow: pointwise ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
+  }
+  if (op === 'Einsum') {
+    const p = einsumAsMatmul(planEinsum(String(attrs.equation), inputs.map((i) => i!.info.shape)));
+    if (p) return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
   }
   if (op === 'ConvTranspose' && out.length === 4) {
     // the conv tile over the spread input; W's [C][M/group] order is not the [O] blocks pack() makes

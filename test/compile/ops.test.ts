@@ -70,6 +70,10 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
     { inputs: [{ shape: [1, 4, 5, 7] }, { shape: [4, 3, 3, 3], constant: true }], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1], group: 2 }, atol: 1e-5 },
   ],
   MatMul: { inputs: [{ shape: [2, 5, 6] }, { shape: [6, 8], constant: true }], atol: 1e-5 },
+  Einsum: [
+    { inputs: [{ shape: [2, 4, 6] }, { shape: [2, 6, 8] }], attrs: { equation: 'bij,bjk->bik' }, atol: 1e-5 },
+    { inputs: [{ shape: [3, 3] }, { shape: [3, 5] }], attrs: { equation: 'ii,ij->j' }, atol: 1e-5 },
+  ],
   Gemm: { inputs: [{ shape: [4, 6] }, { shape: [8, 6], constant: true }, { shape: [8], constant: true }], attrs: { transB: 1 }, atol: 1e-5 },
   BatchNormalization: [
     { inputs: [{ shape: [1, 4, 5, 5] }, ...[0, 1, 2].map(() => ({ shape: [4], constant: true })), { shape: [4], constant: true, range: POSITIVE }] },
