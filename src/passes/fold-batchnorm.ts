@@ -30,7 +30,9 @@ export function foldBatchNorm(g: Graph): Graph {
     const channels = w.shape[0], perChannel = w.size / channels;
     const s = Array.from({ length: channels }, (_, o) => scale[o] / Math.sqrt(variance[o] + eps));
     const W = w.numbers;
-    const weights = Tensor.from('float32', w.shape, Array.from({ length: w.size }, (_, i) => W[i] * s[Math.floor(i / perChannel)]));
+    const scaled = new Float32Array(w.size);
+    for (let o = 0, i = 0; o < channels; o++) for (let end = i + perChannel; i < end; i++) scaled[i] = W[i] * s[o];
+    const weights = new Tensor('float32', w.shape, scaled);
     const bias = Tensor.from('float32', [channels], s.map((so, o) => ((b ? b.numbers[o] : 0) - mean[o]) * so + beta[o]));
     const wName = `${bn.name}/folded_weights`, bName = `${bn.name}/folded_bias`;
     for (const [name, t] of [[wName, weights], [bName, bias]] as const) {
