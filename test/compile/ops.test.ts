@@ -20,7 +20,11 @@ import { arrayClass } from '../../src/runtime/dtypes.js';
 
 interface In { shape: number[]; dtype?: DType; values?: number[]; constant?: boolean; range?: [number, number] }
 /** An undefined input is an omitted optional one. */
-interface Case { inputs: (In | undefined)[]; attrs?: Attrs; outputs?: number; atol?: number }
+/**
+ * `plus`: ops whose one-node graph folds to a constant (Shape, Range, ...) get output 0 added to a fed
+ * input of this type, so there is a kernel to compile; their computes run in test/lower.
+ */
+interface Case { inputs: (In | undefined)[]; plus?: In; attrs?: Attrs; outputs?: number; atol?: number }
 
 const X = (range?: [number, number]): In => ({ shape: [2, 3, 7], range });
 const i64 = (values: number[]): In => ({ shape: [values.length], dtype: 'int64', values, constant: true });
@@ -74,6 +78,17 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
     { inputs: [{ shape: [2, 4, 6] }, { shape: [2, 6, 8] }], attrs: { equation: 'bij,bjk->bik' }, atol: 1e-5 },
     { inputs: [{ shape: [3, 3] }, { shape: [3, 5] }], attrs: { equation: 'ii,ij->j' }, atol: 1e-5 },
   ],
+  Shape: { inputs: [X()], attrs: { start: 1 }, plus: { shape: [2], dtype: 'int64' } },
+  Size: { inputs: [X()], plus: { shape: [], dtype: 'int64' } },
+  ConstantOfShape: { inputs: [i64([3, 5])], attrs: { value: Tensor.from('int32', [1], [-7]) }, plus: { shape: [3, 5], dtype: 'int32' } },
+  Range: { inputs: [{ shape: [], values: [-1.3], constant: true }, { shape: [], values: [2.2], constant: true }, { shape: [], values: [0.3], constant: true }],
+    plus: { shape: [12] } },
+  EyeLike: { inputs: [{ shape: [4, 6] }], attrs: { k: 1 } },
+  TopK: { inputs: [X(), i64([3])], attrs: { axis: -1 }, outputs: 2 },
+  ScatterND: { inputs: [{ shape: [4, 5, 3] }, { shape: [2, 1], dtype: 'int64', values: [1, -1] }, { shape: [2, 5, 3] }], attrs: { reduction: 'add' } },
+  ScatterElements: { inputs: [{ shape: [3, 5] }, { shape: [3, 3], dtype: 'int64', values: [0, 2, 4, -1, 1, 3, 2, 0, -5] }, { shape: [3, 3] }], attrs: { axis: 1 } },
+  OneHot: { inputs: [{ shape: [2, 3], dtype: 'int64', values: [0, 4, -1, -5, 5, 2] }, { shape: [], dtype: 'int64', values: [5], constant: true },
+    { shape: [2], values: [-1, 3] }], attrs: { axis: 1 } },
   Gemm: { inputs: [{ shape: [4, 6] }, { shape: [8, 6], constant: true }, { shape: [8], constant: true }], attrs: { transB: 1 }, atol: 1e-5 },
   BatchNormalization: [
     { inputs: [{ shape: [1, 4, 5, 5] }, ...[0, 1, 2].map(() => ({ shape: [4], constant: true })), { shape: [4], constant: true, range: POSITIVE }] },
@@ -130,7 +145,11 @@ function oneNodeGraph(op: string, c: Case, seed: number): { g: Graph; feeds: Rec
     feeds[`x${i}`] = t;
     return b.addInput(`x${i}`, { dtype, shape: s.shape });
   });
-  b.setOutputs(b.addNode(op, names, c.attrs ?? {}, { outputs: c.outputs ?? 1 }));
+  const outs = b.addNode(op, names, c.attrs ?? {}, { outputs: c.outputs ?? 1 });
+  if (c.plus) {
+    feeds.plus = randomTensor(c.plus.dtype ?? 'float32', c.plus.shape, next, -50, 50);
+    b.setOutputs(b.addNode('Add', [outs[0], b.addInput('plus', { dtype: c.plus.dtype ?? 'float32', shape: c.plus.shape })], {}));
+  } else b.setOutputs(outs);
   return { g: inferShapes(b.build()), feeds };
 }
 
