@@ -69,7 +69,7 @@ function operands(op: string, inputs: readonly (ValueInfo | undefined)[], group:
   return { x: x!, spatial, kernel, m };
 }
 
-type TransposeAttrs = WindowAttrs & { readonly output_padding?: readonly number[]; readonly output_shape?: readonly number[] };
+export type TransposeAttrs = WindowAttrs & { readonly output_padding?: readonly number[]; readonly output_shape?: readonly number[] };
 
 /**
  * ConvTranspose's output size and begin/end pads per spatial axis, from explicit pads,
@@ -100,7 +100,7 @@ function transposeAxes(spatial: readonly Dim[], kernel: readonly number[], a: Tr
   return { axes, steps };
 }
 
-function transposeWindow(spatial: readonly number[], kernel: readonly number[], a: TransposeAttrs): Window {
+export function transposeWindow(spatial: readonly number[], kernel: readonly number[], a: TransposeAttrs): Window {
   const { axes, steps } = transposeAxes(spatial, kernel, a);
   const at = (k: number) => axes.map((r) => r![k]);
   return { kernel, strides: steps.strides, dilations: steps.dilations, padsBegin: at(1), padsEnd: at(2), out: at(0) };

@@ -99,15 +99,69 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
 }
 
 /**
- * ConvTranspose as a stride-1 conv: x is spread `stride` apart into a zero-filled, padded scratch
- * stage (so every output pixel's taps are affine reads that vectorise along ow, and the conv
- * schedule applies), then convolved with the flipped kernel, W read as [C][M/group] transposed.
- * Strided layers spend (stride^rank - 1)/stride^rank of their multiply-adds on the zeros.
+ * Whether ConvTranspose splits into stride phases: dilation 1, every kernel a multiple of its stride,
+ * begin pads and output sizes multiples of it too. Output pixel q*s + p then takes exactly K/s taps,
+ * the same ones for every q, so each phase is a dense conv of x with a sub-kernel.
  */
+export function isPhasedTranspose(win: Window): boolean {
+  return win.strides.some((s) => s > 1) && win.strides.every((s, d) => win.dilations[d] === 1 && win.kernel[d] % s === 0
+    && win.padsBegin[d] % s === 0 && win.out[d] % s === 0);
+}
+
+/** Axis names of the phased ConvTranspose output [N, O, Q0, s0, Q1, s1, ...]: q axes as oh/ow, phases ph/pw. */
+export const phasedAxes = (rank: number) => ['n', 'o', ...spatialNames(rank).out.flatMap((q) => [q, `p${q.slice(1)}`])];
+
 export function convTransposeCompute(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[] {
+  spatialRankCheck('ConvTranspose', ctx.inputs[0]!.shape.length);
+  return isPhasedTranspose(win) ? phasedTranspose(ctx, win) : spreadTranspose(ctx, win);
+}
+
+/** W read as [C][M/group] at tap t of output channel o and input channel c of its group. */
+function transposedWeight(w: TeTensor, oPerGroup: number, cPerGroup: number, groups: number) {
+  return (o: Expr, c: Expr, t: readonly Expr[]) => {
+    const channel = groups === 1 ? c : add(mul(bin('floordiv', o, cnst(oPerGroup)), cnst(cPerGroup)), c);
+    return w.at([channel, groups === 1 ? o : bin('floormod', o, cnst(oPerGroup)), ...t]);
+  };
+}
+
+/**
+ * The phased form: the output viewed as [N, O, Q0, s0, ...] (row-major the same as [N, O, Q0*s0, ...]),
+ * y[q, p] = sum over c and j < K/s of x[q + pb/s - j] * W[p + j*s]; x is padded by K/s - 1 in front so
+ * the reads are affine in q and vectorise along ow. No multiply-add meets an inserted zero.
+ */
+function phasedTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[] {
   const [x, w, bias] = ctx.inputs;
   const out = ctx.outputs[0];
-  spatialRankCheck('ConvTranspose', x!.shape.length);
+  const [N, C, ...spatial] = x!.shape;
+  const [, Og, ...kernel] = w!.shape;
+  const groups = ctx.attrs.group, Cg = C / groups;
+  const reach = kernel.map((k, d) => k / win.strides[d] - 1);
+  const lead = reach.map((r, d) => r - win.padsBegin[d] / win.strides[d]);
+  const q = win.out.map((o, d) => o / win.strides[d]);
+  const padded = padStage(`${out.name}_pad`, x!, [0, 0, ...lead], [N, C, ...q.map((n, d) => n + reach[d])], 0);
+  const weight = transposedWeight(w!, Og, Cg, groups);
+  const shape = [N, out.shape[1], ...q.flatMap((n, d) => [n, win.strides[d]])];
+  const names = spatialNames(spatial.length);
+  return [compute(out.name, shape, ([n, o, ...qp]) => {
+    const qs = qp.filter((_, i) => i % 2 === 0), ps = qp.filter((_, i) => i % 2 === 1);
+    const cBase = groups === 1 ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
+    return reduce('sum', [Cg, ...reach.map((r) => r + 1)], ([c, ...j]) => mul(
+      padded.at([n, add(cBase, c), ...qs.map((e, d) => add(e, j[d]))]),
+      // padded row q + j holds x[q + pb/s - (K/s - 1 - j)]: tap p + (K/s - 1 - j) * s
+      weight(o, c, ps.map((p, d) => add(p, mul(sub(cnst(reach[d]), j[d]), cnst(win.strides[d])))))), ['c', ...names.taps])
+      .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
+  }, { axes: phasedAxes(spatial.length), elem: out.elem })];
+}
+
+/**
+ * The general form, a stride-1 conv: x is spread `stride` apart into a zero-filled, padded scratch
+ * stage (so every output pixel's taps are affine reads that vectorise along ow, and the conv
+ * schedule applies), then convolved with the flipped kernel. Strided layers spend
+ * (stride^rank - 1)/stride^rank of their multiply-adds on the zeros.
+ */
+function spreadTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[] {
+  const [x, w, bias] = ctx.inputs;
+  const out = ctx.outputs[0];
   const [N, C, ...spatial] = x!.shape;
   const [, Og, ...kernel] = w!.shape;
   const Cg = C / ctx.attrs.group;
@@ -124,10 +178,7 @@ export function convTransposeCompute(ctx: ComputeContext<ConvAttrs>, win: Window
     const value = x!.at([n, c, ...source.map((e, d) => bin('max', cnst(0), bin('min', cnst(spatial[d] - 1), e)))]);
     return select(hits.reduce((a, b) => bin('and', a, b)), value, k(value, 0));
   }, { elem: x!.elem, materialize: true });
-  const ones = kernel.map(() => 1);
-  return [slidingSum(out.name, out.shape, spread, Cg, Og, kernel, ones, win.dilations, (o, c, t) => {
-    const channel = Og === out.shape[1] ? c : add(mul(bin('floordiv', o, cnst(Og)), cnst(Cg)), c);
-    const within = Og === out.shape[1] ? o : bin('floormod', o, cnst(Og));
-    return w!.at([channel, within, ...t.map((e, d) => sub(cnst(kernel[d] - 1), e))]);
-  }, bias, out.elem)];
+  const weight = transposedWeight(w!, Og, Cg, ctx.attrs.group);
+  return [slidingSum(out.name, out.shape, spread, Cg, Og, kernel, kernel.map(() => 1), win.dilations,
+    (o, c, t) => weight(o, c, t.map((e, d) => sub(cnst(kernel[d] - 1), e))), bias, out.elem)];
 }

@@ -1,7 +1,8 @@
 // Schedule templates per op family and the default schedule of a node. Axis names follow the
 // compute definitions: elementwise i0..iR, MatMul b*, m, n / k, Conv n, o, oh, ow / c, kh, kw.
 import type { Attrs, ValueInfo } from '../ir/graph.js';
-import { isPointwiseConv } from '../ops/nn-compute.js';
+import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
+import { isPhasedTranspose, isPointwiseConv } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
@@ -119,13 +120,31 @@ export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ 
     const p = einsumAsMatmul(planEinsum(String(attrs.equation), inputs.map((i) => i!.info.shape)));
     if (p) return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
   }
-  if (op === 'ConvTranspose' && out.length === 4) {
-    // the conv tile over the spread input; W's [C][M/group] order is not the [O] blocks pack() makes
-    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
-    return convTemplate.schedule(p, { ...convTemplate.defaults(p), packW: 0 });
-  }
+  if (op === 'ConvTranspose' && out.length === 4) return convTransposeSchedule(inputs, out, attrs);
   if (INJECTIVE.has(fusion) && outShapes.length === 1) {
     return elementwiseTemplate.schedule({ shape: out }, elementwiseTemplate.defaults({ shape: out }));
   }
   return [];
+}
+
+/**
+ * ConvTranspose takes the conv tile (W's [C][M/group] order is not the [O] blocks pack() makes). The
+ * phased form's q axes oh, ow play the conv's; the phases ph, pw loop outside the reduction, so each
+ * phase's sub-kernel weights are the broadcast scalars and its stores stride the output row.
+ */
+function convTransposeSchedule(inputs: Parameters<typeof defaultSchedule>[2], out: readonly number[], attrs: Attrs): Schedule {
+  const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
+  const a = { auto_pad: 'NOTSET', ...attrs } as unknown as TransposeAttrs & { kernel_shape?: readonly number[] };
+  const win = transposeWindow(x.slice(2), a.kernel_shape ?? w.slice(2), a);
+  if (!isPhasedTranspose(win)) {
+    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
+    return convTemplate.schedule(p, { ...convTemplate.defaults(p), packW: 0 });
+  }
+  const qw = out[3] / win.strides[1];
+  const { ot, wt } = convTemplate.defaults({ o: out[1], ow: qw, weight: inputs[1]!.name });
+  if (wt === 0) return [split('o', ot), reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i')];
+  return [
+    split('o', ot), split('ow', wt, undefined, qw % wt ? 'shift' : undefined),
+    reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'),
+  ];
 }
