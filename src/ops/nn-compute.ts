@@ -99,13 +99,13 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
 }
 
 /**
- * Whether ConvTranspose splits into stride phases: dilation 1, every kernel a multiple of its stride,
- * begin pads and output sizes multiples of it too. Output pixel q*s + p then takes exactly K/s taps,
- * the same ones for every q, so each phase is a dense conv of x with a sub-kernel.
+ * Whether ConvTranspose splits into stride phases: dilation 1 and output sizes that are multiples of
+ * the stride. Output pixel q*s + p then takes ceil(K/s) taps, the same ones for every q, so each
+ * phase is a dense conv of x with a sub-kernel.
  */
 export function isPhasedTranspose(win: Window): boolean {
-  return win.strides.some((s) => s > 1) && win.strides.every((s, d) => win.dilations[d] === 1 && win.kernel[d] % s === 0
-    && win.padsBegin[d] % s === 0 && win.out[d] % s === 0);
+  return win.strides.some((s) => s > 1)
+    && win.strides.every((s, d) => win.dilations[d] === 1 && win.out[d] % s === 0 && win.padsBegin[d] >= 0);
 }
 
 /** Axis names of the phased ConvTranspose output [N, O, Q0, s0, Q1, s1, ...]: q axes as oh/ow, phases ph/pw. */
@@ -125,9 +125,10 @@ function transposedWeight(w: TeTensor, oPerGroup: number, cPerGroup: number, gro
 }
 
 /**
- * The phased form: the output viewed as [N, O, Q0, s0, ...] (row-major the same as [N, O, Q0*s0, ...]),
- * y[q, p] = sum over c and j < K/s of x[q + pb/s - j] * W[p + j*s]; x is padded by K/s - 1 in front so
- * the reads are affine in q and vectorise along ow. No multiply-add meets an inserted zero.
+ * The phased form: the output viewed as [N, O, Q0, s0, ...] (row-major the same as [N, O, Q0*s0, ...]).
+ * With pb = m*s + r, output q*s + p sits at (q + m + c)*s + e of the full result, c = (p + r) div s,
+ * e = (p + r) mod s, so it sums x[q + m + c - jj] * W[e + jj*s] over jj < ceil(K/s) (taps past K weigh 0).
+ * x is padded by ceil(K/s) - 1 - m in front so the reads are affine in q and vectorise along ow.
  */
 function phasedTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[] {
   const [x, w, bias] = ctx.inputs;
@@ -135,21 +136,28 @@ function phasedTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[
   const [N, C, ...spatial] = x!.shape;
   const [, Og, ...kernel] = w!.shape;
   const groups = ctx.attrs.group, Cg = C / groups;
-  const reach = kernel.map((k, d) => k / win.strides[d] - 1);
-  const lead = reach.map((r, d) => r - win.padsBegin[d] / win.strides[d]);
-  const q = win.out.map((o, d) => o / win.strides[d]);
-  const padded = padStage(`${out.name}_pad`, x!, [0, 0, ...lead], [N, C, ...q.map((n, d) => n + reach[d])], 0);
+  const s = win.strides, taps = kernel.map((k, d) => Math.ceil(k / s[d]));
+  const m = win.padsBegin.map((p, d) => Math.floor(p / s[d])), r = win.padsBegin.map((p, d) => p % s[d]);
+  const q = win.out.map((o, d) => o / s[d]);
+  const padded = padStage(`${out.name}_pad`, x!, [0, 0, ...taps.map((j, d) => j - 1 - m[d])],
+    [N, C, ...q.map((n, d) => n + taps[d] - 1 + (r[d] ? 1 : 0))], 0);
   const weight = transposedWeight(w!, Og, Cg, groups);
-  const shape = [N, out.shape[1], ...q.flatMap((n, d) => [n, win.strides[d]])];
+  const shape = [N, out.shape[1], ...q.flatMap((n, d) => [n, s[d]])];
   const names = spatialNames(spatial.length);
   return [compute(out.name, shape, ([n, o, ...qp]) => {
     const qs = qp.filter((_, i) => i % 2 === 0), ps = qp.filter((_, i) => i % 2 === 1);
+    const carry = ps.map((p, d) => (r[d] ? bin('floordiv', add(p, cnst(r[d])), cnst(s[d])) : undefined));
+    const phase = ps.map((p, d) => (r[d] ? bin('floormod', add(p, cnst(r[d])), cnst(s[d])) : p));
     const cBase = groups === 1 ? cnst(0) : mul(bin('floordiv', o, cnst(Og)), cnst(Cg));
-    return reduce('sum', [Cg, ...reach.map((r) => r + 1)], ([c, ...j]) => mul(
-      padded.at([n, add(cBase, c), ...qs.map((e, d) => add(e, j[d]))]),
-      // padded row q + j holds x[q + pb/s - (K/s - 1 - j)]: tap p + (K/s - 1 - j) * s
-      weight(o, c, ps.map((p, d) => add(p, mul(sub(cnst(reach[d]), j[d]), cnst(win.strides[d])))))), ['c', ...names.taps])
-      .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
+    return reduce('sum', [Cg, ...taps], ([c, ...j]) => {
+      // padded row q + c + j holds x[q + m + c - jj] for jj = taps - 1 - j
+      const rows = qs.map((e, d) => add(carry[d] ? add(e, carry[d]!) : e, j[d]));
+      const tap = phase.map((e, d) => add(e, mul(sub(cnst(taps[d] - 1), j[d]), cnst(s[d]))));
+      const ragged = tap.flatMap((t, d) => (kernel[d] % s[d] ? [bin('lt', t, cnst(kernel[d]))] : []));
+      const wv = weight(o, c, tap.map((t, d) => (kernel[d] % s[d] ? bin('min', t, cnst(kernel[d] - 1)) : t)));
+      const coef = ragged.length ? select(ragged.reduce((a, b) => bin('and', a, b)), wv, k(wv, 0)) : wv;
+      return mul(padded.at([n, add(cBase, c), ...rows]), coef);
+    }, ['c', ...names.taps]).then((acc) => (bias ? add(acc, bias.at([o])) : acc));
   }, { axes: phasedAxes(spatial.length), elem: out.elem })];
 }
 

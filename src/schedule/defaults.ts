@@ -142,9 +142,11 @@ function convTransposeSchedule(inputs: Parameters<typeof defaultSchedule>[2], ou
   }
   const qw = out[3] / win.strides[1];
   const { ot, wt } = convTemplate.defaults({ o: out[1], ow: qw, weight: inputs[1]!.name });
-  if (wt === 0) return [split('o', ot), reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i')];
+  // unrolled phases make each phase's tap offsets constants the simplifier folds
+  const phases = [unroll('ph'), unroll('pw')];
+  if (wt === 0) return [split('o', ot), reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i'), ...phases];
   return [
     split('o', ot), split('ow', wt, undefined, qw % wt ? 'shift' : undefined),
-    reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'),
+    reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'), ...phases,
   ];
 }

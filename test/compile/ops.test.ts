@@ -72,6 +72,7 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   ConvTranspose: [
     { inputs: [{ shape: [1, 4, 5, 6] }, { shape: [4, 8, 2, 2], constant: true }, { shape: [8], constant: true }], attrs: { strides: [2, 2] }, atol: 1e-5 },
     { inputs: [{ shape: [1, 4, 5, 7] }, { shape: [4, 3, 3, 3], constant: true }], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1], group: 2 }, atol: 1e-5 },
+    { inputs: [{ shape: [1, 3, 4, 5] }, { shape: [3, 4, 3, 2], constant: true }], attrs: { strides: [2, 1], dilations: [1, 2] }, atol: 1e-5 },
   ],
   MatMul: { inputs: [{ shape: [2, 5, 6] }, { shape: [6, 8], constant: true }], atol: 1e-5 },
   Einsum: [

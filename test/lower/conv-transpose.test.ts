@@ -11,13 +11,16 @@ const w = (shape: number[]): InputSpec => ({ shape, constant: true });
 const TOL = { tol: 1e-4 };
 
 describe('ConvTranspose compute', () => {
-  it('the phased form: kernels a multiple of the stride, groups, pads, 1-D and 3-D, with and without a schedule', () => {
+  it('the phased form: kernels (not) a multiple of the stride, groups, pads (not) multiples of it, 1-D and 3-D, with and without a schedule', () => {
     const cases: [Attrs, InputSpec[]][] = [
       [{ strides: [2, 2] }, [{ shape: [1, 4, 5, 6] }, w([4, 3, 2, 2]), w([3])]],
       [{ strides: [2, 2], pads: [2, 2, 2, 2] }, [{ shape: [2, 3, 4, 5] }, w([3, 5, 4, 4])]],
       [{ strides: [2, 3], group: 2 }, [{ shape: [1, 4, 3, 5] }, w([4, 3, 4, 3]), w([6])]],
       [{ strides: [2, 1], pads: [0, 1, 0, 1], output_padding: [0, 0] }, [{ shape: [1, 2, 3, 9] }, w([2, 8, 2, 3])]],
       [{ strides: [3] }, [{ shape: [2, 3, 7] }, w([3, 2, 6]), w([2])]],
+      [{ strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, [{ shape: [1, 3, 4, 5] }, w([3, 4, 3, 3]), w([4])]],
+      [{ strides: [3, 2], pads: [2, 0, 0, 1], group: 3 }, [{ shape: [1, 3, 4, 3] }, w([3, 2, 5, 3])]],
+      [{ strides: [2], pads: [3, 1], output_padding: [1] }, [{ shape: [2, 2, 6] }, w([2, 3, 5])]],
       [{ strides: [2, 2, 2] }, [{ shape: [1, 2, 2, 3, 2] }, w([2, 2, 2, 2, 4])]],
     ];
     for (const [attrs, inputs] of cases) {
