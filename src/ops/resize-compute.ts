@@ -1,5 +1,6 @@
 // Compute definition of Resize: scales, sizes and roi are resolved at compile time, so each axis'
-// source coordinate is a fixed function of the output index, evaluated in f64 exactly as the reference does.
+// source coordinate is a fixed function of the output index, evaluated in f64 exactly as the reference does,
+// once per run into small per-axis tables (indices, weights) that the per-element loop reads.
 import { UnsupportedError } from '../errors.js';
 import { bin, cast, cnst, scalar, select, un, type Expr } from '../loop/ir.js';
 import { compute, type TeTensor } from '../lower/te.js';
@@ -37,17 +38,27 @@ function roundNearest(x: Expr, mode: string): Expr {
   }
 }
 
+/** A per-axis table (scratch, filled once per run): element o of `value` for every output index o. */
+const axisTable = (name: string, len: number, value: (o: Expr) => Expr, elem: 'i32' | 'f32' | 'f64') =>
+  compute(name, [len], ([o]) => value(o), { elem, materialize: true });
+
 /**
  * Nearest's index along one axis: the output index itself when the map is the identity, an integer
- * division for whole-number upsampling (2x in FPNs), else the coordinate rounded in f64.
+ * division for whole-number upsampling (2x in FPNs), else a table of the coordinates rounded in f64
+ * (-1 where tf_crop_and_resize extrapolates).
  */
-function nearestAxis(o: Expr, g: AxisGeometry, nearestMode: string): { index: Expr; outside?: Expr } {
+function nearestAxis(o: Expr, g: AxisGeometry, nearestMode: string, table: string): { index: Expr; outside?: Expr } {
   const map = nearestMap(g, nearestMode);
   if (map.every((i, j) => i === j)) return { index: o };
   const factor = g.outLen / g.inLen;
   if (Number.isInteger(factor) && map.every((i, j) => i === Math.floor(j / factor))) return { index: bin('floordiv', o, cnst(factor)) };
-  const { x, outside } = coordinate(o, g);
-  return { index: clampIndex(roundNearest(x, nearestMode), g.inLen), outside };
+  const indices = axisTable(table, g.outLen, (p) => {
+    const { x, outside } = coordinate(p, g);
+    const index = clampIndex(roundNearest(x, nearestMode), g.inLen);
+    return outside ? select(outside, cnst(-1), index) : index;
+  }, 'i32');
+  const index = indices.at([o]);
+  return g.mode === 'tf_crop_and_resize' ? { index: bin('max', index, cnst(0)), outside: bin('lt', index, cnst(0)) } : { index };
 }
 
 /** Keys' cubic convolution kernel with parameter a, as the reference defines it. */
@@ -98,31 +109,42 @@ export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
     parts.map((p) => p.outside).filter((e): e is Expr => e !== undefined).reduce<Expr | undefined>((a, b) => (a ? or(a, b) : b), undefined);
   if (attrs.mode === 'nearest') {
     return [compute(out.name, out.shape, (idx) => {
-      const parts = idx.map((o, a) => nearestAxis(o, axes[a], attrs.nearest_mode));
+      const parts = idx.map((o, a) => nearestAxis(o, axes[a], attrs.nearest_mode, `${out.name}_map${a}`));
       const value = x.at(parts.map((p) => p.index));
       const outside = anyOutside(parts);
       return outside ? select(outside, cnst(attrs.extrapolation_value, value.type), value) : value;
     }, { elem: out.elem })];
   }
   if (attrs.mode !== 'linear' && attrs.mode !== 'cubic') throw new UnsupportedError(`Resize mode '${attrs.mode}' is unknown`);
-  if (out.elem !== 'f32' && out.elem !== 'f64') throw new UnsupportedError(`Resize: compiled ${attrs.mode} kernels take float tensors, got ${out.elem}`);
+  const elem = out.elem;
+  if (elem !== 'f32' && elem !== 'f64') throw new UnsupportedError(`Resize: compiled ${attrs.mode} kernels take float tensors, got ${elem}`);
+  // each resized axis' taps as tables over its output index, so the per-element work is loads and multiply-adds
+  const tabulated = (o: Expr, g: AxisGeometry, name: string): { taps: { index: Expr; weight?: Expr }[]; outside?: Expr } => {
+    const count = attrs.mode === 'cubic' ? 4 : 2;
+    const tap = (p: Expr, t: number) => filterTaps(p, g, attrs).taps[t];
+    const taps = Array.from({ length: count }, (_, t) => ({
+      index: axisTable(`${name}_i${t}`, g.outLen, (p) => tap(p, t).index, 'i32').at([o]),
+      weight: axisTable(`${name}_w${t}`, g.outLen, (p) => (elem === 'f64' ? tap(p, t).weight : cast(tap(p, t).weight, 'f32')), elem).at([o]),
+    }));
+    if (g.mode !== 'tf_crop_and_resize') return { taps };
+    const outside = axisTable(`${name}_out`, g.outLen, (p) => select(coordinate(p, g).outside!, cnst(1), cnst(0)), 'i32').at([o]);
+    return { taps, outside: bin('ne', outside, cnst(0)) };
+  };
   return [compute(out.name, out.shape, (idx) => {
-    const parts = idx.map((o, a) => (isIdentityAxis(axes[a]) ? { taps: [{ index: o, weight: f64(1) }] } : filterTaps(o, axes[a], attrs)));
+    const parts = idx.map((o, a) => (isIdentityAxis(axes[a]) ? { taps: [{ index: o }] } : tabulated(o, axes[a], `${out.name}_a${a}`)));
     // every combination of one tap per axis, weighted by the product of the axes' weights
     let terms: { index: Expr[]; weight?: Expr }[] = [{ index: [] }];
     for (const p of parts) {
       terms = terms.flatMap((term) => p.taps.map((tap) => ({
         index: [...term.index, tap.index],
-        weight: p.taps.length === 1 ? term.weight : term.weight ? bin('mul', term.weight, tap.weight) : tap.weight,
+        weight: !tap.weight ? term.weight : term.weight ? bin('mul', term.weight, tap.weight) : tap.weight,
       })));
     }
     const sum = terms.map((term) => {
-      const loaded = x.at(term.index);
-      const value = loaded.type.scalar === 'f64' ? loaded : cast(loaded, 'f64');
+      const value = x.at(term.index);
       return term.weight ? bin('mul', term.weight, value) : value;
     }).reduce((a, b) => bin('add', a, b));
     const outside = anyOutside(parts);
-    const value = outside ? select(outside, f64(attrs.extrapolation_value), sum) : sum;
-    return out.elem === 'f64' ? value : cast(value, 'f32');
-  }, { elem: out.elem })];
+    return outside ? select(outside, cnst(attrs.extrapolation_value, sum.type), sum) : sum;
+  }, { elem })];
 }
