@@ -4,6 +4,7 @@
 import { UnsupportedError } from '../errors.js';
 import { bin, cast, cnst, scalar, select, un, type Expr } from '../loop/ir.js';
 import { compute, type TeTensor } from '../lower/te.js';
+import type { Tensor } from '../ir/tensor.js';
 import type { ComputeContext } from './op.js';
 import {
   isIdentityAxis, nearestMap, resizeGeometry, sourceCoordIn, type Arith, type AxisGeometry, type ResizeAttrs,
@@ -101,10 +102,34 @@ function constantInput(ctx: ComputeContext<ResizeAttrs>, i: number, what: string
   return t;
 }
 
+/**
+ * Per axis, the whole factor a nearest Resize repeats each input element by (1 for axes it keeps),
+ * when every axis is such a repeat; else undefined. Such a Resize is a copy into the output viewed
+ * as [..., in, factor, ...], which the default schedule vectorises along the last input axis.
+ */
+export function nearestRepeats(shape: readonly number[], attrs: ResizeAttrs, constants: readonly (Tensor | undefined)[]): number[] | undefined {
+  if (attrs.mode !== 'nearest' || attrs.antialias) return undefined;
+  const { axes } = resizeGeometry(shape, attrs, constants[1], constants[2], constants[3]);
+  const factors = axes.map((g) => g.outLen / g.inLen);
+  const repeats = axes.every((g, a) => Number.isInteger(factors[a])
+    && nearestMap(g, attrs.nearest_mode).every((i, j) => i === Math.floor(j / factors[a])));
+  return repeats ? factors : undefined;
+}
+
+/** Axis names of the repeat view: i<d>, then f<d> for a repeated axis. */
+export const repeatAxes = (factors: readonly number[]) => factors.flatMap((f, d) => (f > 1 ? [`i${d}`, `f${d}`] : [`i${d}`]));
+
 export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
   const x = ctx.inputs[0]!, out = ctx.outputs[0], attrs = ctx.attrs;
   if (attrs.antialias) throw new UnsupportedError('Resize: compiled kernels do not support antialias yet; run it on the reference engine');
-  const { axes } = resizeGeometry(x.shape, attrs, constantInput(ctx, 1, 'roi'), constantInput(ctx, 2, 'scales'), constantInput(ctx, 3, 'sizes'));
+  const constants = [undefined, constantInput(ctx, 1, 'roi'), constantInput(ctx, 2, 'scales'), constantInput(ctx, 3, 'sizes')];
+  const repeats = nearestRepeats(x.shape, attrs, constants);
+  if (repeats) {
+    const shape = x.shape.flatMap((d, a) => (repeats[a] > 1 ? [d, repeats[a]] : [d]));
+    const names = repeatAxes(repeats);
+    return [compute(out.name, shape, (idx) => x.at(x.shape.map((_, a) => idx[names.indexOf(`i${a}`)])), { axes: names, elem: out.elem })];
+  }
+  const { axes } = resizeGeometry(x.shape, attrs, constants[1], constants[2], constants[3]);
   const anyOutside = (parts: readonly { outside?: Expr }[]) =>
     parts.map((p) => p.outside).filter((e): e is Expr => e !== undefined).reduce<Expr | undefined>((a, b) => (a ? or(a, b) : b), undefined);
   if (attrs.mode === 'nearest') {

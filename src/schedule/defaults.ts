@@ -1,6 +1,11 @@
 // Schedule templates per op family and the default schedule of a node. Axis names follow the
 // compute definitions: elementwise i0..iR, MatMul b*, m, n / k, Conv n, o, oh, ow / c, kh, kw.
 import type { Attrs, ValueInfo } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { opDef } from '../ops/index.js';
+import { resolveAttrs } from '../ops/op.js';
+import { nearestRepeats, repeatAxes } from '../ops/resize-compute.js';
+import type { ResizeAttrs } from '../ops/resize.js';
 import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
 import { isPhasedTranspose, isPointwiseConv } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
@@ -96,9 +101,11 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> 
 const INJECTIVE = new Set(['elemwise', 'broadcast']);
 
 /** The default schedule of a node: its family's template at the default knobs, or no steps. Pass the node's attrs where known. */
-export function defaultSchedule(op: string, fusion: string, inputs: readonly ({ readonly name: string; readonly info: ValueInfo } | undefined)[],
+export function defaultSchedule(op: string, fusion: string,
+  inputs: readonly ({ readonly name: string; readonly info: ValueInfo; readonly constant?: Tensor } | undefined)[],
   outShapes: readonly (readonly number[])[], attrs: Attrs = {}): Schedule {
   const out = outShapes[0];
+  if (op === 'Resize') return resizeSchedule(inputs, attrs);
   if (op === 'MatMul' && out.length >= 2 && inputs[0]!.info.shape.length >= 2 && inputs[1]!.info.shape.length >= 2) {
     const a = inputs[0]!.info.shape;
     const p = { batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number };
@@ -149,4 +156,21 @@ function convTransposeSchedule(inputs: Parameters<typeof defaultSchedule>[2], ou
     split('o', ot), split('ow', wt, undefined, qw % wt ? 'shift' : undefined),
     reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'), ...phases,
   ];
+}
+
+/**
+ * A nearest Resize that repeats elements copies the input's rows with vector loads: the last axis'
+ * repeat loop moves outside its input loop, which is vectorised (the stores stride by the factor).
+ */
+function resizeSchedule(inputs: Parameters<typeof defaultSchedule>[2], attrs: Attrs): Schedule {
+  const x = inputs[0]!.info.shape as number[];
+  // the compute refuses run-time scales, sizes and roi
+  if (inputs.slice(1).some((i) => i && !i.constant)) return [];
+  const resolved = resolveAttrs(opDef('Resize')!.attrs, attrs) as unknown as ResizeAttrs;
+  const repeats = nearestRepeats(x, resolved, inputs.map((i) => i?.constant));
+  const last = x.length - 1;
+  if (!repeats || x[last] < LANES) return [];
+  const names = repeatAxes(repeats);
+  const inner = repeats[last] > 1 ? [`f${last}`, `i${last}`] : [`i${last}`];
+  return [reorder([...names.filter((n) => !inner.includes(n)), ...inner]), vectorize(`i${last}`)];
 }

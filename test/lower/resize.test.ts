@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UnsupportedError } from '../../src/errors.js';
+import { Tensor } from '../../src/ir/tensor.js';
 import { lowerNode } from '../../src/lower/op.js';
+import { defaultSchedule } from '../../src/schedule/defaults.js';
 import { checkOp, type InputSpec } from './check.js';
 
 const IMG: InputSpec = { shape: [1, 2, 5, 7] };
@@ -45,6 +47,14 @@ describe('Resize compute', () => {
       checkOp('Resize', { mode, coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 7 },
         [IMG, roi, undefined, sizes([1, 2, 6, 8])]);
     }
+  });
+  it('whole-number nearest upsampling is a vectorised repeat copy', () => {
+    const scales = f32([1, 1, 3, 2]);
+    const steps = defaultSchedule('Resize', 'injective', [{ name: 'x', info: { dtype: 'float32', shape: [1, 3, 4, 9] } }, undefined,
+      { name: 's', info: { dtype: 'float32', shape: [4] }, constant: Tensor.from('float32', [4], [1, 1, 3, 2]) }], [[1, 3, 12, 18]], { mode: 'nearest' });
+    assert.ok(steps.some((st) => st.s === 'vectorize'));
+    checkOp('Resize', { mode: 'nearest' }, [{ shape: [1, 3, 4, 9] }, undefined, scales]);
+    checkOp('Resize', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, [{ shape: [2, 5, 8] }, undefined, f32([1, 2, 4])]);
   });
   it('nearest on integers; scales that are not constants are refused', () => {
     checkOp('Resize', { mode: 'nearest' }, [{ shape: [1, 1, 3, 4], dtype: 'int32', range: [-50, 50] }, undefined, ODD]);
