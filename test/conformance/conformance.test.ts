@@ -1,5 +1,6 @@
-// The ONNX backend conformance cases against the checked-in list of cases that do not pass
-// yet: any other case must pass, and a listed case that passes must leave the list.
+// The ONNX backend conformance cases on both engines (reference executor; compiled artifact run by
+// the runtime), each against its checked-in list of cases that do not pass yet: any other case
+// must pass, and a listed case that passes must leave the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,23 +8,38 @@ import { join } from 'node:path';
 import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { checkCase, compareTensors, listCases, loadCaseModel, loadDataSets, parseExpected } from './runner.js';
+import { checkCompiledCase, FROZEN } from './compiled.js';
+import { checkCase, compareTensors, expectedListFile, listCases, loadCaseModel, loadDataSets, parseExpected, type Engine } from './runner.js';
 
 const root = onnxBackendTests();
 
-test('ONNX backend conformance cases', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
-  const expected = parseExpected(readFileSync(join(REPO_ROOT, 'test/conformance/expected-unsupported.txt'), 'utf8'));
-  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000 });
+/** Runs every case on `engine` and checks the results against its checked-in list; returns the counts. */
+async function checkAgainstList(engine: Engine): Promise<{ pass: number; fail: number; unsupported: number; frozen: number }> {
+  const listFile = expectedListFile(engine);
+  const expected = parseExpected(readFileSync(join(REPO_ROOT, listFile), 'utf8'));
+  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000, engine });
   const count = (s: string) => results.filter((r) => r.status === s).length;
-  console.log(`conformance: pass ${count('pass')}, fail ${count('fail')}, unsupported ${count('unsupported')} of ${results.length}`);
 
   const broken = results.filter((r) => r.status !== 'pass' && !expected.has(r.name))
     .map((r) => `${r.name}: ${r.status.toUpperCase()} ${r.reason}`);
   const fixed = results.filter((r) => r.status === 'pass' && expected.has(r.name)).map((r) => r.name);
   const gone = [...expected.keys()].filter((n) => !results.some((r) => r.name === n));
-  assert.deepEqual(broken, [], 'cases outside expected-unsupported.txt that do not pass');
-  assert.deepEqual(fixed, [], 'cases that now pass: remove them from test/conformance/expected-unsupported.txt');
-  assert.deepEqual(gone, [], 'cases in expected-unsupported.txt that do not exist');
+  assert.deepEqual(broken, [], `cases outside ${listFile} that do not pass`);
+  assert.deepEqual(fixed, [], `cases that now pass: remove them from ${listFile}`);
+  assert.deepEqual(gone, [], `cases in ${listFile} that do not exist`);
+  return { pass: count('pass'), fail: count('fail'), unsupported: count('unsupported'), frozen: results.filter((r) => r.reason === FROZEN).length };
+}
+
+test('ONNX backend conformance cases', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+  const c = await checkAgainstList('reference');
+  console.log(`conformance (reference): pass ${c.pass}, fail ${c.fail}, unsupported ${c.unsupported} of ${c.pass + c.fail + c.unsupported}`);
+});
+
+test('ONNX backend conformance cases, compiled and run by the runtime', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+  const c = await checkAgainstList('compiled');
+  const total = c.pass + c.fail + c.unsupported;
+  const referencePasses = total - parseExpected(readFileSync(join(REPO_ROOT, expectedListFile('reference')), 'utf8')).size;
+  console.log(`conformance (compiled): pass ${c.pass} (${c.frozen} with int64 inputs frozen), fail ${c.fail}, unsupported ${c.unsupported} of ${total}; the reference path passes ${referencePasses}`);
 });
 
 test('conformance comparison rejects a wrong value, shape or dtype', { skip: !root && 'no ../shared/onnx-backend-tests' }, () => {
@@ -42,4 +58,25 @@ test('conformance comparison rejects a wrong value, shape or dtype', { skip: !ro
   for (const wrong of variants) assert.ok(checkCase(g, [{ ...set, outputs: [wrong] }]));
   const nan = Tensor.from('float32', [2], [NaN, 1]);
   assert.equal(compareTensors(nan, nan), undefined);
+});
+
+test('the compiled path compares its outputs too: a wrong value or shape is a failure', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+  const [c] = listCases(root!, ['test_conv_with_strides_padding']);
+  const g = loadCaseModel(c);
+  const [set] = loadDataSets(c.dir);
+  assert.equal(await checkCompiledCase(g, [set]), undefined);
+  const want = set.outputs[0];
+  const off = Float32Array.from(want.numbers);
+  off[3] += 1;
+  for (const wrong of [new Tensor('float32', want.shape, off), new Tensor('float32', [want.size], Float32Array.from(want.numbers))]) {
+    assert.ok(await checkCompiledCase(g, [{ ...set, outputs: [wrong] }]));
+  }
+});
+
+test('the compiled path freezes int64 inputs that decide output shapes, and only then', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+  const [c] = listCases(root!, ['test_reshape_reordered_all_dims']);
+  const g = loadCaseModel(c);
+  const sets = loadDataSets(c.dir);
+  await assert.rejects(checkCompiledCase(g, sets), /depends on input values/);
+  assert.equal(await checkCompiledCase(g, sets, true), undefined);
 });

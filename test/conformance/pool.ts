@@ -1,7 +1,7 @@
 // Runs conformance cases in worker threads, so a kernel that loops forever or exhausts
 // memory costs one case (reported as a failure) instead of the whole run.
 import { Worker } from 'node:worker_threads';
-import type { Case, CaseResult } from './runner.js';
+import type { Case, CaseResult, Engine } from './runner.js';
 
 export interface PoolOptions {
   /** Worker threads; the machine is shared, so 1 unless asked. */
@@ -9,6 +9,8 @@ export interface PoolOptions {
   /** Per-case time limit. */
   readonly timeoutMs?: number;
   readonly onResult?: (r: CaseResult) => void;
+  /** Default 'reference'. */
+  readonly engine?: Engine;
 }
 
 export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): Promise<CaseResult[]> {
@@ -39,7 +41,7 @@ export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): 
         const onError = (e: Error) => lost(`worker died: ${e.message}`);
         const onExit = (code: number) => lost(`worker exited with code ${code}`);
         w.on('message', finish).on('error', onError).on('exit', onExit);
-        w.postMessage(cases[i]);
+        w.postMessage({ c: cases[i], engine: opts.engine ?? 'reference' });
       });
       results[i] = r;
       opts.onResult?.(r);

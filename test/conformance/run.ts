@@ -1,12 +1,14 @@
 // Script: runs ONNX backend conformance cases and prints one line per case and totals.
-// Usage: node dist/test/conformance/run.js [substring ...] [--jobs N] [--timeout S] [--quiet]
-//   --prune           drop the cases that passed in this run from expected-unsupported.txt
-//   --write-expected  rewrite expected-unsupported.txt from this run (whole set only; lead's use)
+// Usage: node dist/test/conformance/run.js [substring ...] [--jobs N] [--timeout S] [--quiet] [--engine reference|compiled]
+//   --engine compiled  compile each case for its data set's shapes and run it through the runtime;
+//                      its list is expected-compiled-unsupported.txt
+//   --prune            drop the cases that passed in this run from the engine's list
+//   --write-expected   rewrite the engine's list from this run (whole set only; lead's use)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
-import { formatExpected, listCases, pruneExpected, type CaseResult } from './runner.js';
+import { expectedListFile, formatExpected, listCases, pruneExpected, type CaseResult, type Engine } from './runner.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); if (i >= 0) args.splice(i, 1); return i >= 0; };
@@ -14,10 +16,15 @@ const option = (name: string) => {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const [, v] = args.splice(i, 2);
-  return Number(v);
+  return v;
 };
 const quiet = flag('--quiet'), writeExpected = flag('--write-expected'), prune = flag('--prune');
-const jobs = option('--jobs') ?? 1, timeout = option('--timeout') ?? 60;
+const jobs = Number(option('--jobs') ?? 1), timeout = Number(option('--timeout') ?? 60);
+const engine = option('--engine') ?? 'reference';
+if (engine !== 'reference' && engine !== 'compiled') {
+  console.error(`--engine ${engine}: use reference or compiled`);
+  process.exit(2);
+}
 
 const root = onnxBackendTests();
 if (!root) {
@@ -35,13 +42,13 @@ const print = (r: CaseResult) => {
   const tag = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'UNSUPPORTED';
   console.log(`${tag.padEnd(11)} ${r.name}${r.reason ? `  ${r.reason}` : ''}`);
 };
-const results = await runCases(cases, { jobs, timeoutMs: timeout * 1000, onResult: print });
+const results = await runCases(cases, { jobs, timeoutMs: timeout * 1000, onResult: print, engine: engine as Engine });
 const count = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
 const slow = [...results].sort((a, b) => b.ms - a.ms).slice(0, 3).map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)}s`);
 console.log(`\n${cases.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s (slowest: ${slow.join(', ')})`);
-console.log(`pass ${count('pass')}, fail ${count('fail')}, unsupported ${count('unsupported')}`);
-const listFile = join(REPO_ROOT, 'test/conformance/expected-unsupported.txt');
+console.log(`${engine}: pass ${count('pass')}, fail ${count('fail')}, unsupported ${count('unsupported')}`);
+const listFile = join(REPO_ROOT, expectedListFile(engine as Engine));
 if (writeExpected || prune) {
-  writeFileSync(listFile, writeExpected ? formatExpected(results) : pruneExpected(readFileSync(listFile, 'utf8'), results));
+  writeFileSync(listFile, writeExpected ? formatExpected(results, engine as Engine) : pruneExpected(readFileSync(listFile, 'utf8'), results));
   console.log(`wrote ${listFile}`);
 }

@@ -22,6 +22,8 @@ export interface Case {
 }
 
 export type Status = 'pass' | 'fail' | 'unsupported';
+/** reference: the plain-TS executor; compiled: compile() to a .kiln artifact run by the runtime. */
+export type Engine = 'reference' | 'compiled';
 export interface CaseResult {
   readonly name: string;
   readonly status: Status;
@@ -138,21 +140,26 @@ export function checkCase(g: Graph, sets: readonly DataSet[]): string | undefine
 /** Imports, runs and compares one case, classifying any error. Never throws. */
 export function runCase(c: Case): CaseResult {
   const start = performance.now();
-  const done = (status: Status, reason?: string): CaseResult =>
-    ({ name: c.name, status, reason: reason && oneLine(reason), ms: performance.now() - start });
+  const done = (status: Status, reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   try {
-    const g = loadCaseModel(c);
-    const diff = checkCase(g, loadDataSets(c.dir));
-    return diff ? done('fail', diff) : done('pass');
+    const diff = checkCase(loadCaseModel(c), loadDataSets(c.dir));
+    return diff ? done('fail', oneLine(diff)) : done('pass');
   } catch (e) {
-    if (e instanceof UnsupportedOpsError) return done('unsupported', `ops ${[...e.ops.keys()].join(', ')}`);
-    if (e instanceof UnsupportedError) return done('unsupported', e.message);
-    if (e instanceof KilnError) return done('fail', `${e.code}: ${e.message}`);
-    return done('fail', `crash: ${e instanceof Error ? `${e.name}: ${e.message} ${stackTop(e)}` : String(e)}`);
+    const { status, reason } = classifyError(e);
+    return done(status, reason);
   }
 }
 
-function oneLine(s: string): string {
+/** Unsupported for the typed "not yet" errors, fail for any other; the reason on one line. */
+export function classifyError(e: unknown): { status: Status; reason: string } {
+  const r = (status: Status, reason: string) => ({ status, reason: oneLine(reason) });
+  if (e instanceof UnsupportedOpsError) return r('unsupported', `ops ${[...e.ops.keys()].join(', ')}`);
+  if (e instanceof UnsupportedError) return r('unsupported', e.message);
+  if (e instanceof KilnError) return r('fail', `${e.code}: ${e.message}`);
+  return r('fail', `crash: ${e instanceof Error ? `${e.name}: ${e.message} ${stackTop(e)}` : String(e)}`);
+}
+
+export function oneLine(s: string): string {
   // case directories in messages say nothing the case name does not
   const flat = s.replace(/\S*\/test_[\w.]+\/model\.onnx(: )?/g, '').replace(/\s+/g, ' ').trim();
   return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
@@ -178,16 +185,21 @@ export function parseExpected(text: string): Map<string, string> {
   return m;
 }
 
-const EXPECTED_HEADER = [
-  '# ONNX backend conformance cases that do not pass yet, one per line: test_name  # reason',
-  '# After a kernel lands: node dist/test/conformance/run.js --prune  (drops the cases that pass now)',
+/** The checked-in list of cases that do not pass yet on `engine`, relative to the repo root. */
+export function expectedListFile(engine: Engine): string {
+  return engine === 'compiled' ? 'test/conformance/expected-compiled-unsupported.txt' : 'test/conformance/expected-unsupported.txt';
+}
+
+const expectedHeader = (engine: Engine) => [
+  `# ONNX backend conformance cases that do not pass yet on the ${engine} engine, one per line: test_name  # reason`,
+  `# After a kernel lands: node dist/test/conformance/run.js${engine === 'compiled' ? ' --engine compiled' : ''} --prune  (drops the cases that pass now)`,
 ];
 
 /** The list for a whole run: every case that did not pass, with why. */
-export function formatExpected(results: readonly CaseResult[]): string {
+export function formatExpected(results: readonly CaseResult[], engine: Engine = 'reference'): string {
   const lines = results.filter((r) => r.status !== 'pass')
     .map((r) => `${r.name}  # ${r.status === 'fail' ? 'FAIL ' : ''}${r.reason ?? ''}`);
-  return [...EXPECTED_HEADER, ...lines, ''].join('\n');
+  return [...expectedHeader(engine), ...lines, ''].join('\n');
 }
 
 /** `listText` without the cases that passed in `results` (other lines kept as written). */

@@ -1,5 +1,7 @@
-// Worker thread for pool.ts: runs the cases it is sent, one at a time, posting each result.
+// Worker thread for pool.ts: runs the cases it is sent, one at a time, on the engine named, posting each result.
 import { parentPort } from 'node:worker_threads';
-import { runCase, type Case } from './runner.js';
+import { runCompiledCase } from './compiled.js';
+import { runCase, type Case, type Engine } from './runner.js';
 
-parentPort!.on('message', (c: Case) => parentPort!.postMessage(runCase(c)));
+parentPort!.on('message', async ({ c, engine }: { c: Case; engine: Engine }) =>
+  parentPort!.postMessage(engine === 'compiled' ? await runCompiledCase(c) : runCase(c)));
