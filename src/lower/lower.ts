@@ -2,14 +2,14 @@
 // loop nest shaped by its steps; a reduction keeps its accumulators in locals, one per element of
 // the register tile (the spatial axes the schedule places inside the reduction).
 import {
-  bin, cnst, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
+  bin, cnst, computeType, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
 } from '../loop/ir.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
 import { bindShared, wrapLets } from './cse.js';
 import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
 import {
-  isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction,
+  isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction, type Region,
 } from './te.js';
 
 export interface KernelSpec {
@@ -94,7 +94,25 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
 }
 
 function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
-  const spatial = t.axes.map((name, d) => ({ name, extent: t.shape[d] }));
+  return t.region ? lowerRegion(t, t.region, steps) : lowerBox(t, t.shape, [], steps);
+}
+
+/**
+ * A tensor defined on a box: one vector loop fills the buffer, then the box's nest writes its part.
+ * Unscheduled, the box's innermost axis is vectorised (the pads of convs and pools are copies).
+ */
+function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[]): Stmt {
+  const name = `${t.name}_fill`.replace(/[^A-Za-z0-9_]/g, '_');
+  const s = vec(computeType(t.elem), 1);
+  const fill = loop(name, t.buffer.size, store(t.buffer, v(name), cnst(region.fill, s)), 'vectorized');
+  const last = t.axes.length - 1;
+  const own = steps.length || region.shape[last] < lanesOf(s.scalar) ? steps : [vectorize(t.axes[last])];
+  return seq(fill, lowerBox(t, region.shape, region.begin, own));
+}
+
+/** The nest over `extents` (the whole tensor, or a box of it at `begin`). */
+function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly number[], steps: readonly Step[]): Stmt {
+  const spatial = t.axes.map((name, d) => ({ name, extent: extents[d] }));
   const probe = t.fn(t.axes.map((n) => v(n)));
   const nest = buildNest(t.name, spatial, isReduction(probe) ? probe.axes : [], steps);
   const idx = t.axes.map((n) => nest.values.get(n)!);
@@ -104,7 +122,7 @@ function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
   checkOuterVectorize(t, outer, inner.length > 0);
   const tile = inner.filter((a) => !a.reduce);
   const [outerGuards, reduceGuards] = splitGuards(t, nest, tile, inner.filter((a) => a.reduce));
-  const flat = rowMajor(idx, t.shape);
+  const flat = rowMajor(begin.length ? idx.map((e, d) => (begin[d] ? bin('add', e, cnst(begin[d])) : e)) : idx, t.shape);
   // built again over the loop variables, so the epilogue's reads (bias, residual) follow the tile
   const body = t.fn(idx);
   const element = isReduction(body)

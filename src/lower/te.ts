@@ -48,6 +48,15 @@ export interface ComputeTensor extends TensorBase {
   readonly buffer: Buffer;
   /** False for reductions and tensors asked to materialise: consumers load them from `buffer`. */
   readonly inline: boolean;
+  /** Set when fn defines only a box of the tensor (indices relative to its corner); the rest holds `fill`. */
+  readonly region?: Region;
+}
+
+/** A box [begin, begin + shape) of a materialised tensor that its fn defines. */
+export interface Region {
+  readonly begin: readonly number[];
+  readonly shape: readonly number[];
+  readonly fill: number;
 }
 
 export type TeTensor = Placeholder | ComputeTensor;
@@ -104,6 +113,11 @@ export interface ComputeOptions {
   readonly elem?: ElemType;
   /** Keep the tensor in a buffer even when injective (a pad read by a conv's vector loads). */
   readonly materialize?: boolean;
+  /**
+   * fn defines only this box (indices relative to its corner) and every other element is `fill`: a
+   * pad is then a fill plus an affine copy, both vector loops, with no bounds test per element.
+   */
+  readonly region?: Region;
 }
 
 const defaultAxes = (rank: number) => Array.from({ length: rank }, (_, d) => `i${d}`);
@@ -128,9 +142,9 @@ export function compute(name: string, shape: readonly number[], fn: (idx: readon
   const elem = opts.elem ?? scalarType;
   if (computeType(elem) !== scalarType) throw new TypeError(`compute ${name}: body is ${scalarType} but elem is ${elem}`);
   const buffer: Buffer = { name, elem, size: numel(shape) };
-  const inline = !isReduction(probe) && !opts.materialize;
+  const inline = !isReduction(probe) && !opts.materialize && !opts.region;
   const at = (idx: readonly Expr[]): Expr => (inline ? fn(idx) as Expr : load(buffer, rowMajor(idx, shape)));
-  const t: ComputeTensor = { kind: 'compute', name, shape, elem, axes, fn, buffer, inline, at };
+  const t: ComputeTensor = { kind: 'compute', name, shape, elem, axes, fn, buffer, inline, at, region: opts.region };
   producers.set(buffer, t);
   return t;
 }

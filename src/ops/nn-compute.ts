@@ -4,7 +4,6 @@ import { UnsupportedError } from '../errors.js';
 import { bin, cnst, select, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { broadcastIndex, k } from './elementwise-compute.js';
-import { padStage } from './movement-compute.js';
 import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
 import type { ComputeContext } from './op.js';
 
@@ -56,6 +55,18 @@ export function isPointwiseConv(x: readonly number[], w: readonly number[], out:
     && (attrs.strides ?? []).every((s) => s === 1) && (attrs.pads ?? []).every((p) => p === 0);
 }
 
+/**
+ * x at offset `begin` of a materialised `shape`, `fill` elsewhere: the padded input of a conv or pool
+ * (whose window reads are then affine and unmasked), lowered as a fill and a vectorised copy of x.
+ */
+export function windowPad(name: string, x: TeTensor, begin: readonly number[], shape: readonly number[], fill: number): TeTensor {
+  // a negative begin crops x's front
+  const corner = begin.map((b) => Math.max(0, b)), skip = begin.map((b) => Math.max(0, -b));
+  const box = x.shape.map((d, i) => Math.max(0, Math.min(d - skip[i], shape[i] - corner[i])));
+  return compute(name, shape, (idx) => x.at(idx.map((e, i) => (skip[i] ? bin('add', e, cnst(skip[i])) : e))),
+    { elem: x.elem, region: { begin: corner, shape: box, fill } });
+}
+
 /** Axis names of a conv's spatial output axes and kernel taps: ow / oh, ow / od, oh, ow (the schedules' names). */
 const spatialNames = (rank: number) => ({ out: ['od', 'oh', 'ow'].slice(3 - rank), taps: ['kd', 'kh', 'kw'].slice(3 - rank) });
 
@@ -91,7 +102,7 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   // the flat view reads x at [n, c, 0, p], which row-major strides place at pixel p
   const flat = x!.kind === 'placeholder' && !x!.packed && isPointwiseConv(x!.shape, w!.shape, out.shape, ctx.attrs);
   const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0)
-    ? padStage(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
+    ? windowPad(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
   const shape = flat ? [N, O, 1, spatial[0] * spatial[1]] : out.shape;
   return [slidingSum(out.name, shape, padded, Cg, O / ctx.attrs.group, kernel, win.strides, win.dilations,
@@ -139,7 +150,7 @@ function phasedTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[
   const s = win.strides, taps = kernel.map((k, d) => Math.ceil(k / s[d]));
   const m = win.padsBegin.map((p, d) => Math.floor(p / s[d])), r = win.padsBegin.map((p, d) => p % s[d]);
   const q = win.out.map((o, d) => o / s[d]);
-  const padded = padStage(`${out.name}_pad`, x!, [0, 0, ...taps.map((j, d) => j - 1 - m[d])],
+  const padded = windowPad(`${out.name}_pad`, x!, [0, 0, ...taps.map((j, d) => j - 1 - m[d])],
     [N, C, ...q.map((n, d) => n + taps[d] - 1 + (r[d] ? 1 : 0))], 0);
   const weight = transposedWeight(w!, Og, Cg, groups);
   const shape = [N, out.shape[1], ...q.flatMap((n, d) => [n, s[d]])];

@@ -3,7 +3,7 @@
 import { bin, call, cast, cnst, computeType, scalar, select, un, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { k } from './elementwise-compute.js';
-import { padStage } from './movement-compute.js';
+import { windowPad } from './nn-compute.js';
 import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
 import type { ComputeContext } from './op.js';
 
@@ -35,7 +35,7 @@ export function windowPoolCompute(op: string, kind: PoolKind) {
     const extent = spatial.map((_, d) => (win.out[d] - 1) * win.strides[d] + (win.kernel[d] - 1) * win.dilations[d] + 1);
     const needsPad = spatial.some((s, d) => win.padsBegin[d] !== 0 || extent[d] !== s);
     const src = needsPad
-      ? padStage(`${out.name}_pad`, x, [0, 0, ...win.padsBegin], [...x.shape.slice(0, 2), ...extent], kind === 'max' ? -Infinity : 0)
+      ? windowPad(`${out.name}_pad`, x, [0, 0, ...win.padsBegin], [...x.shape.slice(0, 2), ...extent], kind === 'max' ? -Infinity : 0)
       : x;
     // tap positions in padded coordinates
     const taps = (o: readonly Expr[], r: readonly Expr[]) => o.map((od, d) =>

@@ -18,6 +18,8 @@ describe('ConvTranspose compute', () => {
       [{ strides: [2, 3], group: 2 }, [{ shape: [1, 4, 3, 5] }, w([4, 3, 4, 3]), w([6])]],
       [{ strides: [2, 1], pads: [0, 1, 0, 1], output_padding: [0, 0] }, [{ shape: [1, 2, 3, 9] }, w([2, 8, 2, 3])]],
       [{ strides: [3] }, [{ shape: [2, 3, 7] }, w([3, 2, 6]), w([2])]],
+      // pads past the kernel's reach crop x's front
+      [{ strides: [2, 2], pads: [2, 4, 2, 0] }, [{ shape: [1, 2, 5, 6] }, w([2, 3, 2, 2])]],
       [{ strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, [{ shape: [1, 3, 4, 5] }, w([3, 4, 3, 3]), w([4])]],
       [{ strides: [3, 2], pads: [2, 0, 0, 1], group: 3 }, [{ shape: [1, 3, 4, 3] }, w([3, 2, 5, 3])]],
       [{ strides: [2], pads: [3, 1], output_padding: [1] }, [{ shape: [2, 2, 6] }, w([2, 3, 5])]],
