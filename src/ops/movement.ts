@@ -172,7 +172,8 @@ export const movementOps = {
       const count = splitCount(node.outputs.length, attrs.num_outputs);
       const dim = x.shape[a];
       const split = intsOf(constant(1));
-      const sizes: Dim[] = split || typeof dim === 'number'
+      // sizes fed at run time are unknown here, even when the axis length is known
+      const sizes: Dim[] = split || (typeof dim === 'number' && !inputs[1])
         ? splitSizes(typeof dim === 'number' ? dim : split!.reduce((s, v) => s + v, 0), split, count)
         : Array.from({ length: count }, () => symbol('split'));
       return sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((v, i) => (i === a ? d : v)) }));
