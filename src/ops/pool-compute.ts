@@ -1,6 +1,6 @@
 // Compute definitions of the pools: windowed MaxPool/AveragePool/LpPool as reductions over the
 // window with out-of-bounds taps masked, and the global pools as reductions over all spatial axes.
-import { bin, call, cast, cnst, computeType, scalar, select, un, type Expr } from '../loop/ir.js';
+import { bin, call, cast, cnst, computeType, scalar, select, un, type ElemType, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import { k } from './elementwise-compute.js';
 import { windowPad } from './nn-compute.js';
@@ -22,6 +22,18 @@ const and = (conds: readonly Expr[]): Expr => conds.reduce((a, b) => bin('and', 
 /** |x|^p, summed by LpPool. */
 const powAbs = (x: Expr, p: number): Expr => (p === 1 ? un('abs', x) : p === 2 ? bin('mul', x, x) : call('pow', un('abs', x), k(x, p)));
 
+/** The smallest value `elem` holds: what max-pool padding must be so a pad never wins. */
+function lowest(elem: ElemType): number {
+  switch (elem) {
+    case 'f32': case 'f64': return -Infinity;
+    case 'u8': case 'u16': return 0;
+    case 'i8': return -(2 ** 7);
+    case 'i16': return -(2 ** 15);
+    case 'i32': return -(2 ** 31);
+    case 'i64': return Number.MIN_SAFE_INTEGER;
+  }
+}
+
 /**
  * Axes n, c, o0.. and window axes k0... The input is first padded (with -inf for max, 0 otherwise)
  * to cover every tap, ceil-mode overhang included, so the window's reads are affine and unmasked;
@@ -35,7 +47,7 @@ export function windowPoolCompute(op: string, kind: PoolKind) {
     const extent = spatial.map((_, d) => (win.out[d] - 1) * win.strides[d] + (win.kernel[d] - 1) * win.dilations[d] + 1);
     const needsPad = spatial.some((s, d) => win.padsBegin[d] !== 0 || extent[d] !== s);
     const src = needsPad
-      ? windowPad(`${out.name}_pad`, x, [0, 0, ...win.padsBegin], [...x.shape.slice(0, 2), ...extent], kind === 'max' ? -Infinity : 0)
+      ? windowPad(`${out.name}_pad`, x, [0, 0, ...win.padsBegin], [...x.shape.slice(0, 2), ...extent], kind === 'max' ? lowest(x.elem) : 0)
       : x;
     // tap positions in padded coordinates
     const taps = (o: readonly Expr[], r: readonly Expr[]) => o.map((od, d) =>
