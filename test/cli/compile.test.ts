@@ -102,16 +102,17 @@ test('a .kiln compiled for relaxed SIMD refuses a host without it, and runs on o
   assertClose(runOutput([file], 'relaxed', withIt), runOutput([at('dense.onnx'), '--engine', 'reference'], 'ref2'));
 });
 
-test('every op that cannot be compiled is named in one line that points to --engine reference', (t) => {
-  const candidates = ['MeanVarianceNormalization', 'LRN', 'Hardmax', 'LpNormalization'];
-  const uncompiled = candidates.filter((op) => !opDef(op)?.compute).slice(0, 2);
-  if (uncompiled.length < 2) { t.skip('fewer than two simple ops lack a compute definition'); return; }
+test('every op that cannot be compiled is named in one line that points to --engine reference', () => {
+  // compiled kernels hold no float16 tensors yet, so each of these nodes fails on its own
+  const ops = ['Relu', 'Sigmoid'];
   writeFileSync(at('uncompiled.onnx'), buildGraphModel({
-    nodes: uncompiled.map((op, i) => ({ op, name: `n${i}`, inputs: [i ? 'y0' : 'x'], outputs: [`y${i}`], attrs: op === 'LRN' ? { size: 3 } : undefined })),
-    inputs: [{ name: 'x', dtype: 'float32', shape: [2, 3, 4, 5] }],
-    outputs: [{ name: `y${uncompiled.length - 1}`, dtype: 'float32', shape: [2, 3, 4, 5] }],
+    nodes: ops.map((op, i) => ({ op, name: `n${i}`, inputs: [i ? 'y0' : 'x'], outputs: [`y${i}`] })),
+    inputs: [{ name: 'x', dtype: 'float16', shape: [2, 3] }],
+    outputs: [{ name: `y${ops.length - 1}`, dtype: 'float16', shape: [2, 3] }],
   }));
-  const pattern = new RegExp(`cannot compile.*${uncompiled.map((op) => `(?=.*${op})`).join('')}.*run it with --engine reference`);
+  const pattern = new RegExp(`cannot compile.*${ops.map((op) => `(?=.*${op})`).join('')}.*run it with --engine reference`);
   assertUserError(kiln(['run', at('uncompiled.onnx'), '--random']), pattern);
   assertUserError(kiln(['compile', at('uncompiled.onnx'), '-o', at('u.kiln')]), pattern);
+  const reference = kiln(['run', at('uncompiled.onnx'), '--random', '--engine', 'reference', '--out-dir', at('u-out')]);
+  assert.equal(reference.status, 0, show(reference));
 });
