@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
-import { opDef } from '../../src/ops/index.js';
 import { hostFeatures } from '../../src/runtime/index.js';
 import { buildGraphModel } from '../util/onnx-builder.js';
 import { kiln, show, type KilnResult } from './kiln-process.js';
