@@ -1,9 +1,11 @@
 // `npm run demo`: the nsfwjs MobileNetV2 classifier (a TF.js layers model from npm) on a real
-// photo from npm (the baboon test image), run by Kiln and by TF.js side by side.
+// photo from npm (the baboon test image), compiled and run by Kiln, and by TF.js side by side.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { loadModel } from '../src/frontend/load.js';
+import { compile } from '../src/compile/compile.js';
+import { loadModel, withInputShapes } from '../src/frontend/load.js';
 import { execute } from '../src/reference/execute.js';
+import { load } from '../src/runtime/index.js';
 import { nsfwjsModel } from '../test/fixtures/fixtures.js';
 import { decodeImage, imageTensor, rgbPixels } from './image.js';
 import { loadLayersModelFromDisk, predict, tfjsPreprocess, useBackend } from './tfjs-peer.js';
@@ -33,18 +35,29 @@ async function main(): Promise<void> {
   const modelPath = nsfwjsModel('mobilenet_v2');
   console.log(`model   nsfwjs mobilenet_v2 (npm): ${modelPath}`);
   const t0 = performance.now();
-  const graph = await loadModel(modelPath);
+  const imported = await loadModel(modelPath);
+  const graph = withInputShapes(imported, { [imported.inputs[0]]: input.shape });
   const importMs = performance.now() - t0;
-  const { result: kiln, ms: kilnMs } = await timeMedian(() => execute(graph, { [graph.inputs[0]]: input }).get(graph.outputs[0])!.numbers);
+  const t1 = performance.now();
+  const { bytes: artifact, report } = await compile(graph);
+  const session = await load(artifact);
+  const compileMs = performance.now() - t1;
+  const [inName, outName] = [graph.inputs[0], graph.outputs[0]];
+  const { result: kiln, ms: kilnMs } = await timeMedian(async () =>
+    (await session.run({ [inName]: { data: input.numbers, shape: input.shape } }))[outName].data as Float32Array);
+  const reference = await timeMedian(() => execute(graph, { [inName]: input }).get(outName)!.numbers);
 
   console.log('\nKiln top classes:');
   for (const c of topClasses(kiln, 5)) console.log(`  ${CLASSES[c].padEnd(8)} ${(kiln[c] * 100).toFixed(2)}%`);
 
   const preprocessDiff = maxAbsDiff(input.numbers, tfjsPreprocess(rgbPixels(img), img.height, img.width, SIZE));
   console.log(`\ninput matches TF.js's nsfwjs preprocessing: max |diff| ${preprocessDiff.toExponential(2)}`);
-  console.log('\ntime: median of 3 runs after a warm-up run, same input for every engine');
+  console.log('\ntime: median of 3 runs after a warm-up run, same input for every engine, one thread each');
   console.log('engine               time (ms)   top class   max |diff| vs Kiln');
-  console.log(`${'Kiln (reference)'.padEnd(20)} ${kilnMs.toFixed(0).padStart(9)}   ${CLASSES[topClasses(kiln, 1)[0]].padEnd(9)}   -  (import ${importMs.toFixed(0)} ms)`);
+  const row = (name: string, ms: number, scores: ArrayLike<number>, note: string) =>
+    console.log(`${name.padEnd(20)} ${ms.toFixed(1).padStart(9)}   ${CLASSES[topClasses(scores, 1)[0]].padEnd(9)}   ${note}`);
+  row('Kiln (compiled)', kilnMs, kiln, `-  (import ${importMs.toFixed(0)} ms, compile ${compileMs.toFixed(0)} ms, ${report.kernels} kernels)`);
+  row('Kiln (reference)', reference.ms, reference.result, maxAbsDiff(kiln, reference.result).toExponential(2));
   let agree = true;
   for (const backend of ['cpu', 'wasm'] as const) {
     if (!(await useBackend(backend))) {
@@ -56,7 +69,7 @@ async function main(): Promise<void> {
     model.dispose();
     const top = topClasses(peer.result, 1)[0];
     agree &&= top === topClasses(kiln, 1)[0];
-    console.log(`${`TF.js ${backend}`.padEnd(20)} ${peer.ms.toFixed(0).padStart(9)}   ${CLASSES[top].padEnd(9)}   ${maxAbsDiff(kiln, peer.result).toExponential(2)}`);
+    row(`TF.js ${backend}`, peer.ms, peer.result, maxAbsDiff(kiln, peer.result).toExponential(2));
   }
   console.log(`\ntop class ${agree ? 'agrees' : 'DISAGREES'} with TF.js`);
   if (!agree) process.exitCode = 1;
