@@ -199,7 +199,16 @@ export class ExprLowering {
       this.address(buf, splat, (offset) => c.mem(op(`v128.load${size * 8}_splat`) as MemOp, offset, Math.log2(size)));
       return true;
     }
-    if (index.k !== 'ramp' || index.stride !== 1) return false;
+    if (index.k !== 'ramp') return false;
+    if (index.stride === 2 && size === 4 && type.lanes === 4) {
+      // a stride-2 row (strided convs and pools): two loads covering elements 0..6 and one
+      // shuffle keeping lanes 0,2 of the first and 1,3 of the second; no element past 6 is read
+      this.address(buf, index.base, (offset) => c.mem('v128.load', offset, 2));
+      this.address(buf, index.base, (offset) => c.mem('v128.load', offset + 12, 2));
+      c.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23, 28, 29, 30, 31]);
+      return true;
+    }
+    if (index.stride !== 1) return false;
     if (size * type.lanes === 16) {
       this.address(buf, index.base, (offset) => c.mem('v128.load', offset, Math.log2(size)));
       return true;

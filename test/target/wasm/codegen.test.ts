@@ -178,3 +178,15 @@ test('vector comparisons used as values are 0/1 per lane; not is logical; 0/1 va
   const [, , , outI] = await agree(k, [ints, flags, randomF32(n, 4), new Int32Array(8 * n), new Float32Array(4 * n)]);
   assert.deepEqual([...outI.slice(0, 4)], [1, 0, 1, 0]); // 1<3, 5<3, 2<3, 0<-1 as plain JS would say
 });
+
+test('stride-2 vector loads (strided convs) read the even elements, up to the last one of the buffer', async () => {
+  // 5 rows of 4 outputs each read x[8r .. 8r+6]: the last row ends at the buffer's last element
+  const rows = 5, x = buf('x', 'f32', 8 * (rows - 1) + 7), y = buf('y', 'f32', 4 * rows);
+  const xi = buf('xi', 'i32', x.size), yi = buf('yi', 'i32', y.size);
+  const row = (src: Buffer, dst: Buffer) => store(dst, ramp(mul(v('r'), cnst(4)), 1, 4), load(src, ramp(mul(v('r'), cnst(8)), 2, 4)));
+  const k: Kernel = { name: 'stride2', params: [x, xi, y, yi], body: loop('r', rows, seq(row(x, y), row(xi, yi))) };
+  const a = randomF32(x.size, 3), ai = Int32Array.from({ length: xi.size }, (_, i) => i * 7 - 20);
+  const [, , out, outi] = await agree(k, [a, ai, new Float32Array(y.size), new Int32Array(yi.size)]);
+  out.forEach((o, j) => assert.equal(o, a[8 * Math.floor(j / 4) + 2 * (j % 4)]));
+  outi.forEach((o, j) => assert.equal(o, ai[8 * Math.floor(j / 4) + 2 * (j % 4)]));
+});
