@@ -2,14 +2,9 @@
 // with the default Conv schedule, simplified, unrolled and compiled to wasm SIMD; GFLOP/s per layer.
 // Usage: node dist/bench/micro/conv-layers.js [substring of a layer label] [ot,wt knobs instead of the defaults]
 import { rng, randomTensor } from '../../src/io/random.js';
-import type { Kernel } from '../../src/loop/ir.js';
-import { simplifyKernel } from '../../src/loop/simplify.js';
-import { unrollLoops } from '../../src/loop/unroll.js';
-import { vectorizeLoops } from '../../src/loop/vectorize.js';
 import { convTemplate } from '../../src/schedule/defaults.js';
 import { lowerNode, type NodeValue } from '../../src/lower/op.js';
-import { buildModule, kernelScratch, scratchBytes } from '../../src/target/wasm/codegen.js';
-import { probeFeatures } from '../../src/target/wasm/features.js';
+import { gflopsOf, instantiateKernel, legalize } from './kernel-timer.js';
 
 interface Layer {
   readonly label: string;
@@ -32,31 +27,6 @@ const LAYERS: readonly Layer[] = [
   { label: 'PP-OCR det 3x3 s2 160->80 c16->16', c: 16, o: 16, h: 160, w: 160, kh: 3, kw: 3, stride: 2 },
 ];
 
-async function gflops(kernel: Kernel, data: readonly (Float32Array | undefined)[], flops: number): Promise<number> {
-  const simplified = simplifyKernel(kernel);
-  const k = { ...simplified, body: unrollLoops(vectorizeLoops(simplified.body)) };
-  const sizes = [...k.params.map((p) => 4 * p.size), ...kernelScratch(k).map(scratchBytes)];
-  const addresses: number[] = [];
-  let top = 0;
-  for (const s of sizes) { addresses.push(top); top += Math.ceil(s / 16) * 16; }
-  const pages = Math.ceil(top / 65536) + 1;
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const { bytes } = buildModule([{ kernel: k, addresses }], { target: { simd: true, relaxedSimd: probeFeatures().relaxedSimd }, memory: { min: pages } });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-  data.forEach((d, i) => { if (d) new Float32Array(memory.buffer, addresses[i], d.length).set(d); });
-  const run = instance.exports.run as () => void;
-  run();
-  let reps = 1, seconds = 0;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) run();
-    seconds = (performance.now() - t0) / 1000;
-    if (seconds > 0.25) break;
-    reps *= 2;
-  }
-  return (flops * reps) / seconds / 1e9;
-}
-
 const filter = process.argv[2] ?? '';
 const knobs = process.argv[3]?.split(',').map(Number);
 for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
@@ -77,5 +47,5 @@ for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
     return t ? t.numbers as Float32Array : p.name === 'x' ? randomTensor('float32', [p.size], rng(7)).numbers as Float32Array : undefined;
   });
   const flops = 2 * l.o * oh * ow * (l.c / group) * l.kh * l.kw;
-  console.log(`${l.label.padEnd(40)} ${(await gflops(kernel, data, flops)).toFixed(2).padStart(6)} GFLOP/s`);
+  console.log(`${l.label.padEnd(40)} ${gflopsOf(await instantiateKernel(legalize(kernel), data), flops, 0.25).toFixed(2).padStart(6)} GFLOP/s`);
 }

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import {
   add, broadcast, call, cnst, load, loop, mul, ramp, seq, store, v, vec, type Buffer, type Kernel, type Stmt,
 } from '../../src/loop/ir.js';
-import { buildModule } from '../../src/target/wasm/codegen.js';
 import { probeFeatures } from '../../src/target/wasm/features.js';
+import { gflopsOf, instantiateKernel } from './kernel-timer.js';
 
 const F4 = vec('f32', 4);
 
@@ -44,27 +44,9 @@ function gemmKernel(M: number, N: number, K: number, MR: number, NR: number): Ke
 }
 
 async function measure(M: number, N: number, K: number, MR: number, NR: number, relaxedSimd: boolean): Promise<number> {
-  const bytes = 4 * (M * K + K * N + M * N);
-  const pages = Math.ceil((bytes + 1024) / 65536);
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const kernel = gemmKernel(M, N, K, MR, NR);
-  const aAddr = 0, bAddr = 4 * M * K, cAddr = bAddr + 4 * K * N;
-  const { bytes: wasm } = buildModule([{ kernel, addresses: [aAddr, bAddr, cAddr] }],
-    { target: { simd: true, relaxedSimd }, memory: { min: pages } });
-  const { instance } = await WebAssembly.instantiate(wasm, { env: { memory } });
-  const run = instance.exports.run as () => void;
-  const f = new Float32Array(memory.buffer);
-  for (let i = 0; i < (M * K + K * N); i++) f[i] = (i % 17) / 17 - 0.5;
-  run();
-  let reps = 1, seconds = 0;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) run();
-    seconds = (performance.now() - t0) / 1000;
-    if (seconds > 0.5) break;
-    reps *= 2;
-  }
-  return (2 * M * N * K * reps) / seconds / 1e9;
+  const init = (n: number) => Float32Array.from({ length: n }, (_, i) => (i % 17) / 17 - 0.5);
+  const run = await instantiateKernel(gemmKernel(M, N, K, MR, NR), [init(M * K), init(K * N)], relaxedSimd);
+  return gflopsOf(run, 2 * M * N * K, 0.5);
 }
 
 async function main(): Promise<void> {

@@ -1,53 +1,23 @@
 // Micro benchmark (not a test): MatMul and Conv lowered from their compute definitions with the
-// default schedules (and a few knob points), simplified, unrolled and compiled to wasm SIMD; GFLOP/s.
+// default schedules (and a few knob points), legalised as the compiler does and compiled to wasm SIMD; GFLOP/s.
 // Usage: node dist/bench/micro/lowered-kernels.js
-import { Tensor } from '../../src/ir/tensor.js';
 import { rng, randomTensor } from '../../src/io/random.js';
-import type { Kernel } from '../../src/loop/ir.js';
-import { simplifyKernel } from '../../src/loop/simplify.js';
-import { unrollLoops } from '../../src/loop/unroll.js';
 import { lowerNode, type NodeValue } from '../../src/lower/op.js';
+import { gflopsOf, instantiateKernel, legalize } from './kernel-timer.js';
 import { convTemplate, matmulTemplate } from '../../src/schedule/defaults.js';
 import type { Schedule } from '../../src/schedule/schedule.js';
-import { buildModule, kernelScratch, scratchBytes } from '../../src/target/wasm/codegen.js';
-import { probeFeatures } from '../../src/target/wasm/features.js';
 
 const value = (name: string, shape: number[], constant = false): NodeValue => {
   const t = randomTensor('float32', shape, rng(shape.length));
   return { name, info: { dtype: 'float32', shape }, constant: constant ? t : undefined };
 };
 
-async function gflops(kernel: Kernel, inputs: readonly (Tensor | undefined)[], flops: number): Promise<number> {
-  const simplified = simplifyKernel(kernel);
-  const k = { ...simplified, body: unrollLoops(simplified.body) };
-  const sizes = [...k.params.map((p) => 4 * p.size), ...kernelScratch(k).map(scratchBytes)];
-  const addresses: number[] = [];
-  let top = 0;
-  for (const s of sizes) { addresses.push(top); top += Math.ceil(s / 16) * 16; }
-  const pages = Math.ceil(top / 65536) + 1;
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const { bytes } = buildModule([{ kernel: k, addresses }], { target: { simd: true, relaxedSimd: probeFeatures().relaxedSimd }, memory: { min: pages } });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-  inputs.forEach((t, i) => { if (t) new Float32Array(memory.buffer, addresses[i], t.size).set(t.numbers); });
-  const run = instance.exports.run as () => void;
-  run();
-  let reps = 1, seconds = 0;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) run();
-    seconds = (performance.now() - t0) / 1000;
-    if (seconds > 0.3) break;
-    reps *= 2;
-  }
-  return (flops * reps) / seconds / 1e9;
-}
-
 async function bench(label: string, op: string, attrs: Record<string, number[] | number>, inputs: NodeValue[], out: number[],
   flops: number, schedule?: Schedule): Promise<void> {
   const { kernel, packed } = lowerNode(op, attrs, inputs, [{ name: 'y', info: { dtype: 'float32', shape: out } }], schedule);
   const data = kernel.params.map((p) => packed.get(p.name) ?? inputs.find((i) => i.name === p.name)?.constant
     ?? (inputs.some((i) => i.name === p.name) ? randomTensor('float32', [p.size], rng(7)) : undefined));
-  console.log(`${label.padEnd(44)} ${(await gflops(kernel, data, flops)).toFixed(2)} GFLOP/s`);
+  console.log(`${label.padEnd(44)} ${gflopsOf(await instantiateKernel(legalize(kernel), data.map((t) => t?.numbers)), flops).toFixed(2)} GFLOP/s`);
 }
 
 const [M, N, K] = [192, 192, 192];

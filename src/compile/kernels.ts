@@ -58,17 +58,10 @@ export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
       if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') { fail(node, e.message); continue; }
       throw withContext(e, `compiling node '${node.name}' (${node.op})`);
     }
-    let body = unrollLoops(kernel.body);
-    if (opts.simd) {
-      body = vectorizeLoops(body, {
-        onScalar: (loopVar, why) => {
-          vectorizeFallbacks++;
-          opts.trace?.(1, `kernel ${kernel.name}: loop ${loopVar} stays scalar: ${why}`);
-        },
-      });
-    }
-    const legal = simplifyKernel({ ...kernel, body });
-    verifyKernel(legal);
+    const legal = legalizeKernel(kernel, opts.simd, (loopVar, why) => {
+      vectorizeFallbacks++;
+      opts.trace?.(1, `kernel ${kernel.name}: loop ${loopVar} stays scalar: ${why}`);
+    });
     const { kernel: reading, kept } = dropUnreadInputs(legal, legal.params.length - node.outputs.length);
     const params = kept.map((i) => {
       const { name } = legal.params[i];
@@ -79,6 +72,18 @@ export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
   }
   if (failures.size) throw new CompileUnsupportedError(failures);
   return { steps, packed, vectorizeFallbacks };
+}
+
+/**
+ * The loop passes every lowered kernel goes through before code generation: unrolled loops
+ * expanded, vectorized loops turned into SIMD expressions (SIMD targets), simplified, verified.
+ */
+export function legalizeKernel(kernel: Kernel, simd: boolean, onScalar?: (loopVar: string, why: string) => void): Kernel {
+  let body = unrollLoops(kernel.body);
+  if (simd) body = vectorizeLoops(body, { onScalar });
+  const legal = simplifyKernel({ ...kernel, body });
+  verifyKernel(legal);
+  return legal;
 }
 
 /** The name of packed constant `t` of `name`: shared by kernels that pack it the same way. */
