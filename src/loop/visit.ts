@@ -2,6 +2,20 @@
 // a variable, and the facts hoisting and inlining ask (which names and buffers a tree touches).
 import type { Expr, Stmt } from './ir.js';
 
+/** The direct children of `e`, in evaluation order. */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case 'const': case 'var': return [];
+    case 'bin': return [e.a, e.b];
+    case 'un': case 'cast': case 'lane': return [e.a];
+    case 'call': return e.args;
+    case 'select': return [e.cond, e.a, e.b];
+    case 'load': return [e.index];
+    case 'ramp': return [e.base];
+    case 'broadcast': return [e.value];
+  }
+}
+
 /** `e` with each direct child replaced by `f(child)`; the same object if nothing changed. */
 export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
   switch (e.k) {
@@ -49,7 +63,7 @@ export function substitute(s: Stmt, name: string, by: Expr): Stmt {
 
 export function forEachExpr(e: Expr, f: (e: Expr) => void): void {
   f(e);
-  mapChildren(e, (c) => { forEachExpr(c, f); return c; });
+  for (const c of children(e)) forEachExpr(c, f);
 }
 
 /** Calls `f` on every expression and `g` on every statement of `s`, outermost first. */

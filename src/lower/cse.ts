@@ -2,6 +2,7 @@
 // uses it three times) and separate producers rebuild equal trees; value numbering finds both, and each
 // value used more than once becomes one `let`, so a fused chain's kernel grows linearly, not exponentially.
 import type { Buffer, Expr, Stmt } from '../loop/ir.js';
+import { children } from '../loop/visit.js';
 
 const fmtNumber = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
 const typeKey = (e: Expr) => `${e.type.scalar}x${e.type.lanes}`;
@@ -20,13 +21,13 @@ class ValueNumbering {
   number(e: Expr): number {
     const seen = this.byObject.get(e);
     if (seen !== undefined) return seen;
-    const children = childrenOf(e).map((c) => this.number(c));
-    const signature = `${this.head(e)}|${typeKey(e)}|${children.join(',')}`;
+    const kids = children(e).map((c) => this.number(c));
+    const signature = `${this.head(e)}|${typeKey(e)}|${kids.join(',')}`;
     let id = this.bySignature.get(signature);
     if (id === undefined) {
       id = this.nodes.length;
       this.bySignature.set(signature, id);
-      this.nodes.push({ e, children });
+      this.nodes.push({ e, children: kids });
     }
     this.byObject.set(e, id);
     return id;
@@ -49,18 +50,6 @@ class ValueNumbering {
   }
 }
 
-function childrenOf(e: Expr): readonly Expr[] {
-  switch (e.k) {
-    case 'bin': return [e.a, e.b];
-    case 'un': case 'cast': case 'lane': return [e.a];
-    case 'call': return e.args;
-    case 'select': return [e.cond, e.a, e.b];
-    case 'load': return [e.index];
-    case 'ramp': return [e.base];
-    case 'broadcast': return [e.value];
-    default: return [];
-  }
-}
 
 function withChildren(e: Expr, c: readonly Expr[]): Expr {
   switch (e.k) {

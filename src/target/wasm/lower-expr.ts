@@ -6,9 +6,9 @@ import { UnsupportedError } from '../../errors.js';
 import type { Code } from './code.js';
 import type { LaneOp, MemOp, ValType } from './opcodes.js';
 import {
-  BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST,
-  children, containsLoad, isFloat, op, splitIndex, type SplitIndex,
+  BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST, containsLoad, isFloat, op, splitIndex, type SplitIndex,
 } from './lower-tables.js';
+import { children } from '../../loop/visit.js';
 
 export interface TargetOptions {
   readonly simd: boolean;

@@ -72,15 +72,3 @@ export function containsLoad(e: Expr): boolean {
   }
 }
 
-export function children(e: Expr): readonly Expr[] {
-  switch (e.k) {
-    case 'const': case 'var': return [];
-    case 'bin': return [e.a, e.b];
-    case 'un': case 'cast': case 'lane': return [e.a];
-    case 'call': return e.args;
-    case 'select': return [e.cond, e.a, e.b];
-    case 'load': return [e.index];
-    case 'ramp': return [e.base];
-    case 'broadcast': return [e.value];
-  }
-}
