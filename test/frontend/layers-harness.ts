@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { agreement, type Agreement } from '../util/agreement.js';
 import { tfjsDiskHandler } from '../util/tfjs-disk.js';
 import type { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
@@ -34,26 +35,9 @@ export function importFromDisk(modelJsonPath: string): Graph {
   return importLayersModel(JSON.parse(readFileSync(modelJsonPath, 'utf8')), dirname(modelJsonPath), modelJsonPath);
 }
 
-export interface Comparison {
-  /** Largest |kiln - tfjs| over all elements. */
-  readonly maxAbsError: number;
-  /** Largest |tfjs| (the scale the error is judged against). */
-  readonly maxMagnitude: number;
-  readonly argmaxAgrees: boolean;
-}
-
-export function compare(kiln: Tensor, expected: tf.Tensor): Comparison {
-  const want = expected.dataSync() as Float32Array;
-  const got = kiln.numbers;
-  if (got.length !== want.length) throw new Error(`Kiln gave ${got.length} values, TF.js ${want.length}`);
-  let maxAbsError = 0, maxMagnitude = 0, argGot = 0, argWant = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxAbsError = Math.max(maxAbsError, Math.abs(got[i] - want[i]));
-    maxMagnitude = Math.max(maxMagnitude, Math.abs(want[i]));
-    if (got[i] > got[argGot]) argGot = i;
-    if (want[i] > want[argWant]) argWant = i;
-  }
-  return { maxAbsError, maxMagnitude, argmaxAgrees: argGot === argWant };
+/** Kiln's output against TF.js's. */
+export function compare(kiln: Tensor, expected: tf.Tensor): Agreement {
+  return agreement(kiln.numbers, expected.dataSync() as Float32Array);
 }
 
 /** Runs the graph in Kiln and the model in TF.js on the same feeds (in model input order). */

@@ -10,7 +10,8 @@ import type { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { execute } from '../../src/reference/execute.js';
 import { tfTypeName } from '../../src/frontend/graphdef/encode.js';
-import { agreement, loadTfjsGraphModel, runTfjs } from '../models/tfjs-peer.js';
+import { loadTfjsGraphModel, runTfjs } from '../models/tfjs-peer.js';
+import { agreement } from '../util/agreement.js';
 
 export const attr = {
   i: (v: number): TfAttrJson => ({ i: String(v) }),
@@ -86,7 +87,7 @@ export async function assertMatchesTfjs(m: TinyModel, label = ''): Promise<void>
     assert.deepEqual(a.shape, b.shape, `${what}: shape`);
     assert.equal(a.dtype, b.dtype, `${what}: dtype`);
     if (b.dtype === 'float32') {
-      const r = agreement(a, b);
+      const r = agreement(a.numbers, b.numbers);
       assert.ok(r.maxAbsError <= 1e-5 * Math.max(r.maxMagnitude, 1), `${what}: max error ${r.maxAbsError}`);
     } else {
       assert.deepEqual(Array.from(a.numbers), Array.from(b.numbers), `${what}: values`);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { execute } from '../../src/reference/execute.js';
-import { agreement } from '../models/tfjs-peer.js';
+import { agreement } from '../util/agreement.js';
 import { assertMatchesTfjs, attr, importTiny, op, writeTinyModel } from './tf-harness.js';
 
 const next = rng(3);
@@ -157,7 +157,7 @@ test('_FusedConv2D with FusedBatchNorm and an NCHW Conv2D equal their unfused NH
   }));
   const out = execute(g, { x });
   const close = (a: string, b: string) => {
-    const r = agreement(out.get(a)!, out.get(b)!);
+    const r = agreement(out.get(a)!.numbers, out.get(b)!.numbers);
     assert.ok(r.maxMagnitude > 0 && r.maxAbsError <= 1e-5 * r.maxMagnitude, `${a} vs ${b}: ${r.maxAbsError}`);
   };
   close('fused', 'unfused');

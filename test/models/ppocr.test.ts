@@ -2,6 +2,7 @@
 // executor against onnxruntime-node on the same seeded input. det is opset 11; cls and rec
 // are opset 9, so they also exercise the older-opset rewrites on real graphs.
 import { test } from 'node:test';
+import { agreement } from '../util/agreement.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,11 +36,7 @@ async function compareWithOrt(path: string, shape: number[], seed: number): Prom
   const got = execute(g, { [g.inputs[0]]: x }).get(g.outputs[0])!;
   assert.deepEqual(got.shape, want.shape);
 
-  let peak = 0, worst = 0;
-  for (let i = 0; i < want.size; i++) {
-    peak = Math.max(peak, Math.abs(want.numbers[i]));
-    worst = Math.max(worst, Math.abs(got.numbers[i] - want.numbers[i]));
-  }
+  const { maxMagnitude: peak, maxAbsError: worst } = agreement(got.numbers, want.numbers);
   assert.ok(peak > 0.5, `the output should reach high probabilities, peak ${peak}`);
   // tens of float32 conv/matmul layers summed in another order than onnxruntime's kernels:
   // errors around 1e-5 of the peak are expected; 1e-4 leaves margin and is 10x tighter

@@ -11,7 +11,8 @@ import { numel } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { execute } from '../../src/reference/execute.js';
 import { humanModel, nsfwjsModel } from '../fixtures/fixtures.js';
-import { agreement, loadTfjsGraphModel, runTfjs } from './tfjs-peer.js';
+import { loadTfjsGraphModel, runTfjs } from './tfjs-peer.js';
+import { agreement } from '../util/agreement.js';
 
 /**
  * Both engines compute in float32 but sum in different orders (and TF.js fuses differently), so
@@ -56,7 +57,7 @@ for (const [label, path] of MODELS) {
     for (const name of g.outputs) {
       const a = ours.get(name)!, b = theirs.get(name)!;
       assert.deepEqual(a.shape, b.shape, `${name}: shape`);
-      const r = agreement(a, b);
+      const r = agreement(a.numbers, b.numbers);
       assert.ok(r.maxAbsError <= RELATIVE_TOLERANCE * r.maxMagnitude,
         `${name}: max error ${r.maxAbsError} exceeds ${RELATIVE_TOLERANCE} x ${r.maxMagnitude}`);
       assert.ok(r.argMaxAgrees, `${name}: arg-max differs`);

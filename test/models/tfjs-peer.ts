@@ -27,23 +27,3 @@ export async function runTfjs(model: tf.GraphModel, feeds: Readonly<Record<strin
   tf.dispose([...Object.values(inputs), ...list]);
   return out;
 }
-
-export interface Agreement {
-  /** Largest |kiln - ref| over all elements. */
-  readonly maxAbsError: number;
-  /** Largest |ref|: the scale tolerances are relative to. */
-  readonly maxMagnitude: number;
-  readonly argMaxAgrees: boolean;
-}
-
-export function agreement(kiln: Tensor, ref: Tensor): Agreement {
-  const a = kiln.numbers, b = ref.numbers;
-  let maxAbsError = 0, maxMagnitude = 0, ia = 0, ib = 0;
-  for (let i = 0; i < b.length; i++) {
-    maxAbsError = Math.max(maxAbsError, Math.abs(a[i] - b[i]));
-    maxMagnitude = Math.max(maxMagnitude, Math.abs(b[i]));
-    if (a[i] > a[ia]) ia = i;
-    if (b[i] > b[ib]) ib = i;
-  }
-  return { maxAbsError, maxMagnitude, argMaxAgrees: ia === ib };
-}
