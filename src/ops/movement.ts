@@ -2,7 +2,7 @@
 // value), so they work for every dtype including strings. Kernels are strided copies.
 import { ShapeError } from '../errors.js';
 import { allocData, type TensorData } from '../ir/dtype.js';
-import { fmtShape, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
+import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
@@ -131,6 +131,13 @@ export const movementOps = {
       const x = inputs[0]!;
       const perm = transposePerm(x.shape.length, attrs.perm);
       return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
+    },
+    // moving only unit dims keeps every element at its offset
+    view: ({ inputs, attrs }) => {
+      const shape = inputs[0]!.shape;
+      if (!isStatic(shape)) return false;
+      const moved = transposePerm(shape.length, attrs.perm).filter((axis) => shape[axis] !== 1);
+      return moved.every((axis, i) => i === 0 || moved[i - 1] < axis);
     },
     compute: (ctx) => transposeCompute(ctx, transposePerm(ctx.inputs[0]!.shape.length, ctx.attrs.perm)),
     run: ({ inputs, attrs }) => [transposeTensor(inputs[0]!, transposePerm(inputs[0]!.rank, attrs.perm))],

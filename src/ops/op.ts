@@ -87,6 +87,11 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   value?(ctx: InferContext<AttrsOf<S>>): readonly Tensor[] | undefined;
   run(ctx: RunContext<AttrsOf<S>>): readonly Tensor[];
   /**
+   * Optional: true when the output is input 0's storage read under another shape (Reshape,
+   * a Transpose that only moves unit dims, ...), so memory planning can share the buffer.
+   */
+  view?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[] }): boolean;
+  /**
    * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
    * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
    */

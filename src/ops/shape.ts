@@ -115,6 +115,7 @@ export const shapeOps = {
     inputs: [1, 1],
     fusion: 'injective',
     infer: ({ inputs }) => [inputs[0]!],
+    view: () => true,
     compute: viewCompute,
     run: ({ inputs }) => [inputs[0]!],
   }),
@@ -165,6 +166,7 @@ export const shapeOps = {
         : unknownDims(staticLength(inputs[1], 'Reshape shape'), symbol, 'reshape');
       return [{ dtype: x.dtype, shape }];
     },
+    view: () => true,
     compute: viewCompute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
@@ -186,6 +188,7 @@ export const shapeOps = {
         shape: [productDim(x.shape.slice(0, axis), symbol, 'flatten'), productDim(x.shape.slice(axis), symbol, 'flatten')],
       }];
     },
+    view: () => true,
     compute: viewCompute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
@@ -208,6 +211,7 @@ export const shapeOps = {
       const drop = squeezeAxes(x.shape, intsOf(constant(1)));
       return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !drop.has(i)) }];
     },
+    view: () => true,
     compute: viewCompute,
     run: ({ inputs }) => {
       const x = inputs[0]!;
@@ -227,6 +231,7 @@ export const shapeOps = {
         : unknownDims(x.shape.length + staticLength(inputs[1], 'Unsqueeze axes'), symbol, 'unsqueeze');
       return [{ dtype: x.dtype, shape }];
     },
+    view: () => true,
     compute: viewCompute,
     run: ({ inputs }) => [inputs[0]!.reshape(unsqueezeDims(inputs[0]!.shape, inputs[1]!.toArray()) as number[])],
   }),

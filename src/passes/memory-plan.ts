@@ -18,6 +18,7 @@ import { byteWidth, type DType } from '../ir/dtype.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { fmtShape, isStatic, numel } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
+import { resolveAttrs } from '../ops/op.js';
 
 /** Every placement starts on this boundary: one SIMD128 vector. */
 export const MEMORY_ALIGNMENT = 16;
@@ -170,7 +171,7 @@ export function graphPlanRequest(g: Graph): PlanRequest {
     name: n.name,
     reads: n.inputs.filter((i) => i !== ''),
     writes: n.outputs.filter((o) => o !== ''),
-    elementwise: isElementwise(n.op),
+    elementwise: isElementwise(g, n),
     view: isView(g, n),
   }));
   for (const name of [...g.inputs, ...g.outputs, ...steps.flatMap((s) => [...s.reads, ...s.writes])]) {
@@ -183,22 +184,17 @@ export function graphPlanRequest(g: Graph): PlanRequest {
   return { values, steps, inputs: g.inputs, outputs: g.outputs, constants: new Set(g.constants.keys()) };
 }
 
-/** Ops that read input element i to write output element i (or just reinterpret the buffer). */
-const REINTERPRETING = new Set(['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
-function isElementwise(op: string): boolean {
-  const kind = opDef(op)?.fusion;
-  return kind === 'elemwise' || kind === 'broadcast' || REINTERPRETING.has(op);
+/** Steps whose output element i is computed from input element i, or that only reinterpret a buffer. */
+function isElementwise(g: Graph, n: Node): boolean {
+  const kind = opDef(n.op)?.fusion;
+  return kind === 'elemwise' || kind === 'broadcast' || isView(g, n);
 }
 
-/** Ops whose output is the input's buffer read under another shape, and transposes that only move unit dims. */
+/** Steps whose output is the input's storage read under another shape (the op says when). */
 function isView(g: Graph, n: Node): boolean {
-  if (REINTERPRETING.has(n.op)) return true;
-  if (n.op !== 'Transpose') return false;
-  const shape = g.values.get(n.inputs[0])?.shape;
-  if (!shape || !isStatic(shape)) return false;
-  const perm = (n.attrs.perm as readonly number[] | undefined) ?? shape.map((_, i) => shape.length - 1 - i);
-  const moved = perm.filter((axis) => shape[axis] !== 1);
-  return moved.every((axis, i) => i === 0 || moved[i - 1] < axis);
+  const def = opDef(n.op);
+  if (!def?.view) return false;
+  return def.view({ attrs: resolveAttrs(def.attrs, n.attrs), inputs: n.inputs.map((v) => (v ? g.values.get(v) : undefined)) });
 }
 
 /** View -> the value whose storage it shares, for each view step the plan can honour. */
