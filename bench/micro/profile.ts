@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { tensorBytes, weightsImage } from '../../src/artifact/layout.js';
 import { countMacs } from '../../src/cli/inspect.js';
+import { fuseGraph } from '../../src/compile/fuse.js';
 import { lowerGraph } from '../../src/compile/kernels.js';
 import { planKernels } from '../../src/compile/plan.js';
 import { fmtShape } from '../../src/ir/shape.js';
@@ -22,7 +23,7 @@ if (!model) throw new Error(`unknown model '${modelName}'; choose from ${MODELS.
 const runs = Number(runsArg), top = Number(topArg);
 
 const g = foldBatchNorm(cancelTransposes(foldConstants(await loadSpecialised(model.path(), model.inputShapes))));
-const lowered = lowerGraph(g, { simd: true });
+const lowered = lowerGraph(g, { simd: true }, fuseGraph(g));
 const { plan, calls } = planKernels(g, lowered);
 const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
 const built = buildModule(calls, { target: { simd: true, relaxedSimd: false }, memory: { min: pages, max: pages }, exportKernels: true });
@@ -52,7 +53,7 @@ for (let r = 0; r < runs; r++) {
 }
 const ms = perCall.map(median);
 const total = ms.reduce((a, b) => a + b, 0);
-const macs = calls.map(({ node }) => countMacs({ ...g, nodes: [node] }) ?? 0);
+const macs = calls.map(({ group }) => countMacs({ ...g, nodes: group.nodes }) ?? 0);
 const totalMacs = macs.reduce((a, b) => a + b, 0);
 const pct = (x: number) => `${((100 * x) / total).toFixed(1).padStart(5)}%`;
 const gflops = (m: number, t: number) => (m ? `${((2 * m) / (t * 1e6)).toFixed(1).padStart(6)} GFLOP/s` : '');
@@ -61,12 +62,13 @@ console.log(`${model.name}: ${calls.length} calls, ${new Set(built.kernelIndex.v
   `sum of per-call medians ${total.toFixed(2)} ms, ${(2 * totalMacs / 1e9).toFixed(2)} GFLOP -> ${gflops(totalMacs, median(whole)).trim()}`);
 
 const describe = (i: number) => {
-  const { node } = calls[i];
+  const node = calls[i].group.nodes[0];
   const { op, attrs } = node;
   const groups = op === 'Conv' && typeof attrs.group === 'number' && attrs.group > 1 ? ' depthwise' : '';
   const ks = op === 'Conv' ? g.values.get(node.inputs[1])?.shape ?? lowered.packed.get(node.inputs[1])?.shape : undefined;
   const kernel = op === 'Conv' && ks ? ` ${ks.slice(2).join('x')}` : '';
-  return `${op}${groups}${kernel}`;
+  const epilogue = calls[i].group.nodes.slice(1).map((n) => `+${n.op}`).join('');
+  return `${op}${groups}${kernel}${epilogue}`;
 };
 const byKind = new Map<string, { n: number; ms: number; macs: number }>();
 ms.forEach((t, i) => {
@@ -79,7 +81,7 @@ for (const [k, e] of [...byKind].sort((a, b) => b[1].ms - a[1].ms)) {
 }
 console.log(`\ntop ${top} calls:`);
 for (const i of ms.map((_, i) => i).sort((a, b) => ms[b] - ms[a]).slice(0, top)) {
-  const { node } = calls[i];
-  const shapes = [...node.inputs.slice(0, 1), ...node.outputs].map((v) => fmtShape(g.values.get(v)!.shape)).join(' -> ');
+  const { group } = calls[i], node = group.nodes[0];
+  const shapes = [...node.inputs.slice(0, 1), ...group.outputs].map((v) => fmtShape(g.values.get(v)!.shape)).join(' -> ');
   console.log(`  ${ms[i].toFixed(3).padStart(7)} ms ${pct(ms[i])} ${describe(i).padEnd(20)} ${shapes.padEnd(36)} ${gflops(macs[i], ms[i])}  ${node.name}`);
 }

@@ -18,6 +18,7 @@ import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
+import { fuseGraph, singletonGroups } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
 
@@ -29,6 +30,8 @@ export interface CompileOptions {
   readonly target?: CompileTarget;
   /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
   readonly relaxedSimd?: boolean;
+  /** Fuse elementwise ops into the kernels that produce their inputs (default true). */
+  readonly fuse?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
   readonly debugLevel?: number;
 }
@@ -89,7 +92,9 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   checkStaticValues(g);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace }));
+  const groups = stage('fuse', () => (opts.fuse ?? true ? fuseGraph(g) : singletonGroups(g)));
+  trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
+  const lowered = stage('lower', () => lowerGraph(g, { simd, trace }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
   const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));

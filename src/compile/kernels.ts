@@ -1,4 +1,4 @@
-// Graph nodes -> legal loop-IR kernels: each node lowered with its default schedule, then the
+// Kernel groups -> legal loop-IR kernels: each group lowered with its root's default schedule, then the
 // loop passes a code generator needs (unroll, vectorize on SIMD targets, simplify, verify),
 // then unread inputs dropped and names made canonical so identical kernels share a function.
 import { KilnError, withContext } from '../errors.js';
@@ -9,21 +9,23 @@ import { simplifyKernel } from '../loop/simplify.js';
 import { unrollLoops } from '../loop/unroll.js';
 import { vectorizeLoops } from '../loop/vectorize.js';
 import { verifyKernel } from '../loop/verify.js';
-import { lowerNode, type NodeValue } from '../lower/op.js';
+import { lowerGroup } from '../lower/group.js';
+import { lowerNode, type LoweredNode, type NodeValue } from '../lower/op.js';
 import { opDef } from '../ops/index.js';
 import { canonicalKernel, dropUnreadInputs } from './canonical.js';
+import { groupOf, singletonGroups, type KernelGroup } from './fuse.js';
 import { CompileUnsupportedError } from './unsupported.js';
 
-/** One node as a kernel (canonical names, see canonical.ts), with the graph value behind each kernel parameter. */
-export interface NodeKernel {
-  readonly node: Node;
+/** One group as a kernel (canonical names, see canonical.ts), with the graph value behind each kernel parameter. */
+export interface GroupKernel {
+  readonly group: KernelGroup;
   readonly kernel: Kernel;
   /** Value names of kernel.params in order (a packed constant under its own name); inputs the kernel never reads are not params. */
   readonly params: readonly string[];
 }
 
 export interface LoweredGraph {
-  readonly steps: readonly NodeKernel[];
+  readonly steps: readonly GroupKernel[];
   /** Constants in the layouts kernels read them in, under names of their own. */
   readonly packed: ReadonlyMap<string, Tensor>;
   /** 'vectorized' loops the vectorize pass left serial. */
@@ -35,8 +37,11 @@ export interface LowerOptions {
   readonly trace?: (level: number, text: string) => void;
 }
 
-/** Lowers every node; every node that cannot be compiled is reported in one CompileUnsupportedError. */
-export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
+/**
+ * Lowers every group (default: one per node); a group that cannot be one kernel is lowered node by
+ * node. Every node that cannot be compiled is reported in one CompileUnsupportedError.
+ */
+export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly KernelGroup[] = singletonGroups(g)): LoweredGraph {
   const failures = new Map<string, { nodes: string[]; reason: string }>();
   const fail = (node: Node, reason: string) => {
     const f = failures.get(node.op) ?? { nodes: [], reason };
@@ -44,34 +49,53 @@ export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
     failures.set(node.op, f);
   };
   const packed = new Map<string, Tensor>();
-  const steps: NodeKernel[] = [];
+  const steps: GroupKernel[] = [];
   let vectorizeFallbacks = 0;
-  for (const node of g.nodes) {
-    if (!opDef(node.op)?.compute) { fail(node, 'no compute definition'); continue; }
-    if (node.outputs.includes('')) { fail(node, 'an omitted output'); continue; }
-    const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
-    let kernel: Kernel, packing: ReadonlyMap<string, Tensor>;
-    try {
-      ({ kernel, packed: packing } = lowerNode(node.op, node.attrs, node.inputs.map((v) => (v ? value(v) : undefined)),
-        node.outputs.map(value)));
-    } catch (e) {
-      if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') { fail(node, e.message); continue; }
-      throw withContext(e, `compiling node '${node.name}' (${node.op})`);
-    }
+  const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
+  const push = (group: KernelGroup, { kernel, packed: packing }: LoweredNode) => {
     const legal = legalizeKernel(kernel, opts.simd, (loopVar, why) => {
       vectorizeFallbacks++;
       opts.trace?.(1, `kernel ${kernel.name}: loop ${loopVar} stays scalar: ${why}`);
     });
-    const { kernel: reading, kept } = dropUnreadInputs(legal, legal.params.length - node.outputs.length);
+    const { kernel: reading, kept } = dropUnreadInputs(legal, legal.params.length - group.outputs.length);
     const params = kept.map((i) => {
       const { name } = legal.params[i];
       const t = packing.get(name);
       return t ? packedName(packed, name, t) : name;
     });
-    steps.push({ node, kernel: canonicalKernel(reading), params });
+    steps.push({ group, kernel: canonicalKernel(reading), params });
+  };
+  const lowerOne = (node: Node) => {
+    if (!opDef(node.op)?.compute) return fail(node, 'no compute definition');
+    if (node.outputs.includes('')) return fail(node, 'an omitted output');
+    try {
+      push(groupOf([node]), lowerNode(node.op, node.attrs,
+        node.inputs.map((v) => (v ? value(v) : undefined)), node.outputs.map(value)));
+    } catch (e) {
+      if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return fail(node, e.message);
+      throw withContext(e, `compiling node '${node.name}' (${node.op})`);
+    }
+  };
+  for (const group of groups) {
+    const fused = group.nodes.length > 1 ? lowerFused(group, value) : undefined;
+    if (fused) push(group, fused);
+    else group.nodes.forEach(lowerOne);
   }
   if (failures.size) throw new CompileUnsupportedError(failures);
   return { steps, packed, vectorizeFallbacks };
+}
+
+/** The group as one kernel; undefined when it cannot be (a node not compilable, or not fusable that way). */
+function lowerFused(group: KernelGroup, value: (name: string) => NodeValue): LoweredNode | undefined {
+  if (group.nodes.some((n) => !opDef(n.op)?.compute || n.outputs.includes(''))) return undefined;
+  try {
+    return lowerGroup(group.nodes.map((n) => ({
+      op: n.op, attrs: n.attrs, inputs: n.inputs.map((v) => (v ? value(v) : undefined)), outputs: n.outputs.map(value),
+    })));
+  } catch (e) {
+    if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return undefined;
+    throw withContext(e, `compiling fused group '${group.name}' (${group.nodes.map((n) => n.op).join(' + ')})`);
+  }
 }
 
 /**

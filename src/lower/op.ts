@@ -26,7 +26,7 @@ export interface LoweredNode {
   readonly packed: ReadonlyMap<string, Tensor>;
 }
 
-const staticShape = (v: NodeValue): number[] => {
+export const staticShape = (v: NodeValue): number[] => {
   if (!isStatic(v.info.shape)) throw new UnsupportedError(`${v.name} has a symbolic shape; compile with all input shapes fixed`);
   return [...v.info.shape];
 };
@@ -38,23 +38,10 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
   const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs);
-  const packed = new Map<string, Tensor>();
-  const byName = new Map<string, Placeholder>();
-  const bound: (Placeholder | undefined)[] = inputs.map((input) => {
-    if (!input) return undefined;
-    const seen = byName.get(input.name);
-    if (seen) return seen;
-    const shape = staticShape(input), elem = elemOf(input.info.dtype);
-    const step = steps.find((s): s is typeof s & { s: 'pack' } => s.s === 'pack' && s.input === input.name);
-    const packing = step && packConstant(step, input.constant);
-    if (packing) packed.set(input.name, packing.tensor);
-    const p = placeholder(input.name, shape, elem, packing?.layout);
-    byName.set(input.name, p);
-    return p;
-  });
-  for (const step of steps) {
-    if (step.s === 'pack' && !byName.has(step.input)) throw new IllegalScheduleError(step, `${op} has no input ${step.input}`);
-  }
+  const binder = inputBinder(op, steps);
+  const bound = inputs.map((input) => input && binder.bind(input));
+  binder.checkPacks();
+  const { packed, byName } = binder;
   const results = def.compute({
     attrs: resolveAttrs(def.attrs, attrs),
     inputs: bound,
@@ -67,8 +54,31 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   return { kernel: lowerKernel({ name: outputs[0].name, inputs: params, outputs: finals, schedule: steps }), packed };
 }
 
+/** Binds a kernel's inputs to placeholders, one per value, packing the constants a `pack` step names. */
+export function inputBinder(op: string, steps: Schedule) {
+  const packed = new Map<string, Tensor>();
+  const byName = new Map<string, Placeholder>();
+  const bind = (input: NodeValue): Placeholder => {
+    const seen = byName.get(input.name);
+    if (seen) return seen;
+    const shape = staticShape(input), elem = elemOf(input.info.dtype);
+    const step = steps.find((s): s is typeof s & { s: 'pack' } => s.s === 'pack' && s.input === input.name);
+    const packing = step && packConstant(step, input.constant);
+    if (packing) packed.set(input.name, packing.tensor);
+    const p = placeholder(input.name, shape, elem, packing?.layout);
+    byName.set(input.name, p);
+    return p;
+  };
+  const checkPacks = () => {
+    for (const step of steps) {
+      if (step.s === 'pack' && !byName.has(step.input)) throw new IllegalScheduleError(step, `${op} has no input ${step.input}`);
+    }
+  };
+  return { packed: packed as ReadonlyMap<string, Tensor>, byName: byName as ReadonlyMap<string, Placeholder>, bind, checkPacks };
+}
+
 /** The compute that writes output `out`: the result itself when it already is one, else a copy (Identity, Reshape of an input). */
-function asOutput(t: TeTensor, out: { name: string; shape: readonly number[] }): ComputeTensor {
+export function asOutput(t: TeTensor, out: { name: string; shape: readonly number[] }): ComputeTensor {
   if (t.kind === 'compute' && t.name === out.name) return t;
   return compute(out.name, out.shape, (idx) => t.at(idx), { elem: t.elem });
 }
