@@ -21,6 +21,8 @@ export interface PrepareInfo {
   readonly threads?: number;
   readonly compileMs?: number;
   readonly artifactBytes?: number;
+  /** Kernel calls of the compiled model without and with operator fusion. */
+  readonly kernels?: { readonly unfused: number; readonly fused: number };
   readonly note?: string;
 }
 

@@ -20,6 +20,8 @@ export interface EngineResult {
   readonly prepareMs?: number;
   readonly compileMs?: number;
   readonly artifactBytes?: number;
+  /** Kernel calls of the compiled model without and with operator fusion. */
+  readonly kernels?: { readonly unfused: number; readonly fused: number };
   readonly timing?: Timing;
   readonly gflops?: number;
   /** This engine's median / the compiled Kiln's median (> 1: slower than Kiln). */
@@ -78,6 +80,7 @@ function noteCell(r: EngineResult): string {
   else if (r.note) parts.push(r.note);
   if (r.compileMs !== undefined) parts.push(`compile ${(r.compileMs / 1000).toFixed(2)} s`);
   if (r.artifactBytes !== undefined) parts.push(`artifact ${(r.artifactBytes / 2 ** 20).toFixed(2)} MB`);
+  if (r.kernels) parts.push(`kernels ${r.kernels.unfused} -> ${r.kernels.fused} fused`);
   if (r.timing && !r.timing.steady) parts.push(`not steady after ${r.timing.warmupRuns} warm-up runs`);
   const threads = r.threadsReported ?? r.threads;
   if (r.timing && r.timing.cpuPerWall < CONTENDED * threads) {

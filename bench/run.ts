@@ -94,7 +94,8 @@ async function benchModel(model: BenchModel, engines: readonly EngineEntry[], na
     outputs.set(entry.name, r.outputs);
     results.push({
       ...base, status: 'ok', version: r.prepare.version, note: r.prepare.note, threadsReported: r.prepare.threads,
-      prepareMs: r.prepareMs, compileMs: r.prepare.compileMs, artifactBytes: r.prepare.artifactBytes, timing: r.timing,
+      prepareMs: r.prepareMs, compileMs: r.prepare.compileMs, artifactBytes: r.prepare.artifactBytes,
+      kernels: r.prepare.kernels, timing: r.timing,
       loadAverage: loadavg()[0],
       gflops: macs === null ? undefined : (2 * macs) / (r.timing.medianMs * 1e6),
     });

@@ -45,10 +45,12 @@ export function kilnCompiledEngine(): Engine {
     async prepare(modelPath, inputShapes): Promise<PrepareInfo> {
       const graph = await loadSpecialised(modelPath, inputShapes);
       const t0 = performance.now();
-      const { bytes } = await compile(graph);
+      const { bytes, report } = await compile(graph);
       const compileMs = performance.now() - t0;
       session = await load(bytes);
-      return { threads: 1, version: KILN_VERSION, compileMs, artifactBytes: bytes.length };
+      // compiled again unfused only to count what fusion saved
+      const unfused = (await compile(graph, { fuse: false })).report.kernels;
+      return { threads: 1, version: KILN_VERSION, compileMs, artifactBytes: bytes.length, kernels: { unfused, fused: report.kernels } };
     },
     async run(feeds: HostFeeds): Promise<HostOutputs> {
       const given: Record<string, Feed> = {};

@@ -1,5 +1,6 @@
 // `kiln inspect`: what a model is — format, signature, op histogram, parameter count and
-// multiply-accumulates — as text or JSON.
+// multiply-accumulates — as text or JSON; with --kernels, the fused kernels it compiles to.
+import type { KernelGroup } from '../compile/fuse.js';
 import type { Graph } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
 import { fmtShape, isStatic, type Dim } from '../ir/shape.js';
@@ -81,4 +82,43 @@ export function formatSummary(s: ModelSummary): string {
     `parameters  ${metric(s.parameters)} (${s.parameters} float weights)`,
     `MACs        ${s.macs === null ? 'unknown (symbolic input dims: give --shape NAME=D0,D1,...)' : `${metric(s.macs)} (${s.macs})`}`,
   ].join('\n');
+}
+
+/** One kernel of the compiled model: a fused group as `kiln inspect --kernels` lists it. */
+export interface KernelSummary {
+  /** The group's ops in execution order, root first. */
+  readonly ops: readonly string[];
+  readonly nodes: readonly string[];
+  /** The layout the kernel computes in: channels-first for windowed ops, else the output's own row-major order. */
+  readonly layout: string;
+  readonly inputShape: readonly Dim[];
+  readonly outputShape: readonly Dim[];
+  readonly macs: number;
+}
+
+const CHANNELS_FIRST: Readonly<Record<number, string>> = { 3: 'NCW', 4: 'NCHW', 5: 'NCDHW' };
+
+export function summarizeKernels(g: Graph, groups: readonly KernelGroup[]): KernelSummary[] {
+  return groups.map((group) => {
+    const root = group.nodes[0];
+    const input = g.values.get(root.inputs[0] ?? '')?.shape ?? [];
+    const output = g.values.get(group.outputs[0])?.shape ?? [];
+    // windowed ops (conv, pooling) are the layout-sensitive ones; Kiln runs them channels-first
+    const windowed = 'kernel_shape' in (opDef(root.op)?.attrs ?? {});
+    return {
+      ops: group.nodes.map((n) => n.op), nodes: group.nodes.map((n) => n.name),
+      layout: windowed ? CHANNELS_FIRST[input.length] ?? `rank ${input.length}` : 'row-major',
+      inputShape: input, outputShape: output, macs: countMacs({ ...g, nodes: group.nodes }) ?? 0,
+    };
+  });
+}
+
+export function formatKernels(kernels: readonly KernelSummary[], nodes: number): string {
+  const rows = kernels.map((k, i) => [
+    String(i), k.ops.join('+'), k.layout, `${fmtShape(k.inputShape)} -> ${fmtShape(k.outputShape)}`, k.macs ? metric(k.macs) : '-', k.nodes[0],
+  ]);
+  const header = ['#', 'ops', 'layout', 'shape', 'MACs', 'root node'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (r: readonly string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ');
+  return [`${kernels.length} kernels for ${nodes} nodes`, line(header), ...rows.map(line)].join('\n');
 }

@@ -9,10 +9,10 @@ import { printGraph } from '../ir/print.js';
 import { describeFsError } from '../io/files.js';
 import { collect, parseInputs, parseShapes } from './args.js';
 import { debugLevel, timed } from './debug.js';
-import { formatSummary, summarize } from './inspect.js';
+import { formatKernels, formatSummary, summarize, summarizeKernels } from './inspect.js';
 import { runReference } from './run.js';
 import { compileCommand, runArtifactFile, runCompiled } from './compiled.js';
-import { COMPILE_TARGETS, type CompileTarget } from '../compile/compile.js';
+import { COMPILE_TARGETS, prepareGraph, type CompileTarget } from '../compile/compile.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL_ERROR = 1;
@@ -84,8 +84,16 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .argument('<MODEL>', 'model file or folder')
     .option('--json', 'print the summary as JSON')
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
-    .action(async (model: string, opts: { json?: boolean; shape: string[] }) => {
-      const summary = summarize(await openModel(model, opts.shape), model);
+    .option('--kernels', 'list the fused kernels the model compiles to: ops, layout, shapes, MACs (needs every input dim fixed)')
+    .action(async (model: string, opts: { json?: boolean; shape: string[]; kernels?: boolean }) => {
+      const g = await openModel(model, opts.shape);
+      if (opts.kernels) {
+        const { graph, groups } = prepareGraph(g);
+        const kernels = summarizeKernels(graph, groups);
+        console.log(opts.json ? JSON.stringify({ nodes: graph.nodes.length, kernels }, null, 2) : formatKernels(kernels, graph.nodes.length));
+        return;
+      }
+      const summary = summarize(g, model);
       console.log(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     });
 

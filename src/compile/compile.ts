@@ -18,7 +18,7 @@ import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
-import { fuseGraph, singletonGroups } from './fuse.js';
+import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
 
@@ -37,7 +37,11 @@ export interface CompileOptions {
 }
 
 export interface CompileReport {
-  /** Kernel calls the entry makes (one per node after folding, but none for views). */
+  /** Nodes left after the graph passes. */
+  readonly nodes: number;
+  /** Kernel groups fusion made of them. */
+  readonly groups: number;
+  /** Kernel calls the entry makes (one per group, but none for views and one per node of a group that could not fuse). */
   readonly kernels: number;
   /** Distinct functions after identical kernels are merged. */
   readonly uniqueKernels: number;
@@ -68,6 +72,22 @@ function kilnVersion(): string {
   return version;
 }
 
+type Stage = <T>(name: string, fn: () => T) => T;
+
+/**
+ * The graph as the compiler lowers it — folded, every value static — and its kernel groups (fused
+ * unless opts.fuse is false). `kiln inspect --kernels` lists these groups.
+ */
+export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse'> = {}, stage: Stage = (_, fn) => fn()):
+  { readonly graph: Graph; readonly groups: readonly KernelGroup[] } {
+  checkStaticInputs(graph);
+  const folded = stage('fold constants', () => foldConstants(graph));
+  const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
+  if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
+  checkStaticValues(g);
+  return { graph: g, groups: stage('fuse', () => (opts.fuse ?? true ? fuseGraph(g) : singletonGroups(g))) };
+}
+
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
   const target = opts.target ?? 'wasm-simd';
@@ -86,13 +106,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     return result;
   };
 
-  checkStaticInputs(graph);
-  const folded = stage('fold constants', () => foldConstants(graph));
-  const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
-  if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
+  const { graph: g, groups } = prepareGraph(graph, opts, stage);
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
-  checkStaticValues(g);
-  const groups = stage('fuse', () => (opts.fuse ?? true ? fuseGraph(g) : singletonGroups(g)));
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
@@ -112,6 +127,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   return {
     bytes,
     report: {
+      nodes: g.nodes.length,
+      groups: groups.length,
       kernels: calls.length,
       uniqueKernels: new Set(module.kernelIndex.values()).size,
       compileMs: performance.now() - t0,
