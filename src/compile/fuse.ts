@@ -20,7 +20,7 @@ export interface KernelGroup {
 const EPILOGUE_KINDS = new Set(['elemwise', 'broadcast']);
 
 /** A longer chain only grows the kernel: each op is already a few instructions per element. */
-const MAX_GROUP_NODES = 8;
+const MAX_GROUP_NODES = 12;
 
 /** One group per node, in graph order: the unfused plan (opt levels below 2). */
 export function singletonGroups(g: Graph): KernelGroup[] {
@@ -28,40 +28,65 @@ export function singletonGroups(g: Graph): KernelGroup[] {
 }
 
 /**
- * Greedy in graph order: a one-output elementwise or broadcast node joins the group that computes
- * one of its inputs when that group's output is read by this node alone, is not a graph output,
- * and has the node's output shape (so the node reads it at the element it writes: the epilogue
- * runs on the accumulator before the store). Groups are returned in the order of their last nodes,
- * which is a valid execution order: only a group's last value is read outside it.
+ * Greedy in graph order: a one-output elementwise or broadcast node joins a group that computes one
+ * of its inputs, when that value has the node's output shape (the node reads it at the element it
+ * writes, so a reduction root applies the node to its accumulators before the one store), preferring
+ * a value only elementwise ops read, which can stay inside the group. Then a
+ * group whose earlier value is read outside it, or is a graph output, is cut after that value's
+ * node (the nodes cut off run alone). Groups are returned in the order of their last nodes, a valid
+ * execution order: only a group's last value is read outside it.
  */
 export function fuseGraph(g: Graph): KernelGroup[] {
-  const readers = new Map<string, Set<Node>>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) (readers.get(i) ?? readers.set(i, new Set()).get(i)!).add(n);
-  const graphOutputs = new Set(g.outputs);
+  const reads = readersOf(g);
+  const outputs = new Set(g.outputs);
+  // a value that only epilogue ops read can stay inside a group; prefer joining through one
+  const containable = (v: string) => !outputs.has(v) && reads.get(v)!.every(isEpilogue);
   const groupOfValue = new Map<string, Node[]>();
-  const lastIndex = new Map<Node[], number>();
-  g.nodes.forEach((node, index) => {
-    const joined = EPILOGUE_KINDS.has(opDef(node.op)?.fusion ?? '') && node.outputs.length === 1
-      ? node.inputs.map((v) => (v ? groupOfValue.get(v) : undefined)).find((group, k) =>
-        group && canJoin(g, group, node.inputs[k], node, readers, graphOutputs))
-      : undefined;
+  const groups: Node[][] = [];
+  for (const node of g.nodes) {
+    const candidates = isEpilogue(node)
+      ? node.inputs.filter((v) => v && groupOfValue.has(v) && canJoin(g, groupOfValue.get(v)!, v, node)) : [];
+    const via = candidates.find(containable) ?? candidates[0];
+    const joined = via === undefined ? undefined : groupOfValue.get(via);
     const group = joined ?? [];
+    if (!joined) groups.push(group);
     group.push(node);
-    lastIndex.set(group, index);
     for (const o of node.outputs) if (o) groupOfValue.set(o, group);
-  });
-  return [...lastIndex].sort((a, b) => a[1] - b[1]).map(([nodes]) => groupOf(nodes));
+  }
+  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const valid = cutLeaks(groups, reads, outputs);
+  return valid.sort((a, b) => index.get(a[a.length - 1])! - index.get(b[b.length - 1])!).map(groupOf);
 }
 
-function canJoin(g: Graph, group: readonly Node[], value: string, node: Node,
-  readers: ReadonlyMap<string, ReadonlySet<Node>>, graphOutputs: ReadonlySet<string>): boolean {
-  const last = group[group.length - 1];
+const isEpilogue = (n: Node) => EPILOGUE_KINDS.has(opDef(n.op)?.fusion ?? '') && n.outputs.length === 1;
+
+function readersOf(g: Graph): Map<string, Node[]> {
+  const reads = new Map<string, Node[]>();
+  for (const v of g.values.keys()) reads.set(v, []);
+  for (const n of g.nodes) for (const i of n.inputs) if (i) (reads.get(i) ?? reads.set(i, []).get(i)!).push(n);
+  return reads;
+}
+
+function canJoin(g: Graph, group: readonly Node[], value: string, node: Node): boolean {
   const root = opDef(group[0].op);
-  if (group.length >= MAX_GROUP_NODES || !root?.compute || root.fusion === 'opaque') return false;
-  if (last.outputs.length !== 1 || last.outputs[0] !== value) return false;
-  if (graphOutputs.has(value) || readers.get(value)?.size !== 1) return false;
+  if (group.length >= MAX_GROUP_NODES || !root?.compute || root.fusion === 'opaque' || group[0].outputs.length !== 1) return false;
   const produced = g.values.get(value), written = g.values.get(node.outputs[0]);
   return produced !== undefined && written !== undefined && sameShape(produced.shape, written.shape);
+}
+
+/** Groups cut until no value but a group's last is read outside it or is a graph output. */
+function cutLeaks(groups: readonly Node[][], reads: ReadonlyMap<string, readonly Node[]>, outputs: ReadonlySet<string>): Node[][] {
+  const done: Node[][] = [];
+  const work = [...groups];
+  for (let group = work.pop(); group; group = work.pop()) {
+    const members = new Set(group);
+    const leak = group.findIndex((n, k) => k < group.length - 1 &&
+      n.outputs.some((o) => outputs.has(o) || (reads.get(o) ?? []).some((r) => !members.has(r))));
+    if (leak < 0) { done.push(group); continue; }
+    // the nodes after the leaking one may themselves leak now: check the kept part again
+    work.push(group.slice(0, leak + 1), ...group.slice(leak + 1).map((n) => [n]));
+  }
+  return done;
 }
 
 /** The group of `nodes` (in execution order) with the values it reads and writes. */

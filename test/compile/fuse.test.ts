@@ -95,7 +95,7 @@ test('matmul and pooling epilogues, and elementwise chains, are one kernel each'
   assert.equal(await checkCompiled(pg), 2);
 });
 
-test('a value read twice, a graph output, or a broadcast that grows the value ends the group', () => {
+test('elementwise diamonds fuse; a value read outside its group, or a graph output, cuts the group there', async () => {
   const b = new GraphBuilder('g', { format: 'test' });
   b.addInput('x', { dtype: 'float32', shape: [4, 8] });
   b.addInput('big', { dtype: 'float32', shape: [3, 4, 8] });
@@ -105,6 +105,30 @@ test('a value read twice, a graph output, or a broadcast that grows the value en
   const grown = b.add1('Mul', [out, 'big'], {}, 'grown');
   b.setOutputs([out, grown]);
   const g = inferShapes(b.build());
-  // r has two readers; the Add joins the Exp's group (its first input's); out is a graph output
-  assert.deepEqual(opsOf(g), ['Relu', 'Neg', 'Exp+Add+Sigmoid', 'Mul']);
+  // out is a graph output, so the group ends there; the Mul's output is bigger than out
+  assert.deepEqual(opsOf(g), ['Relu+Exp+Neg+Add+Sigmoid', 'Mul']);
+  assert.equal(await checkCompiled(g), 2);
+
+  const c = new GraphBuilder('c', { format: 'test' });
+  c.addInput('x', { dtype: 'float32', shape: [4, 8] });
+  const e = c.add1('Exp', [c.add1('Relu', ['x'], {}, 'r')], {}, 'e');
+  const s = c.add1('Sigmoid', [e], {}, 's');
+  // the ReduceSum reads e, so Relu+Exp is cut off before the Sigmoid that had joined it
+  c.setOutputs([c.add1('Mul', [s, c.add1('ReduceSum', [e, c.constant('axes', Tensor.from('int64', [1], [1]))], {}, 'sum')], {}, 'y')]);
+  const cg = inferShapes(c.build());
+  assert.deepEqual(opsOf(cg), ['Relu+Exp', 'Sigmoid', 'ReduceSum', 'Mul']);
+  assert.equal(await checkCompiled(cg), 4);
+});
+
+test('a conv\'s output read twice by its epilogue (hard-swish) stays one kernel', async () => {
+  const g = convGraph({
+    x: [1, 3, 10, 10], w: [6, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 0, 1, 0] },
+    tail: (b, y) => {
+      const k = (name: string, x: number) => b.constant(name, Tensor.from('float32', [], [x]));
+      const gate = b.add1('Div', [b.add1('Clip', [b.add1('Add', [y, k('three', 3)]), k('lo', 0), k('hi', 6)]), k('six', 6)]);
+      return b.add1('Mul', [y, gate]);
+    },
+  });
+  assert.deepEqual(opsOf(g), ['Conv+Add+Clip+Div+Mul']);
+  assert.equal(await checkCompiled(g), 1);
 });
