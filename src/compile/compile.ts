@@ -109,6 +109,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const { graph: g, groups } = prepareGraph(graph, opts, stage);
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
+  trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));

@@ -2,7 +2,7 @@
 // the ops' fusion kinds decide: elementwise and broadcast ops join the kernel that produces their
 // input (a conv's or matmul's epilogue, a reduction's, or a chain of elementwise ops).
 import type { Graph, Node } from '../ir/graph.js';
-import { sameShape } from '../ir/shape.js';
+import { sameShape, type Shape } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
 
 /** Nodes that run as one kernel: the root first, then the elementwise ops applied to its result in order. */
@@ -16,7 +16,7 @@ export interface KernelGroup {
   readonly outputs: readonly string[];
 }
 
-/** Ops that a group takes on as an epilogue. */
+/** Ops that a group takes on as producers or as an epilogue. */
 const EPILOGUE_KINDS = new Set(['elemwise', 'broadcast']);
 
 /** A longer chain only grows the kernel: each op is already a few instructions per element. */
@@ -43,13 +43,16 @@ export function fuseGraph(g: Graph): KernelGroup[] {
   const containable = (v: string) => !outputs.has(v) && reads.get(v)!.every(isEpilogue);
   const groupOfValue = new Map<string, Node[]>();
   const groups: Node[][] = [];
+  // the shape a group iterates over: its anchor's output (a reduction's, or the first node's)
+  const shapeOf = new Map<Node[], Shape>();
   for (const node of g.nodes) {
-    const candidates = isEpilogue(node)
-      ? node.inputs.filter((v) => v && groupOfValue.has(v) && canJoin(g, groupOfValue.get(v)!, v, node)) : [];
+    const candidates = node.outputs.length === 1
+      ? node.inputs.filter((v) => v && groupOfValue.has(v) && canJoin(g, groupOfValue.get(v)!, v, node, shapeOf.get(groupOfValue.get(v)!)!)) : [];
     const via = candidates.find(containable) ?? candidates[0];
     const joined = via === undefined ? undefined : groupOfValue.get(via);
     const group = joined ?? [];
     if (!joined) groups.push(group);
+    if (!joined || !isEpilogue(node)) shapeOf.set(group, g.values.get(node.outputs[0])?.shape ?? []);
     group.push(node);
     for (const o of node.outputs) if (o) groupOfValue.set(o, group);
   }
@@ -67,11 +70,19 @@ function readersOf(g: Graph): Map<string, Node[]> {
   return reads;
 }
 
-function canJoin(g: Graph, group: readonly Node[], value: string, node: Node): boolean {
+/**
+ * An epilogue op joins through a value of the group's iteration shape that it reads at the element it
+ * writes; a reduction joins a group of elementwise ops only, through its last value, and becomes
+ * the group's anchor (its producers inline into its reads).
+ */
+function canJoin(g: Graph, group: readonly Node[], value: string, node: Node, shape: Shape): boolean {
   const root = opDef(group[0].op);
   if (group.length >= MAX_GROUP_NODES || !root?.compute || root.fusion === 'opaque' || group[0].outputs.length !== 1) return false;
   const produced = g.values.get(value), written = g.values.get(node.outputs[0]);
-  return produced !== undefined && written !== undefined && sameShape(produced.shape, written.shape);
+  if (!produced || !written) return false;
+  if (isEpilogue(node)) return sameShape(produced.shape, written.shape) && sameShape(written.shape, shape);
+  const kind = opDef(node.op)?.fusion;
+  return kind === 'reduce' && group.every(isEpilogue) && group[group.length - 1].outputs[0] === value;
 }
 
 /** Groups cut until no value but a group's last is read outside it or is a graph output. */

@@ -23,56 +23,63 @@ export interface GroupNode {
 /** Stands for the root's reduced value inside the epilogue; loop-IR names never contain '#'. */
 const ACCUMULATOR = 'fused#acc';
 
+const ELEMENTWISE = new Set(['elemwise', 'broadcast']);
+
 /**
- * One kernel for nodes[0] followed by nodes[1..], each reading the previous node's one output at
- * the element it writes. Undefined when the group cannot be one kernel (an op materialises an
- * intermediate, or the root has several outputs): the caller then lowers the nodes one by one.
+ * One kernel for the group: elementwise producers, then its anchor (the first node that is not
+ * elementwise: a conv, matmul, reduction or movement; else the first node), then elementwise
+ * consumers, each reading the anchor's value at the element it writes. Producers inline into the
+ * anchor's reads. Undefined when the nodes cannot be one kernel this way (an op materialises an
+ * intermediate a reduction's epilogue would read, an input cannot be read in the anchor's
+ * iteration shape): the caller then lowers the nodes one by one.
  */
 export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined {
-  const [root] = nodes;
-  const last = nodes[nodes.length - 1];
-  if (root.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
-  const rootDef = opDef(root.op)!;
+  const at = Math.max(0, nodes.findIndex((n) => !ELEMENTWISE.has(opDef(n.op)!.fusion)));
+  const anchor = nodes[at], last = nodes[nodes.length - 1];
+  if (anchor.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
   const out = (o: NodeValue) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) });
-  const steps = defaultSchedule(root.op, rootDef.fusion, root.inputs, [staticShape(root.outputs[0])], root.attrs);
-  const binder = inputBinder(root.op, steps);
+  const anchorShape = staticShape(anchor.outputs[0]);
+  const steps = defaultSchedule(anchor.op, opDef(anchor.op)!.fusion, anchor.inputs, [anchorShape], anchor.attrs);
+  const binder = inputBinder(anchor.op, steps);
   const produced = new Map<string, TeTensor>();
-  // the shape the root computes in (a pointwise conv runs over H*W as one axis), so the tail runs in it too
-  const rootShape = staticShape(root.outputs[0]);
-  let computed: { readonly name: string; readonly shape: readonly number[] } = { name: root.outputs[0].name, shape: rootShape };
-  const run = (node: GroupNode): TeTensor | undefined => {
+  // consumers run in the shape the anchor computes in (a pointwise conv: H*W as one axis)
+  let computed: readonly number[] = anchorShape;
+  const run = (node: GroupNode, consumer: boolean): TeTensor | undefined => {
     const def = opDef(node.op)!;
-    const inputs = node.inputs.map((input) => input && (produced.get(input.name) ?? inShape(binder.bind(input), rootShape, computed.shape)));
+    const inputs = node.inputs.map((input) => input &&
+      (produced.get(input.name) ?? (consumer ? inShape(binder.bind(input), anchorShape, computed) : binder.bind(input))));
     if (inputs.some((t) => t === null)) return undefined;
     const results = def.compute!({
       attrs: resolveAttrs(def.attrs, node.attrs),
       inputs: inputs as (TeTensor | undefined)[],
       inputTypes: node.inputs.map((i, k) => i && { dtype: i.info.dtype, shape: inputs[k]!.shape }),
       constant: (i) => node.inputs[i]?.constant,
-      outputs: node.outputs.map((o) => ({ ...out(o), shape: node === root ? out(o).shape : [...computed.shape] })),
+      outputs: node.outputs.map((o) => ({ ...out(o), shape: consumer ? [...computed] : out(o).shape })),
     });
     return results[0];
   };
 
-  const rootResult = run(root)!;
-  const reduced = rootResult.kind === 'compute' && isReduction(rootResult.fn(rootResult.axes.map((a) => v(a))))
-    ? rootResult : undefined;
-  if (reduced) computed = { name: computed.name, shape: reduced.shape };
-  else if (!sameShape(rootResult.shape, computed.shape)) return undefined;
+  for (const node of nodes.slice(0, at)) produced.set(node.outputs[0].name, run(node, false)!);
+  const anchorResult = run(anchor, false)!;
+  const reduced = anchorResult.kind === 'compute' && isReduction(anchorResult.fn(anchorResult.axes.map((a) => v(a))))
+    ? anchorResult : undefined;
+  if (reduced) computed = reduced.shape;
+  else if (!sameShape(anchorResult.shape, computed)) return undefined;
   // consumers of a reduction read a variable the epilogue binds to the accumulated value
-  produced.set(computed.name, reduced
-    ? compute(`${computed.name}#value`, reduced.shape, () => v(ACCUMULATOR, { scalar: computeType(reduced.elem), lanes: 1 }), { elem: reduced.elem })
-    : rootResult);
-  let tail: TeTensor = rootResult;
-  for (const node of nodes.slice(1)) {
-    const result = run(node);
+  const anchorOut = anchor.outputs[0].name;
+  produced.set(anchorOut, reduced
+    ? compute(`${anchorOut}#value`, reduced.shape, () => v(ACCUMULATOR, { scalar: computeType(reduced.elem), lanes: 1 }), { elem: reduced.elem })
+    : anchorResult);
+  let tail: TeTensor = anchorResult;
+  for (const node of nodes.slice(at + 1)) {
+    const result = run(node, true);
     if (!result || (reduced && (result.kind !== 'compute' || !result.inline))) return undefined;
     tail = result;
     produced.set(node.outputs[0].name, tail);
   }
   binder.checkPacks();
   const lastOut = out(last.outputs[0]);
-  const final = reduced ? withEpilogue(reduced, tail as ComputeTensor, lastOut.name) : asOutput(tail, lastOut);
+  const final = reduced && tail !== anchorResult ? withEpilogue(reduced, tail as ComputeTensor, lastOut.name) : asOutput(tail, lastOut);
   const kernel = lowerKernel({ name: lastOut.name, inputs: [...binder.byName.values()], outputs: [final], schedule: steps });
   return { kernel, packed: binder.packed };
 }

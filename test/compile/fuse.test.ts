@@ -132,3 +132,20 @@ test('a conv\'s output read twice by its epilogue (hard-swish) stays one kernel'
   assert.deepEqual(opsOf(g), ['Conv+Add+Clip+Div+Mul']);
   assert.equal(await checkCompiled(g), 1);
 });
+
+test('a reduction takes its elementwise producers and consumers into one kernel', async () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [3, 10, 6] });
+  const k = (name: string, x: number) => b.constant(name, Tensor.from('float32', [], [x]));
+  const e = b.add1('Exp', [b.add1('Mul', ['x', k('half', 0.5)])]);
+  const sum = b.add1('ReduceSum', [e, b.constant('axes', Tensor.from('int64', [1], [1]))], { keepdims: 1 });
+  const lse = b.add1('Log', [sum]);
+  const soft = b.add1('Mul', [b.add1('Softmax', [b.add1('Sub', ['x', k('one', 1)])], { axis: 1 }), k('two', 2)]);
+  const pooled = b.add1('Sigmoid', [b.add1('GlobalAveragePool', [b.add1('Relu', [b.add1('Neg', ['x'])])])]);
+  // the softmax's consumers become its epilogue, so a reduction after them starts a group of its own
+  const after = b.add1('ReduceMax', [b.add1('Abs', [soft]), b.constant('axes2', Tensor.from('int64', [1], [2]))], { keepdims: 0 });
+  b.setOutputs([lse, pooled, after]);
+  const g = inferShapes(b.build());
+  assert.deepEqual(opsOf(g), ['Mul+Exp+ReduceSum+Log', 'Neg+Relu+GlobalAveragePool+Sigmoid', 'Sub+Softmax+Mul+Abs', 'ReduceMax']);
+  assert.equal(await checkCompiled(g), 4);
+});
