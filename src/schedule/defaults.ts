@@ -10,6 +10,7 @@ import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
 import { isPhasedTranspose, isPointwiseConv } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
+import { poolTemplate } from './pool.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
 
 /** f32 lanes of a 128-bit vector. */
@@ -128,6 +129,10 @@ export function defaultSchedule(op: string, fusion: string,
     if (p) return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
   }
   if (op === 'ConvTranspose' && out.length === 4) return convTransposeSchedule(inputs, out, attrs);
+  if ((op === 'MaxPool' || op === 'AveragePool' || op === 'LpPool') && out.length >= 3) {
+    const p = { spatial: out.slice(2), indices: outShapes.length > 1 };
+    return poolTemplate.schedule(p, poolTemplate.defaults(p));
+  }
   if (INJECTIVE.has(fusion) && outShapes.length === 1) {
     return elementwiseTemplate.schedule({ shape: out }, elementwiseTemplate.defaults({ shape: out }));
   }
