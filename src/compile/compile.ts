@@ -11,9 +11,7 @@ import { printGraph } from '../ir/print.js';
 import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
-import { cancelTransposes } from '../passes/cancel-transposes.js';
-import { foldBatchNorm } from '../passes/fold-batchnorm.js';
-import { foldConstants } from '../passes/fold-constants.js';
+import { optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
@@ -31,6 +29,8 @@ export interface CompileOptions {
   readonly relaxedSimd?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
   readonly debugLevel?: number;
+  /** Graph optimisation level 0-3 (src/passes/pipeline.ts); default 3. */
+  readonly optLevel?: number;
 }
 
 export interface CompileReport {
@@ -84,8 +84,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   };
 
   checkStaticInputs(graph);
-  const folded = stage('fold constants', () => foldConstants(graph));
-  const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
+  const g = stage('optimize', () => optimizeGraph(graph, { optLevel: opts.optLevel, debugLevel: level }).graph);
   if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   checkStaticValues(g);
