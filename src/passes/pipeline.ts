@@ -61,6 +61,8 @@ export interface OptimizeOptions {
    * structural verifier runs regardless). Tests turn it on; it costs a shape inference per pass.
    */
   readonly verify?: boolean;
+  /** The pass table; default PASSES. */
+  readonly passes?: readonly Pass[];
   /** Where debug lines go; default stderr. */
   readonly log?: (line: string) => void;
 }
@@ -84,7 +86,7 @@ export function optimizeGraph(g: Graph, opts: OptimizeOptions = {}): { graph: Gr
   const log = opts.log ?? ((line: string) => { process.stderr.write(`${line}\n`); });
   const timings: PassTiming[] = [];
   let graph = g;
-  for (const pass of PASSES) {
+  for (const pass of opts.passes ?? PASSES) {
     if (pass.minLevel > level) continue;
     const start = performance.now();
     const next = pass.run(graph);
