@@ -4,14 +4,11 @@
 import { performance } from 'node:perf_hooks';
 import { tensorBytes, weightsImage } from '../../src/artifact/layout.js';
 import { countMacs } from '../../src/cli/inspect.js';
-import { fuseGraph } from '../../src/compile/fuse.js';
+import { prepareGraph } from '../../src/compile/compile.js';
 import { lowerGraph } from '../../src/compile/kernels.js';
 import { planKernels } from '../../src/compile/plan.js';
 import { fmtShape } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
-import { cancelTransposes } from '../../src/passes/cancel-transposes.js';
-import { foldBatchNorm } from '../../src/passes/fold-batchnorm.js';
-import { foldConstants } from '../../src/passes/fold-constants.js';
 import { PAGE_BYTES } from '../../src/runtime/manifest.js';
 import { buildModule } from '../../src/target/wasm/codegen.js';
 import { loadSpecialised } from '../engines/kiln.js';
@@ -22,8 +19,9 @@ const model = MODELS.find((m) => m.name === modelName);
 if (!model) throw new Error(`unknown model '${modelName}'; choose from ${MODELS.map((m) => m.name).join(', ')}`);
 const runs = Number(runsArg), top = Number(topArg);
 
-const g = foldBatchNorm(cancelTransposes(foldConstants(await loadSpecialised(model.path(), model.inputShapes))));
-const lowered = lowerGraph(g, { simd: true }, fuseGraph(g));
+// the graph and kernel groups `compile` lowers, at the default opt level
+const { graph: g, groups } = prepareGraph(await loadSpecialised(model.path(), model.inputShapes));
+const lowered = lowerGraph(g, { simd: true }, groups);
 const { plan, calls } = planKernels(g, lowered);
 const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
 const built = buildModule(calls, { target: { simd: true, relaxedSimd: false }, memory: { min: pages, max: pages }, exportKernels: true });

@@ -1,11 +1,15 @@
 // `kiln inspect`: what a model is — format, signature, op histogram, parameter count and
-// multiply-accumulates — as text or JSON; with --kernels, the fused kernels it compiles to.
+// multiply-accumulates, and the layout conversions graph optimisation leaves — as text or JSON;
+// with --kernels, the fused kernels it compiles to.
 import type { KernelGroup } from '../compile/fuse.js';
 import type { Graph } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
 import { fmtShape, isStatic, type Dim } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
 import { resolveAttrs } from '../ops/op.js';
+import { KilnError } from '../errors.js';
+import { layoutConversions } from '../passes/layout-report.js';
+import { optimizeGraph } from '../passes/pipeline.js';
 
 export interface TensorSignature {
   readonly name: string;
@@ -27,6 +31,8 @@ export interface ModelSummary {
   readonly parameters: number;
   /** Multiply-accumulates of one run; null when some op that does dense arithmetic has symbolic shapes. */
   readonly macs: number | null;
+  /** Data-moving transposes left after optimisation at the default level, by the ops they sit between; null when it fails. */
+  readonly layoutConversions: { readonly count: number; readonly between: Readonly<Record<string, number>> } | null;
 }
 
 /** Sum of the ops' `macs` facets, or null when a node that has one lacks static shapes. */
@@ -57,8 +63,19 @@ export function summarize(g: Graph, file: string): ModelSummary {
     file, format: g.meta.format, producer: g.meta.producer ?? null, opset: g.meta.opset ?? null,
     inputs: g.inputs.map(signature), outputs: g.outputs.map(signature), nodes: g.nodes.length,
     ops: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
-    parameters, macs: countMacs(g),
+    parameters, macs: countMacs(g), layoutConversions: layoutLeft(g),
   };
+}
+
+function layoutLeft(g: Graph): ModelSummary['layoutConversions'] {
+  try {
+    const { count, between } = layoutConversions(optimizeGraph(g).graph);
+    return { count, between };
+  } catch (e) {
+    // inspect describes models compilation may still reject; compile reports why
+    if (e instanceof KilnError && e.code !== 'E_INTERNAL') return null;
+    throw e;
+  }
 }
 
 /** 1234567 -> '1.23 M' (with the exact count beside it in the text report). */
@@ -80,6 +97,8 @@ export function formatSummary(s: ModelSummary): string {
     `nodes       ${s.nodes}`,
     ...Object.entries(s.ops).map(([op, n]) => `  ${op.padEnd(width)}  ${n}`),
     `parameters  ${metric(s.parameters)} (${s.parameters} float weights)`,
+    `layout      ${s.layoutConversions === null ? 'unknown (the graph does not optimise as it is)'
+      : `${s.layoutConversions.count} transposes left after optimisation${s.layoutConversions.count ? ` (${Object.entries(s.layoutConversions.between).map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`}`,
     `MACs        ${s.macs === null ? 'unknown (symbolic input dims: give --shape NAME=D0,D1,...)' : `${metric(s.macs)} (${s.macs})`}`,
   ].join('\n');
 }

@@ -13,6 +13,7 @@ import { formatKernels, formatSummary, summarize, summarizeKernels } from './ins
 import { runReference } from './run.js';
 import { compileCommand, runArtifactFile, runCompiled } from './compiled.js';
 import { COMPILE_TARGETS, prepareGraph, type CompileTarget } from '../compile/compile.js';
+import { DEFAULT_OPT_LEVEL, OPT_LEVELS, type OptLevel } from '../passes/pipeline.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL_ERROR = 1;
@@ -45,16 +46,24 @@ function parseTarget(text: string): CompileTarget {
   return target;
 }
 
+function parseOptLevel(text: string): OptLevel {
+  const level = OPT_LEVELS.find((l) => String(l) === text.trim());
+  if (level === undefined) throw new InputError(`--opt-level must be one of ${OPT_LEVELS.join(', ')}, got '${text}'`);
+  return level;
+}
+const OPT_LEVEL_HELP = `graph optimisation: 0 only constant folding, 1 + simplify/CSE/DCE, 2 + batch-norm, scale and pad folding, 3 + layout planning`;
+
 const ENGINES = ['compiled', 'reference'] as const;
 const isArtifact = (path: string) => path.toLowerCase().endsWith('.kiln');
 
 interface RunFlags {
   input: string[]; shape: string[]; random?: boolean; seed: string; outDir: string;
-  engine: string; target: string; relaxedSimd?: boolean;
+  engine: string; target: string; relaxedSimd?: boolean; optLevel: string;
 }
 
 async function run(model: string, flags: RunFlags): Promise<void> {
   const engine = ENGINES.find((e) => e === flags.engine);
+  const optLevel = parseOptLevel(flags.optLevel);
   if (!engine) throw new InputError(`--engine must be one of ${ENGINES.join(', ')}, got '${flags.engine}'`);
   const opts = { inputs: parseInputs(flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir };
   if (isArtifact(model)) {
@@ -64,7 +73,7 @@ async function run(model: string, flags: RunFlags): Promise<void> {
   }
   const g = await openModel(model, flags.shape);
   if (engine === 'reference') return runReference(g, opts);
-  return runCompiled(g, { ...opts, target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false });
+  return runCompiled(g, { ...opts, target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false, optLevel });
 }
 
 function buildProgram(): Command {
@@ -85,10 +94,12 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--json', 'print the summary as JSON')
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
     .option('--kernels', 'list the fused kernels the model compiles to: ops, layout, shapes, MACs (needs every input dim fixed)')
-    .action(async (model: string, opts: { json?: boolean; shape: string[]; kernels?: boolean }) => {
+    .option('--opt-level <N>', `${OPT_LEVEL_HELP} (for --kernels)`, String(DEFAULT_OPT_LEVEL))
+    .action(async (model: string, opts: { json?: boolean; shape: string[]; kernels?: boolean; optLevel: string }) => {
+      const optLevel = parseOptLevel(opts.optLevel);
       const g = await openModel(model, opts.shape);
       if (opts.kernels) {
-        const { graph, groups } = prepareGraph(g);
+        const { graph, groups } = prepareGraph(g, { optLevel });
         const kernels = summarizeKernels(graph, groups);
         console.log(opts.json ? JSON.stringify({ nodes: graph.nodes.length, kernels }, null, 2) : formatKernels(kernels, graph.nodes.length));
         return;
@@ -104,10 +115,12 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable; compiled models need every dim fixed)', collect, [])
     .option('--target <TARGET>', `code to generate: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (faster; the artifact then needs a host with relaxed SIMD)')
-    .action(async (model: string, opts: { out: string; shape: string[]; target: string; relaxedSimd?: boolean }) => {
+    .option('--opt-level <N>', OPT_LEVEL_HELP, String(DEFAULT_OPT_LEVEL))
+    .action(async (model: string, opts: { out: string; shape: string[]; target: string; relaxedSimd?: boolean; optLevel: string }) => {
       const target = parseTarget(opts.target);
+      const optLevel = parseOptLevel(opts.optLevel);
       const g = await openModel(model, opts.shape);
-      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false });
+      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false, optLevel });
     });
 
   program.command('run')
@@ -121,6 +134,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--engine <ENGINE>', `how to run a model: ${ENGINES.join(' | ')}`, 'compiled')
     .option('--target <TARGET>', `code the compiled engine generates: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'let the compiled engine use relaxed-SIMD fused multiply-add')
+    .option('--opt-level <N>', `${OPT_LEVEL_HELP} (compiled engine)`, String(DEFAULT_OPT_LEVEL))
     .action(run);
   return program;
 }

@@ -11,9 +11,7 @@ import { printGraph } from '../ir/print.js';
 import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
-import { cancelTransposes } from '../passes/cancel-transposes.js';
-import { foldBatchNorm } from '../passes/fold-batchnorm.js';
-import { foldConstants } from '../passes/fold-constants.js';
+import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
@@ -30,10 +28,12 @@ export interface CompileOptions {
   readonly target?: CompileTarget;
   /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
   readonly relaxedSimd?: boolean;
-  /** Fuse elementwise ops into the kernels that produce their inputs (default true). */
+  /** Fuse elementwise ops into the kernels that produce their inputs (default: at opt level 2 and up). */
   readonly fuse?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
   readonly debugLevel?: number;
+  /** Graph optimisation level 0-3 (src/passes/pipeline.ts); default 3. */
+  readonly optLevel?: number;
 }
 
 export interface CompileReport {
@@ -78,14 +78,16 @@ type Stage = <T>(name: string, fn: () => T) => T;
  * The graph as the compiler lowers it — folded, every value static — and its kernel groups (fused
  * unless opts.fuse is false). `kiln inspect --kernels` lists these groups.
  */
-export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse'> = {}, stage: Stage = (_, fn) => fn()):
-  { readonly graph: Graph; readonly groups: readonly KernelGroup[] } {
+export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | 'optLevel' | 'debugLevel'> = {},
+  stage: Stage = (_, fn) => fn()): { readonly graph: Graph; readonly groups: readonly KernelGroup[] } {
   checkStaticInputs(graph);
-  const folded = stage('fold constants', () => foldConstants(graph));
-  const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
+  const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
+  const g = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
   if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
   checkStaticValues(g);
-  return { graph: g, groups: stage('fuse', () => (opts.fuse ?? true ? fuseGraph(g) : singletonGroups(g))) };
+  // fusion merges ops, like the level-2 passes
+  const fuse = opts.fuse ?? level >= 2;
+  return { graph: g, groups: stage('fuse', () => (fuse ? fuseGraph(g) : singletonGroups(g))) };
 }
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
@@ -106,7 +108,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     return result;
   };
 
-  const { graph: g, groups } = prepareGraph(graph, opts, stage);
+  const { graph: g, groups } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);

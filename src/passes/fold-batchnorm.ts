@@ -28,10 +28,8 @@ export function foldBatchNorm(g: Graph): Graph {
     const [scale, beta, mean, variance] = stats.map((t) => t!.numbers);
     const eps = typeof bn.attrs.epsilon === 'number' ? bn.attrs.epsilon : 1e-5;
     const channels = w.shape[0], perChannel = w.size / channels;
-    const s = Array.from({ length: channels }, (_, o) => scale[o] / Math.sqrt(variance[o] + eps));
-    const W = w.numbers;
-    const scaled = new Float32Array(w.size);
-    for (let o = 0, i = 0; o < channels; o++) for (let end = i + perChannel; i < end; i++) scaled[i] = W[i] * s[o];
+    const s = Float64Array.from({ length: channels }, (_, o) => scale[o] / Math.sqrt(variance[o] + eps));
+    const scaled = scaledRows(w.numbers, s, perChannel);
     const weights = new Tensor('float32', w.shape, scaled);
     const bias = Tensor.from('float32', [channels], s.map((so, o) => ((b ? b.numbers[o] : 0) - mean[o]) * so + beta[o]));
     const wName = `${bn.name}/folded_weights`, bName = `${bn.name}/folded_bias`;
@@ -50,4 +48,11 @@ export function foldBatchNorm(g: Graph): Graph {
     if (!read.has(name)) { constants.delete(name); values.delete(name); }
   }
   return { ...g, nodes, constants, values };
+}
+
+/** Row o of `w` (rows of `rowLength`) times s[o]. */
+function scaledRows(w: ArrayLike<number>, s: Float64Array, rowLength: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) out[i] = w[i] * s[(i / rowLength) | 0];
+  return out;
 }

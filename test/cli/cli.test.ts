@@ -11,12 +11,16 @@ import * as ort from 'onnxruntime-node';
 import { humanModel, nsfwjsModel, ppocrDetModel, REPO_ROOT } from '../fixtures/fixtures.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
+import { loadModel } from '../../src/frontend/load.js';
+import { layoutConversions } from '../../src/passes/layout-report.js';
+import { optimizeGraph } from '../../src/passes/pipeline.js';
 import { kiln, show } from './kiln-process.js';
 
 interface Signature { name: string; dtype: string; shape: (number | string)[] }
 interface Summary {
   format: string; inputs: Signature[]; outputs: Signature[]; nodes: number;
   ops: Record<string, number>; parameters: number; macs: number | null;
+  layoutConversions: { count: number; between: Record<string, number> } | null;
 }
 interface OutputRecord { index: number; name: string; dtype: string; shape: number[]; file: string }
 
@@ -125,7 +129,7 @@ test('inspect --shape makes MACs known, and they scale with the image area of a 
   assert.ok(Math.abs(big.macs / small.macs - 4) < 0.04, `MACs ${small.macs} at 64x64, ${big.macs} at 128x128`);
 });
 
-test('inspect TF.js graph model (human selfie): signature and weights as model.json states them', () => {
+test('inspect TF.js graph model (human selfie): signature, weights as model.json states them, layout conversions left', async () => {
   const path = humanModel('selfie');
   const json = JSON.parse(readFileSync(path, 'utf8')) as {
     signature: Record<'inputs' | 'outputs', Record<string, { name: string; tensorShape: { dim: { size: string }[] } }>>;
@@ -144,6 +148,8 @@ test('inspect TF.js graph model (human selfie): signature and weights as model.j
     .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   assert.ok(s.parameters >= floats && s.parameters <= floats * 1.01, `parameters ${s.parameters} vs ${floats} in the manifest`);
   assert.ok(s.macs !== null && s.macs > 0, 'static shapes give a MAC count');
+  const layout = layoutConversions(optimizeGraph(await loadModel(path)).graph);
+  assert.deepEqual(s.layoutConversions, { count: layout.count, between: layout.between }, 'the transposes left after optimisation');
 });
 
 test('inspect TF.js layers model (nsfwjs mobilenet_v2) with --shape: the Keras config\'s input and classifier width', () => {

@@ -116,3 +116,23 @@ test('every op that cannot be compiled is named in one line that points to --eng
   const reference = kiln(['run', at('uncompiled.onnx'), '--random', '--engine', 'reference', '--out-dir', at('u-out')]);
   assert.equal(reference.status, 0, show(reference));
 });
+
+test('--opt-level: every level compiles to the same outputs; a level outside 0-3 is one error line', () => {
+  const want = runOutput([at('dense.onnx'), '--engine', 'reference'], 'ref-levels');
+  for (const level of ['0', '1', '2', '3']) {
+    const file = at(`dense-O${level}.kiln`);
+    const r = kiln(['compile', at('dense.onnx'), '-o', file, '--shape', 'x=2,12', '--opt-level', level]);
+    assert.equal(r.status, 0, show(r));
+    assertClose(runOutput([file], `out-O${level}`), want);
+    assertClose(runOutput([at('dense.onnx'), '--opt-level', level], `run-O${level}`), want);
+  }
+  assertUserError(kiln(['compile', at('dense.onnx'), '-o', at('x.kiln'), '--shape', 'x=2,12', '--opt-level', '4']), /--opt-level must be one of 0, 1, 2, 3, got '4'/);
+  assertUserError(kiln(['run', at('dense.onnx'), '--random', '--shape', 'x=2,12', '--opt-level', 'fast']), /--opt-level must be one of/);
+});
+
+test('KILN_DEBUG=1 prints each graph pass with its time and node counts', () => {
+  const r = kiln(['compile', at('dense.onnx'), '-o', at('debug.kiln'), '--shape', 'x=2,12', '--opt-level', '1'], { KILN_DEBUG: '1' });
+  assert.equal(r.status, 0, show(r));
+  for (const pass of ['fold-constants', 'simplify', 'cse', 'dce']) assert.match(r.stderr, new RegExp(`^kiln: debug: pass ${pass}: [\\d.]+ ms, \\d+ -> \\d+ nodes$`, 'm'));
+  assert.doesNotMatch(r.stderr, /pass fold-pad/, 'level 1 runs no level-2 pass');
+});

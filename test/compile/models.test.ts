@@ -1,5 +1,5 @@
 // Real models end to end: every fixture model compiled to one wasm module, loaded by the runtime
-// and run against the reference executor on the same seeded input.
+// and run against the reference executor on the same seeded input, at every graph opt level.
 import assert from 'node:assert/strict';
 import { agreement } from '../util/agreement.js';
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { numel } from '../../src/ir/shape.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
+import { OPT_LEVELS } from '../../src/passes/pipeline.js';
 import { execute } from '../../src/reference/execute.js';
 import { load } from '../../src/runtime/index.js';
 import { humanModel, nsfwjsModel, ppocrDetModel } from '../fixtures/fixtures.js';
@@ -65,17 +66,20 @@ test('nsfwjs mobilenet_v2 compiled: one kernel per remaining node, an arena that
 });
 
 for (const m of [{ label: 'nsfwjs mobilenet_v2', path: () => nsfwjsModel('mobilenet_v2') }, ...MODELS]) {
-  test(`${m.label} compiled (wasm-simd) gives the reference executor's outputs`, { skip: m.blocked }, async () => {
+  test(`${m.label} compiled (wasm-simd) at every opt level gives the reference executor's outputs`, { skip: m.blocked }, async () => {
     const g = await staticModel(m);
     const feeds = seededFeeds(g);
     const want = execute(g, feeds);
-    const session = await load((await compile(g)).bytes);
-    const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.numbers as Float32Array | Int32Array])));
-    for (const name of g.outputs) {
-      assert.deepEqual(got[name].shape, want.get(name)!.shape, `${name}: shape`);
-      const { maxAbsError: worst, maxMagnitude: scale, argMaxAgrees } = agreement(got[name].data as Float32Array, want.get(name)!.numbers);
-      assert.ok(worst <= RELATIVE_TOLERANCE * scale, `${name}: max error ${worst} exceeds ${RELATIVE_TOLERANCE} x ${scale}`);
-      assert.ok(argMaxAgrees, `${name}: arg-max`);
+    for (const optLevel of OPT_LEVELS) {
+      const session = await load((await compile(g, { optLevel })).bytes);
+      const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.numbers as Float32Array | Int32Array])));
+      for (const name of g.outputs) {
+        const at = `${name} at -O${optLevel}`;
+        assert.deepEqual(got[name].shape, want.get(name)!.shape, `${at}: shape`);
+        const { maxAbsError: worst, maxMagnitude: scale, argMaxAgrees } = agreement(got[name].data as Float32Array, want.get(name)!.numbers);
+        assert.ok(worst <= RELATIVE_TOLERANCE * scale, `${at}: max error ${worst} exceeds ${RELATIVE_TOLERANCE} x ${scale}`);
+        assert.ok(argMaxAgrees, `${at}: arg-max`);
+      }
     }
   });
 }
