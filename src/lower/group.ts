@@ -1,6 +1,6 @@
-// Lowers a fused group (src/compile/fuse.ts) to one kernel: the root's compute under the root's
-// schedule, with the group's elementwise ops composed onto its result. A reduction root (conv,
-// matmul, pool) takes them as its epilogue, applied to the accumulators before the one store.
+// Lowers a fused group (src/compile/fuse.ts) to one kernel: the anchor's compute under the anchor's
+// schedule, with the group's elementwise ops composed into its reads and onto its result. A
+// reduction anchor (conv, matmul, pool) applies the ops after it to the accumulators before the one store.
 import type { Attrs } from '../ir/graph.js';
 import { sameShape } from '../ir/shape.js';
 import { computeType, load, v, type Expr } from '../loop/ir.js';
@@ -20,7 +20,7 @@ export interface GroupNode {
   readonly outputs: readonly NodeValue[];
 }
 
-/** Stands for the root's reduced value inside the epilogue; loop-IR names never contain '#'. */
+/** Stands for the anchor's reduced value inside the epilogue; loop-IR names never contain '#'. */
 const ACCUMULATOR = 'fused#acc';
 
 const ELEMENTWISE = new Set(['elemwise', 'broadcast']);
@@ -88,7 +88,7 @@ export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined
 function withEpilogue(reduced: ComputeTensor, tail: ComputeTensor, name: string): ComputeTensor {
   return compute(name, reduced.shape, (idx) => {
     const body = reduced.fn(idx);
-    if (!isReduction(body)) throw new TypeError(`fused group ${name}: the root is not a reduction`);
+    if (!isReduction(body)) throw new TypeError(`fused group ${name}: the anchor is not a reduction`);
     const value = tail.fn(idx) as Expr;
     return body.then((acc) => substitute(value, new Map([[ACCUMULATOR, acc]])));
   }, { axes: reduced.axes, elem: tail.elem });
