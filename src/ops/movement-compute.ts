@@ -1,7 +1,7 @@
 // Compute definitions of the injective movement ops: every output element reads one input element
 // at an index that is a function of the output index (views, permutations, per-axis maps, gathers).
 import { UnsupportedError } from '../errors.js';
-import { bin, cast, cnst, select, type Expr } from '../loop/ir.js';
+import { bin, cast, cnst, computeType, select, type Expr } from '../loop/ir.js';
 import { compute, type ComputeTensor, type TeTensor } from '../lower/te.js';
 import { broadcastIndex, k } from './elementwise-compute.js';
 import type { ComputeContext } from './op.js';
@@ -178,7 +178,7 @@ export function spaceToDepthCompute(ctx: Ctx, b: number): TeTensor[] {
 /** Cast between numeric types: bool targets test for non-zero, others convert the register type. */
 export function castCompute(ctx: Ctx): TeTensor[] {
   const out = out0(ctx);
-  const to = out.elem === 'f32' || out.elem === 'f64' || out.elem === 'i64' ? out.elem : 'i32';
+  const to = computeType(out.elem);
   const bool = ctx.attrs.to === 'bool';
   return [compute(out.name, out.shape, (idx) => {
     const x = ctx.inputs[0]!.at(idx);
