@@ -1,5 +1,5 @@
 // Parameters fed at run time that do not decide the output shape compile to kernels that read
-// them: one artifact serves every CumSum axis and every Pad value.
+// them: one artifact serves every CumSum axis, every Pad value and every Resize crop.
 import { test } from 'node:test';
 import { compile } from '../../src/compile/compile.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -30,5 +30,19 @@ test('Pad with its constant value fed at run time', async () => {
   for (const target of ['wasm-simd', 'wasm'] as const) {
     const session = await load((await compile(g, { target })).bytes);
     for (const value of [0, -2.5, 7, NaN]) await checkSession(g, session, [x, Tensor.from('float32', [], [value])]);
+  }
+});
+
+test('Resize tf_crop_and_resize with its roi fed at run time: one artifact, many crops, nearest/linear/cubic, extrapolation', async () => {
+  const x = randomTensor('float32', [1, 2, 5, 6], rng(5), -1, 1);
+  const scales = Tensor.from('float32', [4], [1, 1, 1.6, 0.75]);
+  const rois = [[0, 0, 0.2, 0.1, 1, 1, 0.8, 0.9], [0, 0, -0.3, 0.4, 1, 1, 1.2, 0.6], [0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 0.5, 0.5, 1, 1, 0.5, 0.5]];
+  for (const mode of ['nearest', 'linear', 'cubic']) {
+    const g = nodeGraph('Resize', { mode, coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: -7 },
+      [x, Tensor.from('float32', [8], rois[0]), scales], new Map([[2, scales]]));
+    for (const target of ['wasm-simd', 'wasm'] as const) {
+      const session = await load((await compile(g, { target })).bytes);
+      for (const roi of rois) await checkSession(g, session, [x, Tensor.from('float32', [8], roi)], 1e-5);
+    }
   }
 });
