@@ -89,7 +89,19 @@ const triangleWeight = (d: Expr): Expr => bin('max', f64(0), bin('sub', f64(1), 
 
 interface Tap { readonly index: Expr; readonly weight: Expr }
 
-/** Linear (2) or cubic (4) taps of one axis: clamped input indices and f64 weights, as in the reference's axisFilter. */
+/**
+ * Where an axis' filter starts relative to the left neighbour, how far it reaches, and how much
+ * antialiasing stretches it (1/scale when downsampling, so more inputs contribute), as in the
+ * reference's axisFilter: linear 2 taps, cubic 4, more when antialiased.
+ */
+function filterShape(g: AxisGeometry, attrs: ResizeAttrs): { first: number; count: number; stretch: number } {
+  const cubic = attrs.mode === 'cubic';
+  const stretch = attrs.antialias ? Math.min(g.scale, 1) : 1;
+  const first = attrs.antialias ? Math.floor((cubic ? -2 : -1) / stretch) + 1 : cubic ? -1 : 0;
+  return { first, count: 2 - 2 * first, stretch };
+}
+
+/** The taps of one axis: clamped input indices and f64 weights, as in the reference's axisFilter. */
 function filterTaps(o: Expr, g: AxisGeometry, attrs: ResizeAttrs, roi?: RoiExprs): { taps: Tap[]; outside?: Expr } {
   const cubic = attrs.mode === 'cubic';
   const { x, outside } = coordinate(o, g, roi);
@@ -97,15 +109,16 @@ function filterTaps(o: Expr, g: AxisGeometry, attrs: ResizeAttrs, roi?: RoiExprs
   // the left neighbour is strictly below x, so the fractional part lies in (0, 1]
   const left = select(bin('eq', f, x), bin('sub', x, f64(1)), f);
   const ratio = bin('sub', x, left);
-  const first = cubic ? -1 : 0, count = cubic ? 4 : 2;
+  const { first, count, stretch } = filterShape(g, attrs);
   const raw = Array.from({ length: count }, (_, t) => {
     const tap = bin('add', left, f64(first + t));
-    const d = bin('sub', f64(first + t), ratio);
+    const offset = bin('sub', f64(first + t), ratio);
+    const d = stretch === 1 ? offset : bin('mul', offset, f64(stretch));
     let weight = cubic ? cubicWeight(d, attrs.cubic_coeff_a) : triangleWeight(d);
     if (attrs.exclude_outside) weight = select(and(bin('ge', tap, f64(0)), bin('lt', tap, f64(g.inLen))), weight, f64(0));
     return { index: clampIndex(tap, g.inLen), weight };
   });
-  if (!attrs.exclude_outside) return { taps: raw, outside };
+  if (!attrs.exclude_outside && !attrs.antialias) return { taps: raw, outside };
   const sum = raw.map((t) => t.weight).reduce((a, b) => bin('add', a, b));
   return { taps: raw.map((t) => ({ index: t.index, weight: bin('div', t.weight, sum) })), outside };
 }
@@ -136,7 +149,6 @@ export const repeatAxes = (factors: readonly number[]) => factors.flatMap((f, d)
 
 export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
   const x = ctx.inputs[0]!, out = ctx.outputs[0], attrs = ctx.attrs;
-  if (attrs.antialias) throw new UnsupportedError('Resize: compiled kernels do not support antialias yet; run it on the reference engine');
   // roi matters only to tf_crop_and_resize, where a run-time one is read by the kernel
   const crop = attrs.coordinate_transformation_mode === 'tf_crop_and_resize';
   const runtimeRoi = crop && ctx.inputs[1] && !ctx.constant(1) ? ctx.inputs[1] : undefined;
@@ -164,7 +176,7 @@ export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
   if (elem !== 'f32' && elem !== 'f64') throw new UnsupportedError(`Resize: compiled ${attrs.mode} kernels take float tensors, got ${elem}`);
   // each resized axis' taps as tables over its output index, so the per-element work is loads and multiply-adds
   const tabulated = (o: Expr, g: AxisGeometry, name: string): { taps: { index: Expr; weight?: Expr }[]; outside?: Expr } => {
-    const count = attrs.mode === 'cubic' ? 4 : 2;
+    const { count } = filterShape(g, attrs);
     const roi = rois[axes.indexOf(g)];
     const tap = (p: Expr, t: number) => filterTaps(p, g, attrs, roi).taps[t];
     const taps = Array.from({ length: count }, (_, t) => ({
