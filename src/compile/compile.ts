@@ -18,6 +18,7 @@ import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
+import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
 
@@ -88,16 +89,16 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const g = stage('fold batch-norm', () => foldBatchNorm(stage('cancel transposes', () => cancelTransposes(folded))));
   // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
-  checkStaticValues(g);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace }));
-  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
+  const { graph: bounded, dynamic } = checkStaticValues(g);
+  const lowered = stage('lower', () => lowerGraph(bounded, { simd, trace }));
+  const { plan, calls } = stage('memory plan', () => planKernels(bounded, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
   const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
   const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
-  const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
+  const constants = new Map<string, Tensor>([...bounded.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const bytes = stage('artifact', () => writeArtifact({
-    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan) },
+    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(bounded, plan, dynamic) },
     wasm: module.bytes, weights,
   }));
   if (level >= 3) {
@@ -131,14 +132,11 @@ function checkStaticInputs(g: Graph): void {
   }
 }
 
-/** Shapes that depend on input values (NonZero, data-driven Reshape) stay symbolic even with fixed inputs. */
-function checkStaticValues(g: Graph): void {
-  for (const n of g.nodes) {
-    for (const o of n.outputs) {
-      const info = o ? g.values.get(o) : undefined;
-      if (info && !isStatic(info.shape)) {
-        throw new ShapeError(`node '${n.name}' (${n.op}) gives '${o}' the shape ${fmtShape(info.shape)}, which depends on input values; such models cannot be compiled yet — run it with --engine reference`);
-      }
-    }
-  }
+/**
+ * Shapes that depend on input values (NonZero, data-driven Reshape) stay symbolic even with fixed
+ * inputs: model outputs of ops that bound them compile for the bound (see dynamic-outputs.ts);
+ * any other is a ShapeError.
+ */
+function checkStaticValues(g: Graph): { graph: Graph; dynamic: readonly DynamicOutput[] } {
+  return boundDynamicOutputs(g);
 }

@@ -47,7 +47,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions): LoweredGraph {
   const steps: NodeKernel[] = [];
   let vectorizeFallbacks = 0;
   for (const node of g.nodes) {
-    if (!opDef(node.op)?.compute) { fail(node, 'no compute definition'); continue; }
+    if (!opDef(node.op)?.compute && !opDef(node.op)?.kernel) { fail(node, 'no compute definition'); continue; }
     if (node.outputs.includes('')) { fail(node, 'an omitted output'); continue; }
     const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
     let kernel: Kernel, packing: ReadonlyMap<string, Tensor>;
