@@ -75,7 +75,7 @@ export const binaryOps = {
   Div: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)),
     ([x, y]) => bin('div', x, y)),
   Pow: withExpr(binaryOp({}, 'numeric', () => Math.pow, { mixed: true }), ([x, y]) => {
-    if (x.type.scalar === 'i32' || x.type.scalar === 'i64') return integerPow(x, y);
+    if (!isFloatExpr(x)) return integerPow(x, y);
     return call('pow', x, y.type.scalar === x.type.scalar ? y : cast(y, x.type.scalar));
   }),
   Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),

@@ -17,6 +17,7 @@ test('uint32 and uint64 arithmetic and comparisons: unsigned as the reference', 
       await checkCompiledNode(op, {}, [A, B]);
     }
     if (d === 'uint32') for (const op of ['Add', 'Sub', 'Mul']) await checkCompiledNode(op, {}, [A, B]);
+    await checkCompiledNode('Pow', {}, [Tensor.from(d, [6], [0, 1, 2, 3, 10, 65535]), Tensor.from(d, [6], [5, 9, 31, 20, 4, 2])]);
     const shifts = Tensor.from(d, [a.length], a.map((_, i) => i % 8));
     await checkCompiledNode('BitShift', { direction: 'RIGHT' }, [A, shifts]);
     if (d === 'uint32') await checkCompiledNode('BitShift', { direction: 'LEFT' }, [A, shifts]);
@@ -38,4 +39,12 @@ test('float16 ops: each stored result rounds to half as the reference rounds it'
   // exp/sigmoid compute in f32, the reference in f64: both round to the same half or a neighbour
   await checkCompiledNode('Sigmoid', {}, [x], 1e-3);
   await checkCompiledNode('ReduceSum', { keepdims: 1 }, [y], 0);
+});
+
+test('uint32 and uint64 reductions: max, min, sum over values past the signed range', async () => {
+  const u32 = Tensor.from('uint32', [2, 4], [0x80000000, 5, 0xffffffff, 7, 1, 2, 3, 0x90000000]);
+  const u64 = Tensor.from('uint64', [2, 4], [2 ** 52, 5, 2 ** 40, 7, 1, 2, 3, 2 ** 33]);
+  for (const x of [u32, u64]) {
+    for (const op of ['ReduceMax', 'ReduceMin', 'ReduceSum']) await checkCompiledNode(op, { keepdims: 0 }, [x]);
+  }
 });
