@@ -9,6 +9,7 @@ import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './
 export interface TensorInfo {
   readonly name: string;
   readonly dtype: DType;
+  /** An output whose length the run decides (NonZero, NonMaxSuppression) lists its bound; run() gives the actual shape. */
   readonly shape: readonly number[];
 }
 
