@@ -8,15 +8,20 @@ import type { MemoryPlan } from '../passes/memory-plan.js';
 import { isDType as isRuntimeDType } from '../runtime/dtypes.js';
 import { PAGE_BYTES, type Manifest, type TensorSlot } from '../runtime/manifest.js';
 
-/** The manifest's memory, inputs and outputs for `plan` made from `g`. */
-export function manifestLayout(g: Graph, plan: MemoryPlan): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
+/** An output whose length along `axis` the kernel stores in the i32 value `count` (src/compile/dynamic-outputs.ts). */
+export interface DynamicSlot { readonly output: string; readonly axis: number; readonly count: string }
+
+/** The manifest's memory, inputs and outputs for `plan` made from `g`; counts of dynamic outputs are not outputs of their own. */
+export function manifestLayout(g: Graph, plan: MemoryPlan, dynamic: readonly DynamicSlot[] = []): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
   const slot = (name: string): TensorSlot => {
     const p = plan.placements.get(name);
     const info = g.values.get(name);
     if (!p || !info) throw new InputError(`artifact layout: '${name}' is not in the memory plan; plan the same graph`);
     if (!isRuntimeDType(info.dtype)) throw new UnsupportedError(`artifact layout: '${name}' is ${info.dtype}, which compiled models cannot exchange`);
-    return { name, dtype: info.dtype, shape: info.shape as number[], offset: p.offset };
+    const extents = dynamic.filter((d) => d.output === name).map((d) => ({ axis: d.axis, countOffset: plan.placements.get(d.count)!.offset }));
+    return { name, dtype: info.dtype, shape: info.shape as number[], offset: p.offset, ...(extents.length ? { dynamic: extents } : {}) };
   };
+  const counts = new Set(dynamic.map((d) => d.count));
   return {
     memory: {
       bytes: plan.totalBytes,
@@ -25,7 +30,7 @@ export function manifestLayout(g: Graph, plan: MemoryPlan): Pick<Manifest, 'memo
       arena: plan.arena,
     },
     inputs: g.inputs.map(slot),
-    outputs: g.outputs.map(slot),
+    outputs: g.outputs.filter((o) => !counts.has(o)).map(slot),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
+import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
@@ -74,20 +75,27 @@ function kilnVersion(): string {
 
 type Stage = <T>(name: string, fn: () => T) => T;
 
+export interface PreparedGraph {
+  readonly graph: Graph;
+  /** Outputs whose length the data decides, compiled for their bound (dynamic-outputs.ts). */
+  readonly dynamic: readonly DynamicOutput[];
+  readonly groups: readonly KernelGroup[];
+}
+
 /**
  * The graph as the compiler lowers it — folded, every value static — and its kernel groups (fused
  * unless opts.fuse is false). `kiln inspect --kernels` lists these groups.
  */
 export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | 'optLevel' | 'debugLevel'> = {},
-  stage: Stage = (_, fn) => fn()): { readonly graph: Graph; readonly groups: readonly KernelGroup[] } {
+  stage: Stage = (_, fn) => fn()): PreparedGraph {
   checkStaticInputs(graph);
   const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
-  const g = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
-  if (g.nodes.length === 0) throw new InputError('the model computes nothing from its inputs (every output is a constant or an input); there is nothing to compile');
-  checkStaticValues(g);
+  const optimized = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
+  // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
+  const { graph: g, dynamic } = checkStaticValues(optimized);
   // fusion merges ops, like the level-2 passes
   const fuse = opts.fuse ?? level >= 2;
-  return { graph: g, groups: stage('fuse', () => (fuse ? fuseGraph(g) : singletonGroups(g))) };
+  return { graph: g, dynamic, groups: stage('fuse', () => (fuse ? fuseGraph(g) : singletonGroups(g))) };
 }
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
@@ -108,7 +116,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     return result;
   };
 
-  const { graph: g, groups } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
+  const { graph: g, groups, dynamic } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(2, `graph after constant folding:\n${printGraph(g)}`);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
@@ -120,7 +128,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const bytes = stage('artifact', () => writeArtifact({
-    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan) },
+    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic) },
     wasm: module.bytes, weights,
   }));
   if (level >= 3) {
@@ -156,14 +164,11 @@ function checkStaticInputs(g: Graph): void {
   }
 }
 
-/** Shapes that depend on input values (NonZero, data-driven Reshape) stay symbolic even with fixed inputs. */
-function checkStaticValues(g: Graph): void {
-  for (const n of g.nodes) {
-    for (const o of n.outputs) {
-      const info = o ? g.values.get(o) : undefined;
-      if (info && !isStatic(info.shape)) {
-        throw new ShapeError(`node '${n.name}' (${n.op}) gives '${o}' the shape ${fmtShape(info.shape)}, which depends on input values; such models cannot be compiled yet — run it with --engine reference`);
-      }
-    }
-  }
+/**
+ * Shapes that depend on input values (NonZero, data-driven Reshape) stay symbolic even with fixed
+ * inputs: model outputs of ops that bound them compile for the bound (see dynamic-outputs.ts);
+ * any other is a ShapeError.
+ */
+function checkStaticValues(g: Graph): { graph: Graph; dynamic: readonly DynamicOutput[] } {
+  return boundDynamicOutputs(g);
 }

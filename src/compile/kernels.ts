@@ -66,7 +66,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     steps.push({ group, kernel: canonicalKernel(reading), params });
   };
   const lowerOne = (node: Node) => {
-    if (!opDef(node.op)?.compute) return fail(node, 'no compute definition');
+    if (!opDef(node.op)?.compute && !opDef(node.op)?.kernel) return fail(node, 'no compute definition');
     if (node.outputs.includes('')) return fail(node, 'an omitted output');
     try {
       push(groupOf([node]), lowerNode(node.op, node.attrs,

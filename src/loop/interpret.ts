@@ -1,6 +1,7 @@
 // Executes a loop-IR kernel on TypedArrays exactly as a code generator must: the test oracle
 // for lowering, the passes and the targets. Compiled once to closures, so big tests stay quick.
 import type { Buffer, Expr, Kernel, ScalarType, Stmt, VType } from './ir.js';
+import { float16BitsToNumber, numberToFloat16Bits } from '../ir/dtype.js';
 import { fmtType } from './ir.js';
 import { LoopIRError } from './errors.js';
 import {
@@ -136,10 +137,10 @@ function compileExpr(e: Expr, s: Scope): Ev {
     case 'load': {
       const { slot, buf } = s.buffer(e.buf, 'load');
       const index = compileExpr(e.index, s);
-      const size = buf.size;
+      const size = buf.size, half = buf.elem === 'f16';
       const read = (m: Memory, i: number): Scalar => {
         if (!(i >= 0 && i < size)) outOfBounds(s, 'load from', buf, i);
-        return m[i];
+        return half ? Math.fround(float16BitsToNumber(m[i] as number)) : m[i];
       };
       if (lanes === 1) return (c) => read(c.mem[slot], index(c) as number);
       return (c) => {
@@ -212,10 +213,10 @@ function compileStmt(st: Stmt, s: Scope): Exec {
     case 'store': {
       const { slot, buf } = s.buffer(st.buf, 'store');
       const index = compileExpr(st.index, s), value = compileExpr(st.value, s);
-      const size = buf.size;
+      const size = buf.size, half = buf.elem === 'f16';
       const write = (m: Memory, i: number, x: Scalar): void => {
         if (!(i >= 0 && i < size)) outOfBounds(s, 'store to', buf, i);
-        m[i] = x;
+        m[i] = half ? numberToFloat16Bits(x as number) : x;
       };
       if (st.index.type.lanes !== st.value.type.lanes) {
         s.fail(`store to '${buf.name}' of ${fmtType(st.value.type)} at a ${fmtType(st.index.type)} index`);

@@ -2,10 +2,16 @@
 // Kernels are loop nests over flat buffers; expressions are immutable trees; vectors are
 // explicit (ramp/broadcast/lanes) so code generators never have to guess.
 
-/** Scalar element types held in memory; narrow ones widen to i32 when loaded. */
-export type ElemType = 'f32' | 'f64' | 'i32' | 'i64' | 'i8' | 'u8' | 'i16' | 'u16';
-/** Types values have in registers (narrow types compute as i32). */
-export type ScalarType = 'f32' | 'f64' | 'i32' | 'i64';
+/**
+ * Scalar element types held in memory; narrow integers widen to i32 when loaded, f16 (IEEE half,
+ * no arithmetic of its own) to f32, rounded to nearest-even when stored.
+ */
+export type ElemType = 'f32' | 'f64' | 'i32' | 'i64' | 'u32' | 'u64' | 'i8' | 'u8' | 'i16' | 'u16' | 'f16';
+/**
+ * Types values have in registers (narrow types compute as i32). u32 and u64 share i32 and i64's
+ * bits but divide, compare, shift right, take min/max and convert as unsigned numbers.
+ */
+export type ScalarType = 'f32' | 'f64' | 'i32' | 'i64' | 'u32' | 'u64';
 
 export interface VType {
   readonly scalar: ScalarType;
@@ -15,8 +21,12 @@ export interface VType {
 
 /** The register type a loaded element of `e` has. */
 export function computeType(e: ElemType): ScalarType {
-  return e === 'f32' || e === 'f64' || e === 'i64' ? e : 'i32';
+  if (e === 'f16') return 'f32';
+  return e === 'f32' || e === 'f64' || e === 'i64' || e === 'u32' || e === 'u64' ? e : 'i32';
 }
+
+/** True for the 64-bit scalar types (two per 128-bit vector). */
+export const is64Bit = (s: ScalarType): boolean => s === 'f64' || s === 'i64' || s === 'u64';
 
 export type BinOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'mod'       // div/mod on ints: truncating (C semantics)

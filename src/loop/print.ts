@@ -16,6 +16,8 @@ const TERNARY = 1, PREFIX = 11, ATOM = 12;
 function fmtNumber(x: number, t: ScalarType): string {
   if (t === 'i32') return String(x);
   if (t === 'i64') return `${x}L`;
+  if (t === 'u32') return `${x}u`;
+  if (t === 'u64') return `${x}uL`;
   const s = Number.isNaN(x) ? 'nan' : !Number.isFinite(x) ? (x > 0 ? 'inf' : '-inf')
     : Object.is(x, -0) ? '-0.0' : Number.isInteger(x) && Math.abs(x) < 1e21 ? `${x}.0` : String(x);
   return t === 'f32' ? `${s}f` : s;

@@ -4,7 +4,7 @@ import type { BinOp, ElemType, Intrinsic, ScalarType, UnOp } from './ir.js';
 import { LoopIRError } from './errors.js';
 import { erf } from '../ops/elementwise-unary.js';
 
-/** One lane: i64 values are bigints (exact), every other type a number. */
+/** One lane: i64 and u64 values are bigints (exact), every other type a number. */
 export type Scalar = number | bigint;
 /** A register value: a scalar, or an array of lanes. */
 export type Value = Scalar | readonly Scalar[];
@@ -116,8 +116,50 @@ const i64Ops: OpTable = {
   ...compare,
 };
 
+// unsigned lanes are numbers in [0, 2^32) and bigints in [0, 2^64)
+const u32 = (x: number) => x >>> 0;
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+function u32Div(a: Scalar, b: Scalar, rem: boolean): number {
+  if (b === 0) trap(`u32 ${rem ? 'remainder' : 'division'} by zero`);
+  return rem ? (a as number) % (b as number) : Math.floor((a as number) / (b as number));
+}
+function u64Div(a: Scalar, b: Scalar, rem: boolean): bigint {
+  if (b === 0n) trap(`u64 ${rem ? 'remainder' : 'division'} by zero`);
+  return rem ? (a as bigint) % (b as bigint) : (a as bigint) / (b as bigint);
+}
+const u32Ops: OpTable = {
+  add: (a, b) => u32((a as number) + (b as number)),
+  sub: (a, b) => u32((a as number) - (b as number)),
+  mul: (a, b) => u32(Math.imul(a as number, b as number)),
+  div: (a, b) => u32Div(a, b, false), floordiv: (a, b) => u32Div(a, b, false),
+  mod: (a, b) => u32Div(a, b, true), floormod: (a, b) => u32Div(a, b, true),
+  min: (a, b) => Math.min(a as number, b as number),
+  max: (a, b) => Math.max(a as number, b as number),
+  and: (a, b) => u32((a as number) & (b as number)),
+  or: (a, b) => u32((a as number) | (b as number)),
+  xor: (a, b) => u32((a as number) ^ (b as number)),
+  shl: (a, b) => u32((a as number) << (b as number)),
+  shr: (a, b) => (a as number) >>> (b as number),
+  ...compare,
+};
+const u64Ops: OpTable = {
+  add: (a, b) => u64((a as bigint) + (b as bigint)),
+  sub: (a, b) => u64((a as bigint) - (b as bigint)),
+  mul: (a, b) => u64((a as bigint) * (b as bigint)),
+  div: (a, b) => u64Div(a, b, false), floordiv: (a, b) => u64Div(a, b, false),
+  mod: (a, b) => u64Div(a, b, true), floormod: (a, b) => u64Div(a, b, true),
+  min: (a, b) => ((a as bigint) < (b as bigint) ? a : b),
+  max: (a, b) => ((a as bigint) > (b as bigint) ? a : b),
+  and: (a, b) => (a as bigint) & (b as bigint),
+  or: (a, b) => (a as bigint) | (b as bigint),
+  xor: (a, b) => (a as bigint) ^ (b as bigint),
+  shl: (a, b) => u64((a as bigint) << ((b as bigint) & 63n)),
+  shr: (a, b) => (a as bigint) >> ((b as bigint) & 63n),
+  ...compare,
+};
+
 const BIN: Readonly<Record<ScalarType, OpTable>> = {
-  f32: floatOps(fround), f64: floatOps((x) => x), i32: i32Ops, i64: i64Ops,
+  f32: floatOps(fround), f64: floatOps((x) => x), i32: i32Ops, i64: i64Ops, u32: u32Ops, u64: u64Ops,
 };
 
 /** The function computing `op` on operands of type `t`, or undefined if `op` has no meaning there. */
@@ -148,6 +190,16 @@ const UN: Readonly<Record<ScalarType, UnTable>> = {
   i64: {
     neg: (a) => wrap64(-(a as bigint)),
     abs: (a) => ((a as bigint) < 0n ? wrap64(-(a as bigint)) : a),
+    not: (a) => (a === 0n ? 1n : 0n),
+  },
+  u32: {
+    neg: (a) => u32(-(a as number)),
+    abs: (a) => a,
+    not: (a) => (a === 0 ? 1 : 0),
+  },
+  u64: {
+    neg: (a) => u64(-(a as bigint)),
+    abs: (a) => a,
     not: (a) => (a === 0n ? 1n : 0n),
   },
 };
@@ -207,11 +259,24 @@ function i64ToF32(a: bigint): number {
 }
 
 const CAST: Readonly<Record<ScalarType, Readonly<Record<ScalarType, UnFn>>>> = {
-  f32: { f32: (a) => a, f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number) },
-  f64: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number) },
-  i32: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => a, i64: (a) => BigInt(a) },
-  i64: { f32: (a) => i64ToF32(a as bigint), f64: (a) => Number(a), i32: (a) => Number(BigInt.asIntN(32, a as bigint)), i64: (a) => a },
+  f32: { f32: (a) => a, f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number), u32: floatToU32, u64: floatToU64 },
+  f64: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => truncSat32(a as number), i64: (a) => truncSat64(a as number), u32: floatToU32, u64: floatToU64 },
+  i32: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => a, i64: (a) => BigInt(a), u32: (a) => u32(a as number), u64: (a) => u64(BigInt(a)) },
+  i64: {
+    f32: (a) => i64ToF32(a as bigint), f64: (a) => Number(a), i32: (a) => Number(BigInt.asIntN(32, a as bigint)), i64: (a) => a,
+    u32: (a) => Number(BigInt.asUintN(32, a as bigint)), u64: (a) => u64(a as bigint),
+  },
+  // u32 numbers are non-negative: the signed conversions of a number serve them
+  u32: { f32: (a) => fround(a as number), f64: (a) => a, i32: (a) => (a as number) | 0, i64: (a) => BigInt(a), u32: (a) => a, u64: (a) => BigInt(a) },
+  u64: {
+    f32: (a) => i64ToF32(a as bigint), f64: (a) => Number(a), i32: (a) => Number(BigInt.asIntN(32, a as bigint)),
+    i64: (a) => BigInt.asIntN(64, a as bigint), u32: (a) => Number(BigInt.asUintN(32, a as bigint)), u64: (a) => a,
+  },
 };
+
+/** Float -> unsigned: the signed 64-bit saturating truncation, wrapped (negatives wrap as C and the reference do). */
+function floatToU32(a: Scalar): number { return Number(BigInt.asUintN(32, truncSat64(a as number))); }
+function floatToU64(a: Scalar): bigint { return u64(truncSat64(a as number)); }
 
 export function castFn(from: ScalarType, to: ScalarType): UnFn {
   return CAST[from][to];
@@ -224,6 +289,8 @@ export function constScalar(value: number, t: ScalarType): Scalar {
     case 'f64': return value;
     case 'i32': return value | 0;
     case 'i64': return BigInt(Math.trunc(value));
+    case 'u32': return u32(value);
+    case 'u64': return u64(BigInt(Math.trunc(value)));
   }
 }
 
@@ -233,6 +300,8 @@ export function isTruthy(x: Scalar): boolean {
 
 /** The TypedArray class holding elements of each memory type. */
 export const ARRAY_OF: Readonly<Record<ElemType, { new (n: number): ArrayLike<Scalar> & { [i: number]: Scalar } }>> = {
-  f32: Float32Array, f64: Float64Array, i32: Int32Array, i64: BigInt64Array,
+  f32: Float32Array, f64: Float64Array, i32: Int32Array, i64: BigInt64Array, u32: Uint32Array, u64: BigUint64Array,
   i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array,
+  // half-precision bits: the interpreter converts on load and store (halfToNumber / numberToHalf)
+  f16: Uint16Array,
 };

@@ -1,7 +1,7 @@
 // Legalisation for code generators: each 'vectorized' loop of constant extent becomes explicit
 // vector code W lanes wide (ramps, broadcasts, vector loads, stores and locals), or a serial loop.
 import type { BinOp, Expr, ScalarType, Stmt, VType } from './ir.js';
-import { add, bin, broadcast, call, cast, cnst, fmtType, load, loop, mul, ramp, select, seq, store, un, v, vec } from './ir.js';
+import { add, bin, broadcast, call, cast, cnst, fmtType, is64Bit, load, loop, mul, ramp, select, seq, store, un, v, vec } from './ir.js';
 import { toLinear } from './linear.js';
 import { printExpr } from './print.js';
 import { simplifyExpr } from './simplify-expr.js';
@@ -15,7 +15,7 @@ export interface VectorizeOptions {
   readonly onScalar?: (loopVar: string, reason: string) => void;
 }
 
-const simd128 = (s: ScalarType) => (s === 'f64' || s === 'i64' ? 2 : 4);
+const simd128 = (s: ScalarType) => (is64Bit(s) ? 2 : 4);
 
 /** Vectors per loop written out one after another; longer loops keep a serial loop over vectors. */
 const MAX_UNROLLED_VECTORS = 8;

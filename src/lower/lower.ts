@@ -77,8 +77,8 @@ function identity(kind: ReduceKind, s: ScalarType): number {
   switch (kind) {
     case 'sum': return 0;
     case 'prod': return 1;
-    case 'max': return float ? -Infinity : s === 'i32' ? -(2 ** 31) : Number.MIN_SAFE_INTEGER;
-    case 'min': return float ? Infinity : s === 'i32' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+    case 'max': return float ? -Infinity : s === 'i32' ? -(2 ** 31) : s === 'u32' || s === 'u64' ? 0 : Number.MIN_SAFE_INTEGER;
+    case 'min': return float ? Infinity : s === 'i32' ? 2 ** 31 - 1 : s === 'u32' || s === 'u64' ? -1 /* wraps to the largest */ : Number.MAX_SAFE_INTEGER;
   }
 }
 

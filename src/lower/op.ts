@@ -5,6 +5,7 @@ import type { Attrs, ValueInfo } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Kernel } from '../loop/ir.js';
+import { directKernel } from '../ops/direct-kernel.js';
 import { opDef } from '../ops/index.js';
 import { resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
@@ -35,6 +36,7 @@ export const staticShape = (v: NodeValue): number[] => {
 export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue | undefined)[], outputs: readonly NodeValue[],
   schedule?: Schedule): LoweredNode {
   const def = opDef(op);
+  if (def?.kernel) return { kernel: directKernel(def, attrs, inputs, outputs), packed: new Map() };
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
   const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs);

@@ -74,6 +74,10 @@ export function elemOf(dtype: DType): ElemType {
     case 'int16': return 'i16';
     case 'uint8': case 'bool': return 'u8';
     case 'uint16': return 'u16';
+    case 'uint32': return 'u32';
+    case 'uint64': return 'u64';
+    // halves in memory, f32 in registers: each materialised result rounds as the reference's does
+    case 'float16': return 'f16';
     default: throw new UnsupportedError(`compiled kernels do not support ${dtype} tensors yet; cast to float32 or int32 before the compiled part`);
   }
 }

@@ -1,6 +1,5 @@
 // Compute definitions of ops that work along one axis: ArgMax/ArgMin and Hardmax (the extreme, then
 // the first or last index holding it), CumSum (a masked sum per element) and LpNormalization.
-import { UnsupportedError } from '../errors.js';
 import { normAxis } from '../ir/shape.js';
 import { bin, cast, cnst, select, un, type Expr } from '../loop/ir.js';
 import { compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
@@ -53,18 +52,41 @@ export function hardmaxCompute(ctx: ComputeContext<{ readonly axis: number }>): 
   }, { elem: out.elem })];
 }
 
-/** CumSum over a constant axis: element i sums the elements before (exclusive) or after (reverse) it. */
+/**
+ * CumSum: element i sums the elements before (exclusive) or after (reverse) it along the axis.
+ * A constant axis gives one reduction along it; an axis fed at run time, a reduction over the
+ * longest dim whose body keeps only the terms of the axis the kernel reads.
+ */
 export function cumSumCompute(ctx: ComputeContext<{ readonly exclusive: number; readonly reverse: number }>): ComputeTensor[] {
   const x = ctx.inputs[0]!;
-  const axisValue = ctx.constant(1);
-  if (!axisValue) throw new UnsupportedError('CumSum: compiled kernels need a constant axis input');
   const out = ctx.outputs[0];
-  const axis = normAxis(axisValue.numbers[0], x.shape.length);
+  const rank = x.shape.length;
   const { exclusive, reverse } = ctx.attrs;
   const op = reverse ? (exclusive ? 'gt' : 'ge') : (exclusive ? 'lt' : 'le');
-  return [compute(out.name, out.shape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => {
+  const term = (idx: readonly Expr[], axis: number, r: Expr) => {
     const value = x.at(along(idx, axis, r));
     return select(bin(op, r, idx[axis]), value, k(value, 0));
+  };
+  const axisValue = ctx.constant(1);
+  if (axisValue) {
+    const axis = normAxis(axisValue.numbers[0], rank);
+    return [compute(out.name, out.shape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => term(idx, axis, r)), { elem: out.elem })];
+  }
+  const axisInput = ctx.inputs[1]!;
+  const raw = axisInput.at(axisInput.shape.map(() => cnst(0)));
+  const given = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
+  const axis = select(bin('lt', given, cnst(0)), bin('add', given, cnst(rank)), given);
+  const longest = Math.max(1, ...x.shape);
+  return [compute(out.name, out.shape, (idx) => reduce('sum', [longest], ([r]) => {
+    let sum: Expr | undefined;
+    for (let d = 0; d < rank; d++) {
+      // r past this dim's end reads its last element, then drops it
+      const t = term(idx, d, bin('min', r, cnst(x.shape[d] - 1)));
+      const keep = bin('and', bin('eq', axis, cnst(d)), bin('lt', r, cnst(x.shape[d])));
+      const masked = select(keep, t, k(t, 0));
+      sum = sum ? bin('add', sum, masked) : masked;
+    }
+    return sum!;
   }), { elem: out.elem })];
 }
 

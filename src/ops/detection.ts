@@ -1,7 +1,8 @@
 // Selection ops with data-dependent results: TopK and NonMaxSuppression.
 import { ShapeError } from '../errors.js';
 import { allocData, type NumericData } from '../ir/dtype.js';
-import { normAxis, numel, type Dim } from '../ir/shape.js';
+import { isStatic, normAxis, numel, type Dim } from '../ir/shape.js';
+import { nmsKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { topKCompute } from './topk-compute.js';
@@ -112,6 +113,16 @@ export const detectionOps = {
     inputs: [2, 5],
     fusion: 'opaque',
     infer: ({ symbol }) => [{ dtype: 'int64', shape: [symbol('nms'), 3] }],
+    // compiled for every box of every class kept (or the constant limit per class)
+    dynamicOutputs: ({ inputs, constant }) => {
+      const s = inputs[1]!.shape;
+      if (!isStatic(s) || s.length !== 3) return [undefined];
+      const [batches, classes, n] = s as number[];
+      const limit = inputs[2] ? constant(2) : undefined;
+      const perClass = !inputs[2] ? 0 : limit ? Math.max(0, Math.min(n, scalarOr(limit, 0))) : n;
+      return [{ axis: 0, max: batches * classes * perClass }];
+    },
+    kernel: nmsKernel,
     run: ({ inputs, attrs }) => {
       const [boxes, scores] = [inputs[0]!, inputs[1]!];
       const maxPerClass = scalarOr(inputs[2], 0);

@@ -1,11 +1,10 @@
 // Broadcasting elementwise ops of two or more inputs: arithmetic, comparisons, logic, bitwise,
 // variadic Max/Min/Sum/Mean, Where and PRelu; BitwiseNot joins its bitwise kin here.
-import { UnsupportedError } from '../errors.js';
 import { allocData, isInteger, type DType } from '../ir/dtype.js';
 import { broadcastShapes } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { map3, planBroadcast } from './broadcast.js';
-import { bin, call, cast, select } from '../loop/ir.js';
+import { bin, call, cast, cnst, select, un, type Expr } from '../loop/ir.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { k, withExpr } from './elementwise-compute.js';
 import {
@@ -35,6 +34,31 @@ function floorMod(x: number, y: number): number {
   return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
 }
 
+/**
+ * x^n for an integer base, exact (the float pow intrinsic would round past 2^24): squaring over
+ * n's low 6 bits. Past them |x| >= 2 overflows every integer type, and negative n truncates
+ * 1/x^|n| to 0, so both give 0 except for bases ±1. A float exponent that is not a whole number
+ * goes through the float pow, truncated as the reference's integer store does.
+ */
+function integerPow(x: Expr, y: Expr): Expr {
+  const t = x.type.scalar;
+  const n = isFloatExpr(y) ? cast(y, t) : y.type.scalar === t ? y : cast(y, t);
+  const low = bin('and', n, k(n, 63));
+  let r = k(x, 1), base = x;
+  for (let bit = 0; bit < 6; bit++) {
+    const set = bin('ne', bin('and', bin('shr', low, k(n, bit)), k(n, 1)), k(n, 0));
+    r = bin('mul', r, select(set, base, k(x, 1)));
+    if (bit < 5) base = bin('mul', base, base);
+  }
+  const unit = bin('or', bin('eq', x, k(x, 1)), bin('eq', x, k(x, -1)));
+  const beyond = bin('or', bin('lt', n, k(n, 0)), bin('gt', n, k(n, 63)));
+  const exact = select(bin('and', beyond, bin('eq', unit, cnst(0))), k(x, 0), r);
+  if (!isFloatExpr(y)) return exact;
+  const whole = bin('eq', un('trunc', y), y);
+  return select(whole, exact, cast(call('pow', cast(x, y.type.scalar), y), t));
+}
+const isFloatExpr = (e: Expr) => e.type.scalar === 'f32' || e.type.scalar === 'f64';
+
 const max: Scalar2 = (x, y) => (x >= y || Number.isNaN(x) ? x : y);
 const min: Scalar2 = (x, y) => (x <= y || Number.isNaN(x) ? x : y);
 const add: Scalar2 = (x, y) => x + y;
@@ -51,10 +75,7 @@ export const binaryOps = {
   Div: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)),
     ([x, y]) => bin('div', x, y)),
   Pow: withExpr(binaryOp({}, 'numeric', () => Math.pow, { mixed: true }), ([x, y]) => {
-    // the float pow intrinsic would round integer powers past 2^24: refuse rather than be wrong
-    if (x.type.scalar === 'i32' || x.type.scalar === 'i64') {
-      throw new UnsupportedError('Pow of an integer base has no compiled kernel yet (it needs exact integer powers)');
-    }
+    if (!isFloatExpr(x)) return integerPow(x, y);
     return call('pow', x, y.type.scalar === x.type.scalar ? y : cast(y, x.type.scalar));
   }),
   Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),

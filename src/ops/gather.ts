@@ -3,7 +3,8 @@
 // kernels clamp gathers and drop such scatter updates (movement-compute, scatter-compute).
 import { ShapeError } from '../errors.js';
 import { allocData, castNumber } from '../ir/dtype.js';
-import { fmtShape, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
+import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
+import { nonZeroKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
 import { attr, defineOp, type OpTable } from './op.js';
@@ -227,6 +228,9 @@ export const gatherOps = {
     inputs: [1, 1],
     fusion: 'opaque',
     infer: ({ inputs, symbol }) => [{ dtype: 'int64', shape: [inputs[0]!.shape.length, symbol('nonzero')] }],
+    // compiled for every element non-zero; the kernel stores how many are
+    dynamicOutputs: ({ inputs }) => [isStatic(inputs[0]!.shape) ? { axis: 1, max: numel(inputs[0]!.shape as number[]) } : undefined],
+    kernel: nonZeroKernel,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const src = x.data as Store;

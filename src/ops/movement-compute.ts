@@ -1,7 +1,7 @@
 // Compute definitions of the injective movement ops: every output element reads one input element
 // at an index that is a function of the output index (views, permutations, per-axis maps, gathers).
 import { UnsupportedError } from '../errors.js';
-import { bin, cast, cnst, select, type Expr } from '../loop/ir.js';
+import { bin, cast, cnst, computeType, select, type Expr } from '../loop/ir.js';
 import { compute, type ComputeTensor, type TeTensor } from '../lower/te.js';
 import { broadcastIndex, k } from './elementwise-compute.js';
 import type { ComputeContext } from './op.js';
@@ -13,12 +13,12 @@ const all = (conds: readonly Expr[]): Expr | undefined => (conds.length ? conds.
 
 /** Output 0 reading `x` at `index(idx)`, or `fill` where `inside(idx)` is false. */
 function gatherFrom(ctx: Ctx, x: TeTensor, index: (idx: readonly Expr[]) => Expr[], inside?: (idx: readonly Expr[]) => Expr | undefined,
-  fill = 0): ComputeTensor {
+  fill: number | Expr = 0): ComputeTensor {
   const out = out0(ctx);
   return compute(out.name, out.shape, (idx) => {
     const value = x.at(index(idx));
     const cond = inside?.(idx);
-    return cond ? select(cond, value, k(value, fill)) : value;
+    return cond ? select(cond, value, typeof fill === 'number' ? k(value, fill) : fill) : value;
   }, { elem: out.elem });
 }
 
@@ -122,7 +122,8 @@ export function axisMap(map: ArrayLike<number>, dim: number, o: Expr): { index: 
 }
 
 /** An op whose input index is a separate map per axis (Slice, Pad): maps[d][o] is the input index or -1 for fill. */
-export function axisMapsCompute(ctx: Ctx, x: TeTensor, maps: readonly ArrayLike<number>[], fill: number): ComputeTensor {
+/** `fill` is a constant, or an expression (a pad value read at run time). */
+export function axisMapsCompute(ctx: Ctx, x: TeTensor, maps: readonly ArrayLike<number>[], fill: number | Expr): ComputeTensor {
   const per = (idx: readonly Expr[]) => idx.map((o, d) => axisMap(maps[d], x.shape[d], o));
   return gatherFrom(ctx, x, (idx) => per(idx).map((m) => m.index),
     (idx) => all(per(idx).flatMap((m) => (m.inside ? [m.inside] : []))), fill);
@@ -177,7 +178,7 @@ export function spaceToDepthCompute(ctx: Ctx, b: number): TeTensor[] {
 /** Cast between numeric types: bool targets test for non-zero, others convert the register type. */
 export function castCompute(ctx: Ctx): TeTensor[] {
   const out = out0(ctx);
-  const to = out.elem === 'f32' || out.elem === 'f64' || out.elem === 'i64' ? out.elem : 'i32';
+  const to = computeType(out.elem);
   const bool = ctx.attrs.to === 'bool';
   return [compute(out.name, out.shape, (idx) => {
     const x = ctx.inputs[0]!.at(idx);

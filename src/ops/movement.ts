@@ -5,6 +5,7 @@ import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
+import { cnst } from '../loop/ir.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 import { splitCompute, triluCompute } from './index-compute.js';
@@ -231,8 +232,9 @@ export const movementOps = {
       if (!pads || (ctx.inputs[3] && !ctx.constant(3))) throw new UnsupportedError('compiled Pad needs constant pads and axes');
       const amounts = padAmounts(x.shape.length, pads, intsOf(ctx.constant(3)));
       const maps = x.shape.map((d, i) => padMap(d, amounts[i][0], amounts[i][1], ctx.attrs.mode));
-      if (ctx.inputs[2] && !ctx.constant(2)) throw new UnsupportedError('compiled Pad needs a constant pad value');
-      const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : 0;
+      // a pad value fed at run time is read by the kernel; a constant one is folded in
+      const value = ctx.inputs[2];
+      const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : value ? value.at(value.shape.map(() => cnst(0))) : 0;
       return [axisMapsCompute(ctx, x, maps, fill)];
     },
     run: ({ inputs, attrs }) => {

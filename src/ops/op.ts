@@ -3,7 +3,7 @@
 import type { Attrs, AttrValue, Node, ValueInfo } from '../ir/graph.js';
 import type { Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
-import type { ElemType } from '../loop/ir.js';
+import type { Buffer, ElemType, Stmt } from '../loop/ir.js';
 import type { TeTensor } from '../lower/te.js';
 
 /** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
@@ -72,6 +72,31 @@ export interface ComputeContext<A> {
   readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly elem: ElemType }[];
 }
 
+/** An output axis whose length input values decide at run time, and the most it can be. */
+export interface DynamicExtent {
+  readonly axis: number;
+  readonly max: number;
+}
+
+/** A buffer of a hand-written kernel with the static shape of its value. */
+export interface KernelBuffer {
+  readonly buffer: Buffer;
+  readonly shape: readonly number[];
+}
+
+/** What a hand-written kernel sees: its buffers, and a count buffer (i32 [1]) per dynamic output. */
+export interface KernelContext<A> {
+  readonly attrs: A;
+  /** undefined for an omitted optional input. */
+  readonly inputs: readonly (KernelBuffer | undefined)[];
+  /** The value of input `i` when it is a compile-time constant. */
+  constant(i: number): Tensor | undefined;
+  /** Dynamic outputs have their bound shape; the kernel writes their leading part. */
+  readonly outputs: readonly KernelBuffer[];
+  /** Where the kernel stores each dynamic output's actual extent, by output index. */
+  readonly counts: ReadonlyMap<number, Buffer>;
+}
+
 export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly attrs: S;
   /** [min, max] number of inputs (max may be Infinity for variadic ops). */
@@ -100,6 +125,16 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * (src/lower). Throws UnsupportedError for attribute or dtype cases it does not cover.
    */
   compute?(ctx: ComputeContext<AttrsOf<S>>): readonly TeTensor[];
+  /**
+   * Optional, for outputs no tensor expression states (NonZero, NonMaxSuppression): the kernel
+   * body as loop IR over the buffers, a sequential loop where the work is one.
+   */
+  kernel?(ctx: KernelContext<AttrsOf<S>>): Stmt;
+  /**
+   * Optional: per output, the axis whose length depends on input values and its bound. The model
+   * compiles for the bound; the kernel stores the actual length and the runtime trims to it.
+   */
+  dynamicOutputs?(ctx: InferContext<AttrsOf<S>>): readonly (DynamicExtent | undefined)[];
   macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
 }
 

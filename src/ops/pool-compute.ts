@@ -25,8 +25,8 @@ const powAbs = (x: Expr, p: number): Expr => (p === 1 ? un('abs', x) : p === 2 ?
 /** The smallest value `elem` holds: what max-pool padding must be so a pad never wins. */
 function lowest(elem: ElemType): number {
   switch (elem) {
-    case 'f32': case 'f64': return -Infinity;
-    case 'u8': case 'u16': return 0;
+    case 'f32': case 'f64': case 'f16': return -Infinity;
+    case 'u8': case 'u16': case 'u32': case 'u64': return 0;
     case 'i8': return -(2 ** 7);
     case 'i16': return -(2 ** 15);
     case 'i32': return -(2 ** 31);

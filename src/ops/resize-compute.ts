@@ -1,4 +1,4 @@
-// Compute definition of Resize: scales, sizes and roi are resolved at compile time, so each axis'
+// Compute definition of Resize: scales and sizes are resolved at compile time (roi too, unless a crop reads it at run time), so each axis'
 // source coordinate is a fixed function of the output index, evaluated in f64 exactly as the reference does,
 // once per run into small per-axis tables (indices, weights) that the per-element loop reads.
 import { UnsupportedError } from '../errors.js';
@@ -7,7 +7,7 @@ import { compute, type TeTensor } from '../lower/te.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { ComputeContext } from './op.js';
 import {
-  isIdentityAxis, nearestMap, resizeGeometry, sourceCoordIn, type Arith, type AxisGeometry, type ResizeAttrs,
+  isIdentityAxis, nearestMap, resizedAxes, resizeGeometry, sourceCoordIn, type Arith, type AxisGeometry, type ResizeAttrs,
 } from './resize.js';
 
 const F64 = scalar('f64');
@@ -19,11 +19,25 @@ const or = (a: Expr, b: Expr) => bin('or', a, b);
 const and = (a: Expr, b: Expr) => bin('and', a, b);
 const clampIndex = (i: Expr, len: number): Expr => cast(bin('min', bin('max', i, f64(0)), f64(len - 1)), 'i32');
 
-/** An axis' source coordinate of output index o, and (tf_crop_and_resize) whether it lies outside the input. */
-function coordinate(o: Expr, g: AxisGeometry): { x: Expr; outside?: Expr } {
-  const x = sourceCoordIn(exprs, cast(o, 'f64'), g);
+/** A tf_crop_and_resize roi fed at run time: one axis' [start, end] read by the kernel, in f64. */
+type RoiExprs = readonly [Expr, Expr];
+
+/**
+ * An axis' source coordinate of output index o, and (tf_crop_and_resize) whether it lies outside
+ * the input; a run-time roi enters the reference's formula as loaded values instead of literals.
+ */
+function coordinate(o: Expr, g: AxisGeometry, roi?: RoiExprs): { x: Expr; outside?: Expr } {
+  const x = roi && g.mode === 'tf_crop_and_resize' ? cropCoordinate(cast(o, 'f64'), g, roi) : sourceCoordIn(exprs, cast(o, 'f64'), g);
   if (g.mode !== 'tf_crop_and_resize') return { x };
   return { x, outside: or(bin('lt', x, f64(0)), bin('gt', x, f64(g.inLen - 1))) };
+}
+
+/** sourceCoordIn's tf_crop_and_resize case with the roi as expressions, in the same order. */
+function cropCoordinate(x: Expr, g: AxisGeometry, [s, e]: RoiExprs): Expr {
+  const span = bin('sub', e, s), inner = f64(g.inLen - 1);
+  const c = g.outLenExact === 1 ? bin('div', bin('mul', span, inner), f64(2))
+    : bin('div', bin('mul', bin('mul', x, span), inner), f64(g.outLenExact - 1));
+  return bin('add', c, bin('mul', s, inner));
 }
 
 /** The reference's rounding of a source coordinate to an input index (an integer coordinate is itself). */
@@ -48,13 +62,14 @@ const axisTable = (name: string, len: number, value: (o: Expr) => Expr, elem: 'i
  * division for whole-number upsampling (2x in FPNs), else a table of the coordinates rounded in f64
  * (-1 where tf_crop_and_resize extrapolates).
  */
-function nearestAxis(o: Expr, g: AxisGeometry, nearestMode: string, table: string): { index: Expr; outside?: Expr } {
-  const map = nearestMap(g, nearestMode);
-  if (map.every((i, j) => i === j)) return { index: o };
+function nearestAxis(o: Expr, g: AxisGeometry, nearestMode: string, table: string, roi?: RoiExprs): { index: Expr; outside?: Expr } {
+  // with a run-time roi the map is known only when the kernel runs
+  const map = roi && g.mode === 'tf_crop_and_resize' ? undefined : nearestMap(g, nearestMode);
+  if (map?.every((i, j) => i === j)) return { index: o };
   const factor = g.outLen / g.inLen;
-  if (Number.isInteger(factor) && map.every((i, j) => i === Math.floor(j / factor))) return { index: bin('floordiv', o, cnst(factor)) };
+  if (map && Number.isInteger(factor) && map.every((i, j) => i === Math.floor(j / factor))) return { index: bin('floordiv', o, cnst(factor)) };
   const indices = axisTable(table, g.outLen, (p) => {
-    const { x, outside } = coordinate(p, g);
+    const { x, outside } = coordinate(p, g, roi);
     const index = clampIndex(roundNearest(x, nearestMode), g.inLen);
     return outside ? select(outside, cnst(-1), index) : index;
   }, 'i32');
@@ -74,23 +89,36 @@ const triangleWeight = (d: Expr): Expr => bin('max', f64(0), bin('sub', f64(1), 
 
 interface Tap { readonly index: Expr; readonly weight: Expr }
 
-/** Linear (2) or cubic (4) taps of one axis: clamped input indices and f64 weights, as in the reference's axisFilter. */
-function filterTaps(o: Expr, g: AxisGeometry, attrs: ResizeAttrs): { taps: Tap[]; outside?: Expr } {
+/**
+ * Where an axis' filter starts relative to the left neighbour, how far it reaches, and how much
+ * antialiasing stretches it (1/scale when downsampling, so more inputs contribute), as in the
+ * reference's axisFilter: linear 2 taps, cubic 4, more when antialiased.
+ */
+function filterShape(g: AxisGeometry, attrs: ResizeAttrs): { first: number; count: number; stretch: number } {
   const cubic = attrs.mode === 'cubic';
-  const { x, outside } = coordinate(o, g);
+  const stretch = attrs.antialias ? Math.min(g.scale, 1) : 1;
+  const first = attrs.antialias ? Math.floor((cubic ? -2 : -1) / stretch) + 1 : cubic ? -1 : 0;
+  return { first, count: 2 - 2 * first, stretch };
+}
+
+/** The taps of one axis: clamped input indices and f64 weights, as in the reference's axisFilter. */
+function filterTaps(o: Expr, g: AxisGeometry, attrs: ResizeAttrs, roi?: RoiExprs): { taps: Tap[]; outside?: Expr } {
+  const cubic = attrs.mode === 'cubic';
+  const { x, outside } = coordinate(o, g, roi);
   const f = un('floor', x);
   // the left neighbour is strictly below x, so the fractional part lies in (0, 1]
   const left = select(bin('eq', f, x), bin('sub', x, f64(1)), f);
   const ratio = bin('sub', x, left);
-  const first = cubic ? -1 : 0, count = cubic ? 4 : 2;
+  const { first, count, stretch } = filterShape(g, attrs);
   const raw = Array.from({ length: count }, (_, t) => {
     const tap = bin('add', left, f64(first + t));
-    const d = bin('sub', f64(first + t), ratio);
+    const offset = bin('sub', f64(first + t), ratio);
+    const d = stretch === 1 ? offset : bin('mul', offset, f64(stretch));
     let weight = cubic ? cubicWeight(d, attrs.cubic_coeff_a) : triangleWeight(d);
     if (attrs.exclude_outside) weight = select(and(bin('ge', tap, f64(0)), bin('lt', tap, f64(g.inLen))), weight, f64(0));
     return { index: clampIndex(tap, g.inLen), weight };
   });
-  if (!attrs.exclude_outside) return { taps: raw, outside };
+  if (!attrs.exclude_outside && !attrs.antialias) return { taps: raw, outside };
   const sum = raw.map((t) => t.weight).reduce((a, b) => bin('add', a, b));
   return { taps: raw.map((t) => ({ index: t.index, weight: bin('div', t.weight, sum) })), outside };
 }
@@ -121,9 +149,12 @@ export const repeatAxes = (factors: readonly number[]) => factors.flatMap((f, d)
 
 export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
   const x = ctx.inputs[0]!, out = ctx.outputs[0], attrs = ctx.attrs;
-  if (attrs.antialias) throw new UnsupportedError('Resize: compiled kernels do not support antialias yet; run it on the reference engine');
-  const constants = [undefined, constantInput(ctx, 1, 'roi'), constantInput(ctx, 2, 'scales'), constantInput(ctx, 3, 'sizes')];
-  const repeats = nearestRepeats(x.shape, attrs, constants);
+  // roi matters only to tf_crop_and_resize, where a run-time one is read by the kernel
+  const crop = attrs.coordinate_transformation_mode === 'tf_crop_and_resize';
+  const runtimeRoi = crop && ctx.inputs[1] && !ctx.constant(1) ? ctx.inputs[1] : undefined;
+  const constants = [undefined, runtimeRoi || !crop ? undefined : constantInput(ctx, 1, 'roi'), constantInput(ctx, 2, 'scales'), constantInput(ctx, 3, 'sizes')];
+  const rois = runtimeRoi ? roiExprs(runtimeRoi, x.shape.length, attrs.axes) : [];
+  const repeats = runtimeRoi ? undefined : nearestRepeats(x.shape, attrs, constants);
   if (repeats) {
     const shape = x.shape.flatMap((d, a) => (repeats[a] > 1 ? [d, repeats[a]] : [d]));
     const names = repeatAxes(repeats);
@@ -134,7 +165,7 @@ export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
     parts.map((p) => p.outside).filter((e): e is Expr => e !== undefined).reduce<Expr | undefined>((a, b) => (a ? or(a, b) : b), undefined);
   if (attrs.mode === 'nearest') {
     return [compute(out.name, out.shape, (idx) => {
-      const parts = idx.map((o, a) => nearestAxis(o, axes[a], attrs.nearest_mode, `${out.name}_map${a}`));
+      const parts = idx.map((o, a) => nearestAxis(o, axes[a], attrs.nearest_mode, `${out.name}_map${a}`, rois[a]));
       const value = x.at(parts.map((p) => p.index));
       const outside = anyOutside(parts);
       return outside ? select(outside, cnst(attrs.extrapolation_value, value.type), value) : value;
@@ -145,14 +176,15 @@ export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
   if (elem !== 'f32' && elem !== 'f64') throw new UnsupportedError(`Resize: compiled ${attrs.mode} kernels take float tensors, got ${elem}`);
   // each resized axis' taps as tables over its output index, so the per-element work is loads and multiply-adds
   const tabulated = (o: Expr, g: AxisGeometry, name: string): { taps: { index: Expr; weight?: Expr }[]; outside?: Expr } => {
-    const count = attrs.mode === 'cubic' ? 4 : 2;
-    const tap = (p: Expr, t: number) => filterTaps(p, g, attrs).taps[t];
+    const { count } = filterShape(g, attrs);
+    const roi = rois[axes.indexOf(g)];
+    const tap = (p: Expr, t: number) => filterTaps(p, g, attrs, roi).taps[t];
     const taps = Array.from({ length: count }, (_, t) => ({
       index: axisTable(`${name}_i${t}`, g.outLen, (p) => tap(p, t).index, 'i32').at([o]),
       weight: axisTable(`${name}_w${t}`, g.outLen, (p) => (elem === 'f64' ? tap(p, t).weight : cast(tap(p, t).weight, 'f32')), elem).at([o]),
     }));
     if (g.mode !== 'tf_crop_and_resize') return { taps };
-    const outside = axisTable(`${name}_out`, g.outLen, (p) => select(coordinate(p, g).outside!, cnst(1), cnst(0)), 'i32').at([o]);
+    const outside = axisTable(`${name}_out`, g.outLen, (p) => select(coordinate(p, g, roi).outside!, cnst(1), cnst(0)), 'i32').at([o]);
     return { taps, outside: bin('ne', outside, cnst(0)) };
   };
   return [compute(out.name, out.shape, (idx) => {
@@ -172,4 +204,16 @@ export function resizeCompute(ctx: ComputeContext<ResizeAttrs>): TeTensor[] {
     const outside = anyOutside(parts);
     return outside ? select(outside, cnst(attrs.extrapolation_value, sum.type), sum) : sum;
   }, { elem })];
+}
+
+/** Each axis' [start, end] of a run-time roi (starts of the resized axes, then their ends), as f64 loads; [0, 1] elsewhere. */
+function roiExprs(roi: TeTensor, rank: number, axesAttr: readonly number[] | undefined): (RoiExprs | undefined)[] {
+  const axes = resizedAxes(rank, axesAttr);
+  if (roi.shape.length !== 1 || roi.shape[0] !== 2 * axes.length) {
+    throw new UnsupportedError(`Resize: roi of shape [${roi.shape.join(',')}] for ${axes.length} resized axes; it needs ${2 * axes.length} values`);
+  }
+  const at = (i: number) => { const v = roi.at([cnst(i)]); return v.type.scalar === 'f64' ? v : cast(v, 'f64'); };
+  const out: (RoiExprs | undefined)[] = Array.from({ length: rank }, () => [f64(0), f64(1)] as const);
+  axes.forEach((a, i) => { out[a] = [at(i), at(i + axes.length)]; });
+  return out;
 }

@@ -17,8 +17,19 @@ export interface Extent {
 export interface TensorSlot {
   readonly name: string;
   readonly dtype: DType;
+  /** For an output with `dynamic` extents: the most it can hold, laid out row-major. */
   readonly shape: readonly number[];
   readonly offset: number;
+  /**
+   * Outputs only: axes whose actual length the run decides (NonZero, NonMaxSuppression), each
+   * read as an i32 at countOffset after the run; the output is the leading part along them.
+   */
+  readonly dynamic?: readonly DynamicExtent[];
+}
+
+export interface DynamicExtent {
+  readonly axis: number;
+  readonly countOffset: number;
 }
 
 export interface Manifest {
@@ -84,7 +95,16 @@ function slots(o: Json, key: 'inputs' | 'outputs', memoryBytes: number): TensorS
     const width = elementBytes(s.dtype);
     if (offset % width !== 0) throw bad(`${field}.offset`, `a multiple of ${width} (the ${s.dtype} size)`, offset);
     if (offset + numel(shape) * width > memoryBytes) throw bad(field, `within memory.bytes (${memoryBytes})`, { offset, shape });
-    return { name, dtype: s.dtype, shape, offset };
+    if (s.dynamic === undefined) return { name, dtype: s.dtype, shape, offset };
+    if (key === 'inputs') throw bad(`${field}.dynamic`, 'absent on inputs', s.dynamic);
+    const dynamic = array(s, 'dynamic', `${field}.dynamic`).map((d, j) => {
+      const where = `${field}.dynamic[${j}]`, e = object(d, where);
+      const axis = natural(e.axis, `${where}.axis`), countOffset = natural(e.countOffset, `${where}.countOffset`);
+      if (axis >= shape.length) throw bad(`${where}.axis`, `an axis of the rank-${shape.length} shape`, axis);
+      if (countOffset % 4 !== 0 || countOffset + 4 > memoryBytes) throw bad(`${where}.countOffset`, `an i32 offset within memory.bytes (${memoryBytes})`, countOffset);
+      return { axis, countOffset };
+    });
+    return { name, dtype: s.dtype, shape, offset, dynamic };
   });
 }
 

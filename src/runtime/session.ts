@@ -4,11 +4,12 @@ import { parseArtifact, type Artifact } from './artifact.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { hostFeatures, type HostFeatures } from './features.js';
-import { FEATURES, type Manifest, type TensorSlot } from './manifest.js';
+import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './manifest.js';
 
 export interface TensorInfo {
   readonly name: string;
   readonly dtype: DType;
+  /** An output whose length the run decides (NonZero, NonMaxSuppression) lists its bound; run() gives the actual shape. */
   readonly shape: readonly number[];
 }
 
@@ -69,9 +70,29 @@ export class Session {
     this.entry();
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
-      out[slot.name] = { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };
+      out[slot.name] = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };
     }
     return out;
+  }
+
+  /** A dynamic output: the leading part of its bound shape along each dynamic axis, by the counts the run stored. */
+  private trimmed(slot: TensorSlot, dynamic: readonly DynamicExtent[]): Tensor {
+    const counts = new Int32Array(this.memory.buffer);
+    const shape = [...slot.shape];
+    for (const { axis, countOffset } of dynamic) shape[axis] = Math.min(Math.max(counts[countOffset / 4], 0), slot.shape[axis]);
+    const full = this.view(slot), data = new (arrayClass(slot.dtype))(numel(shape));
+    // copy the kept box of the row-major bound array, one innermost row at a time
+    const rank = shape.length, inner = rank ? shape[rank - 1] : 1;
+    const rows = inner ? numel(shape) / inner : 0;
+    const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+    for (let r = 0; r < rows; r++) {
+      let from = 0;
+      for (let d = 0; d < rank - 1; d++) from = from * slot.shape[d] + idx[d];
+      from *= rank ? slot.shape[rank - 1] : 1;
+      (data as Uint8Array).set((full as Uint8Array).subarray(from, from + inner), r * inner);
+      for (let d = rank - 2; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
+    }
+    return { name: slot.name, dtype: slot.dtype, shape, data };
   }
 
   /** A view of a slot; made per use because a growing memory detaches old buffers. */

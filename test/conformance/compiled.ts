@@ -2,7 +2,7 @@
 // model compiled to a .kiln artifact, loaded by the runtime, and compared as the reference path is.
 import { tensorBytes } from '../../src/artifact/layout.js';
 import { compile } from '../../src/compile/compile.js';
-import { InputError, ShapeError } from '../../src/errors.js';
+import { ShapeError } from '../../src/errors.js';
 import { float16BitsToNumber } from '../../src/ir/dtype.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -23,31 +23,38 @@ export function fromRuntime(t: RuntimeTensor): Tensor {
   return Tensor.from(t.dtype, t.shape, values);
 }
 
+/** A limit of compilation by design rather than a bug: shapes that depend on input values. */
+const isCompileLimit = (e: unknown): boolean => isValueDependent(e);
+
 /**
- * Limits of compilation by design rather than bugs: shapes that depend on input values, and
- * graphs that fold to constants entirely (nothing left to compile).
+ * Inputs that may be frozen when output shapes depend on input values: parameters, i.e. scalars
+ * and short vectors (shapes, axes, sizes, Resize scales, Range limits, OneHot depth). A frozen
+ * input becomes a constant of the data set's value, as a user freezes such inputs to prepare a
+ * model for compilation; tensors of rank 2 and up are data and never frozen.
  */
-function isCompileLimit(e: unknown): boolean {
-  return isValueDependent(e) || (e instanceof InputError && /computes nothing from its inputs/.test(e.message));
+const MAX_PARAMETER_ELEMENTS = 8;
+function freezable(t: Tensor): boolean {
+  return t.dtype !== 'string' && t.shape.length <= 1 && t.size <= MAX_PARAMETER_ELEMENTS;
+}
+
+/** `g` with the named inputs replaced by constants holding `set`'s values for them. */
+function freezeInputs(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Graph {
+  if (!frozen.size) return g;
+  const values = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n));
+  return { ...g, inputs: g.inputs.filter((n) => !frozen.has(n)), constants: new Map([...g.constants, ...values]) };
 }
 
 /**
  * Compiles and runs every data set of a case; returns why it failed, or undefined when all
- * outputs agree. With `freeze`, the int64 inputs (shapes, axes, sizes, indices) become constants
- * of the data set's values first, as a model whose output shapes depend on them must be
- * prepared for compilation.
+ * outputs agree. The `frozen` inputs become constants of each data set's values first.
  */
-export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], freeze = false): Promise<string | undefined> {
+export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], frozen: ReadonlySet<string> = new Set()): Promise<string | undefined> {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
     }
-    const given = set.inputs.map((t, i) => [g.inputs[i], t] as const);
-    const frozen = given.filter(([, t]) => freeze && t.dtype === 'int64');
-    const fed = given.filter(([, t]) => !freeze || t.dtype !== 'int64');
-    const prepared: Graph = frozen.length
-      ? { ...g, inputs: g.inputs.filter((n) => !frozen.some(([f]) => f === n)), constants: new Map([...g.constants, ...frozen]) }
-      : g;
+    const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
+    const prepared = freezeInputs(g, set, frozen);
     const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
     const session = await load(bytes);
     const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toRuntimeArray(t)])));
@@ -66,27 +73,57 @@ export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], free
 /** Why a model cannot compile as it is, when its output shapes depend on input values. */
 const isValueDependent = (e: unknown) => e instanceof ShapeError && /depends on input values/.test(e.message);
 
+/** True when `g` with `frozen` inputs compiles for `set` without a value-dependent shape. */
+async function shapesSettle(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Promise<boolean> {
+  const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
+  try {
+    await compile(withInputShapes(freezeInputs(g, set, frozen), Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
+    return true;
+  } catch (e) {
+    if (isValueDependent(e)) return false;
+    return true;  // another error: the check itself reports it
+  }
+}
+
+/**
+ * The fewest freezable inputs whose values settle every output shape: all of them first, then
+ * each one left live again if the shapes still settle without it. Undefined when freezing all
+ * of them does not help.
+ */
+export async function shapeDecidingInputs(g: Graph, set: DataSet): Promise<Set<string> | undefined> {
+  const candidates = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([, t]) => freezable(t)).map(([n]) => n);
+  const frozen = new Set(candidates);
+  if (!frozen.size || !(await shapesSettle(g, set, frozen))) return undefined;
+  for (const name of candidates) {
+    frozen.delete(name);
+    if (!(await shapesSettle(g, set, frozen))) frozen.add(name);
+  }
+  return frozen;
+}
+
 /**
  * Imports, compiles, runs and compares one case, classifying any error. Never throws. A case
- * whose shapes depend on its int64 inputs is retried with them frozen; its pass then says so.
+ * whose shapes depend on some inputs' values is retried with those frozen; its result says which.
  */
 export async function runCompiledCase(c: Case): Promise<CaseResult> {
   const start = performance.now();
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
-  let frozen = false;
+  let note: string | undefined;
   try {
     const g = loadCaseModel(c), sets = loadDataSets(c.dir);
     const diff = await checkCompiledCase(g, sets).catch(async (e: unknown) => {
-      if (!isValueDependent(e) || !sets.some((s) => s.inputs.some((t) => t.dtype === 'int64'))) throw e;
-      frozen = true;
-      return checkCompiledCase(g, sets, true);
+      const frozen = isValueDependent(e) && sets.length ? await shapeDecidingInputs(g, sets[0]) : undefined;
+      if (!frozen) throw e;
+      note = frozenNote(frozen);
+      return checkCompiledCase(g, sets, frozen);
     });
-    return diff ? done('fail', oneLine(frozen ? `${diff} (${FROZEN})` : diff)) : done('pass', frozen ? FROZEN : undefined);
+    return diff ? done('fail', oneLine(note ? `${diff} (${note})` : diff)) : done('pass', note);
   } catch (e) {
     const r = classifyError(e);
-    return isCompileLimit(e) ? done('unsupported', r.reason) : done(r.status, frozen ? `${r.reason} (${FROZEN})` : r.reason);
+    return isCompileLimit(e) ? done('unsupported', r.reason) : done(r.status, note ? `${r.reason} (${note})` : r.reason);
   }
 }
 
-/** The reason a pass carries when it needed its int64 inputs frozen. */
-export const FROZEN = 'int64 inputs frozen to constants';
+/** The note a result carries when it needed inputs frozen; the conformance test counts these. */
+export const FROZEN = 'frozen to constants';
+const frozenNote = (names: ReadonlySet<string>) => `input${names.size > 1 ? 's' : ''} ${[...names].map((n) => `'${n}'`).join(', ')} ${FROZEN}`;

@@ -26,7 +26,11 @@ const I64_EDGES = [0n, 1n, -1n, 2n, -2n, 7n, -7n, 63n, 64n, 65n, -(1n << 63n), (
 const F32_EDGES = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, NaN, Infinity, -Infinity, 3.4028234663852886e38,
   1.401298464324817e-45, Math.fround(1e-3), Math.fround(123456.789), -7.25, 2147483520, -2147483904, 1e10, 9.3e18];
 const F64_EDGES = [...F32_EDGES, 1.7976931348623157e308, 5e-324, 0.1, 2 ** 53 + 2, -(2 ** 62)];
-const EDGES: Record<ScalarType, readonly (number | bigint)[]> = { i32: I32_EDGES, i64: I64_EDGES, f32: F32_EDGES, f64: F64_EDGES };
+const U32_EDGES = [0, 1, 2, 3, 7, 31, 32, 33, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 1000003, 65536];
+const U64_EDGES = [0n, 1n, 2n, 7n, 63n, 64n, 65n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 40n, (1n << 53n) + 1n];
+const EDGES: Record<ScalarType, readonly (number | bigint)[]> = {
+  i32: I32_EDGES, i64: I64_EDGES, f32: F32_EDGES, f64: F64_EDGES, u32: U32_EDGES, u64: U64_EDGES,
+};
 
 function randomOf(t: ScalarType, next: () => number): number | bigint {
   const r = next() * 2 - 1;
@@ -35,6 +39,8 @@ function randomOf(t: ScalarType, next: () => number): number | bigint {
     case 'i64': return BigInt.asIntN(64, BigInt(Math.trunc(r * 2 ** 52)) * BigInt(1 + Math.trunc(next() * 4096)));
     case 'f32': return Math.fround(r * 10 ** Math.trunc(next() * 8 - 4));
     case 'f64': return r * 10 ** Math.trunc(next() * 8 - 4);
+    case 'u32': return Math.trunc(next() * 2 ** 32) >>> 0;
+    case 'u64': return BigInt.asUintN(64, BigInt(Math.trunc(r * 2 ** 52)) * BigInt(1 + Math.trunc(next() * 4096)));
   }
 }
 

@@ -13,6 +13,7 @@ import { checkOp, type CheckResult } from './check.js';
 
 const ARRAYS: Record<ElemType, new (n: number) => Arr> = {
   f32: Float32Array, f64: Float64Array, i32: Int32Array, i64: BigInt64Array, i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array,
+  u32: Uint32Array, u64: BigUint64Array, f16: Uint16Array,
 };
 
 /**

@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { Tensor } from '../../src/ir/tensor.js';
 import { allSymbolic, f32, i64, inferShape } from './data-graph.js';
 import { ortCheck, rand, randInt } from './data-ort.js';
+import { compile } from '../../src/compile/compile.js';
+import { randomTensor, rng } from '../../src/io/random.js';
+import { load } from '../../src/runtime/index.js';
+import { checkSession, nodeGraph } from './compiled-check.js';
 
 const scales = (...v: number[]) => Tensor.from('float32', [v.length], v);
 const TOL = { rtol: 1e-4, atol: 1e-5 };
@@ -72,4 +76,18 @@ test('keep_aspect_ratio_policy and axes agree with onnxruntime', async () => {
   }
   await ortCheck('Resize', resizeInputs(x, scales(2.5, 0.7)), { mode: 'linear', axes: [-1, -2] }, { tolerance: TOL });
   await ortCheck('Resize', resizeInputs(rand([2, 3, 4, 5, 6], 7), scales(1, 1, 1.5, 0.6, 2)), { mode: 'linear' }, { tolerance: TOL });
+});
+
+test('antialiased linear and cubic downsampling compiles to the reference filter (stretched taps, normalised weights)', async () => {
+  const x = randomTensor('float32', [1, 2, 9, 11], rng(21), -1, 1);
+  for (const mode of ['linear', 'cubic']) {
+    for (const s of [[0.6, 0.8], [0.3, 0.55], [1, 0.5], [0.75, 1.3]]) {
+      for (const exclude_outside of [0, 1]) {
+        const factors = scales(1, 1, ...s), roi = Tensor.from('float32', [0], []);
+        const g = nodeGraph('Resize', { mode, antialias: 1, exclude_outside }, [x, roi, factors], new Map([[1, roi], [2, factors]]));
+        const session = await load((await compile(g)).bytes);
+        await checkSession(g, session, [x], 1e-5);
+      }
+    }
+  }
 });

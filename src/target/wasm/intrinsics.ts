@@ -7,6 +7,7 @@ import type { ModuleBuilder } from './module.js';
 import type { IntrinsicProvider, TargetOptions } from './lower-expr.js';
 import { MathBuilder, type Kind, type Val } from './math-builder.js';
 import { chebyshevFit, memo } from './poly-fit.js';
+import { f32ToHalf, halfToF32 } from './half.js';
 import { erf as erfF64 } from '../../ops/elementwise-unary.js';
 
 const f32 = Math.fround;
@@ -27,33 +28,58 @@ const TANH_P = memo(() => chebyshevFit((z) => (Math.tanh(Math.sqrt(z)) / Math.sq
 const ERF_SMALL = memo(() => chebyshevFit((z) => erfF64(Math.sqrt(z)) / Math.sqrt(z), 0, 1, 6));
 const ERFCX = memo(() => chebyshevFit((a) => (1 - erfF64(a)) * Math.exp(a * a), 1, 4, 10));
 
+/** What exp and log need of a float format: ln2 split so n·hi is exact, exponent field, clamps. */
+interface Precision {
+  readonly ln2Hi: number; readonly ln2Lo: number;
+  readonly bias: number; readonly mantissa: number;
+  /** exp's argument clamp: below lo the result is 0, above hi infinity. */
+  readonly lo: number; readonly hi: number;
+  readonly expDegree: number; readonly logTerms: number;
+  /** The smallest normal, and the bits of sqrt(1/2) rounded down (log's reduction point). */
+  readonly minNormal: number; readonly sqrtHalfBits: number;
+}
+const F32_PRECISION: Precision = {
+  ln2Hi: LN2_HI, ln2Lo: LN2_LO, bias: 127, mantissa: 23, lo: -104, hi: 89, expDegree: 7, logTerms: 4,
+  minNormal: 2 ** -126, sqrtHalfBits: 0x3f3504f3,
+};
+// ln2 to ~85 bits as hi + lo: Math.LN2 - hi would carry Math.LN2's own rounding, 2^10 times over at the top of the range
+const LN2_HI64 = 6.93147180369123816490e-1, LN2_LO64 = 1.90821492927058770002e-10;
+const F64_PRECISION: Precision = {
+  ln2Hi: LN2_HI64, ln2Lo: LN2_LO64, bias: 1023, mantissa: 52, lo: -746, hi: 710, expDegree: 13, logTerms: 10,
+  // low 32 bits cleared: exact as a JS number, still just below sqrt(1/2)
+  minNormal: 2 ** -1022, sqrtHalfBits: 0x3fe6a09e00000000,
+};
+const precisionOf = (b: MathBuilder): Precision => (b.kind === 'f64' ? F64_PRECISION : F32_PRECISION);
+
 /** e^x: x = n·ln2 + r, Taylor on |r| <= ln2/2, 2^n built from exponent bits in two halves (reaches subnormals). */
 function exp(b: MathBuilder, x: Val): Val {
-  const xc = b.min(b.max(x, b.k(-104)), b.k(89));
+  const P = precisionOf(b);
+  const xc = b.min(b.max(x, b.k(P.lo)), b.k(P.hi));
   const n = b.nearest(b.mul(xc, b.k(Math.LOG2E)));
-  const r = b.sub(b.sub(xc, b.mul(n, b.k(LN2_HI))), b.mul(n, b.k(LN2_LO)));
-  const p = b.poly(r, taylorExp(7));
+  const r = b.sub(b.sub(xc, b.mul(n, b.k(P.ln2Hi))), b.mul(n, b.k(P.ln2Lo)));
+  const p = b.poly(r, taylorExp(P.expDegree));
   const ni = b.toInt(n), n1 = b.ishr(ni, 1), n2 = b.isub(ni, n1);
-  const scale = (m: Val) => b.fromBits(b.ishl(b.iadd(m, b.ik(127)), 23));
+  const scale = (m: Val) => b.fromBits(b.ishl(b.iadd(m, b.ik(P.bias)), P.mantissa));
   return b.mul(b.mul(p, scale(n1)), scale(n2));
 }
 
 /** log(1+f) for f in [sqrt(1/2)-1, sqrt(2)-1]: f - s·(f - R(s²)) with s = f/(2+f). */
 function log1pReduced(b: MathBuilder, f: Val): Val {
   const s = b.div(f, b.add(b.k(2), f)), z = b.mul(s, s);
-  const R = b.mul(z, b.poly(z, atanhSeries(4)));
+  const R = b.mul(z, b.poly(z, atanhSeries(precisionOf(b).logTerms)));
   return b.sub(f, b.mul(s, b.sub(f, R)));
 }
 
 /** log x = e·ln2 + log(m), m in [sqrt(1/2), sqrt(2)); subnormals scaled up first. */
 function log(b: MathBuilder, x: Val): Val {
-  const small = b.lt(x, b.k(2 ** -126));
-  const xs = b.select(small, b.mul(x, b.k(2 ** 23)), x);
+  const P = precisionOf(b);
+  const small = b.lt(x, b.k(P.minNormal));
+  const xs = b.select(small, b.mul(x, b.k(2 ** P.mantissa)), x);
   const bits = b.bits(xs);
-  const e0 = b.ishr(b.isub(bits, b.ik(0x3f3504f3)), 23);
-  const m = b.fromBits(b.isub(bits, b.ishl(e0, 23)));
-  const e = b.toFloat(b.isub(e0, b.select(small, b.ik(23), b.ik(0))));
-  const r = b.add(b.mul(e, b.k(LN2_HI)), b.add(log1pReduced(b, b.sub(m, b.k(1))), b.mul(e, b.k(LN2_LO))));
+  const e0 = b.ishr(b.isub(bits, b.ik(P.sqrtHalfBits)), P.mantissa);
+  const m = b.fromBits(b.isub(bits, b.ishl(e0, P.mantissa)));
+  const e = b.toFloat(b.isub(e0, b.select(small, b.ik(P.mantissa), b.ik(0))));
+  const r = b.add(b.mul(e, b.k(P.ln2Hi)), b.add(log1pReduced(b, b.sub(m, b.k(1))), b.mul(e, b.k(P.ln2Lo))));
   const special = b.select(b.eq(x, b.k(0)), b.k(-Infinity), b.k(NaN));
   return b.select(b.eq(x, b.k(Infinity)), b.k(Infinity), b.select(b.gt(x, b.k(0)), r, special));
 }
@@ -207,6 +233,9 @@ const F32_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
   exp, log, sigmoid, tanh, erf, asin, acos, atan, asinh, acosh, atanh,
   sinh: (b, x) => hyperbolic(b, x, 'sinh'), cosh: (b, x) => hyperbolic(b, x, 'cosh'),
 };
+/** Functions of f64 arguments with f64 results (exp and log of float64 tensors). */
+const F64_NATIVE: Partial<Record<Intrinsic, Unary>> = { exp, log };
+/** Functions the f32 versions compute in f64 inside. */
 const F64_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
   sin: (b, x) => trig(b, x, 'sin'), cos: (b, x) => trig(b, x, 'cos'), tan: (b, x) => trig(b, x, 'tan'),
 };
@@ -214,6 +243,15 @@ const F64_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
 export class IntrinsicLibrary implements IntrinsicProvider {
   private readonly index = new Map<string, number>();
   constructor(private readonly m: ModuleBuilder, private readonly target: TargetOptions) {}
+
+  half(direction: 'toF32' | 'fromF32'): number {
+    let i = this.index.get(direction);
+    if (i === undefined) {
+      i = direction === 'toF32' ? halfToF32(this.m) : f32ToHalf(this.m);
+      this.index.set(direction, i);
+    }
+    return i;
+  }
 
   intrinsic(fn: Intrinsic, type: VType): number {
     const key = `${fn}:${type.scalar}x${type.lanes}`;
@@ -227,6 +265,10 @@ export class IntrinsicLibrary implements IntrinsicProvider {
 
   private build(fn: Intrinsic, type: VType): number {
     const lanes = type.lanes;
+    if (type.scalar === 'f64' && F64_NATIVE[fn] && (lanes === 1 || (lanes === 2 && this.target.simd))) {
+      const native = F64_NATIVE[fn];
+      return lanes === 1 ? this.define('f64', 1, (b) => native(b, b.param(0))) : this.lanewise(fn, 1, 'f64');
+    }
     if (type.scalar !== 'f32' || (lanes !== 1 && !(lanes === 4 && this.target.simd))) {
       throw new UnsupportedError(`wasm target: intrinsic '${fn}' on ${type.scalar}x${lanes} is not implemented; compute it in f32`);
     }
@@ -255,14 +297,15 @@ export class IntrinsicLibrary implements IntrinsicProvider {
     return this.m.addFunction(code);
   }
 
-  /** f32x4 version that calls the scalar function on each lane. */
-  private lanewise(fn: Intrinsic, arity: number): number {
-    const scalar = this.intrinsic(fn, { scalar: 'f32', lanes: 1 });
+  /** f32x4 (or f64x2) version that calls the scalar function on each lane. */
+  private lanewise(fn: Intrinsic, arity: number, scalarType: 'f32' | 'f64' = 'f32'): number {
+    const scalar = this.intrinsic(fn, { scalar: scalarType, lanes: 1 });
+    const shape = scalarType === 'f32' ? 'f32x4' : 'f64x2';
     const code = this.m.code(Array(arity).fill('v128'), ['v128']);
     code.v128(new Uint8Array(16));
-    for (let i = 0; i < 4; i++) {
-      for (let j = 0; j < arity; j++) code.get(j).lane('f32x4.extract_lane', i);
-      code.call(scalar).lane('f32x4.replace_lane', i);
+    for (let i = 0; i < 16 / (scalarType === 'f32' ? 4 : 8); i++) {
+      for (let j = 0; j < arity; j++) code.get(j).lane(`${shape}.extract_lane`, i);
+      code.call(scalar).lane(`${shape}.replace_lane`, i);
     }
     return this.m.addFunction(code);
   }

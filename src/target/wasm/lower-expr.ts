@@ -6,7 +6,8 @@ import { UnsupportedError } from '../../errors.js';
 import type { Code } from './code.js';
 import type { LaneOp, MemOp, ValType } from './opcodes.js';
 import {
-  BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST, containsLoad, isFloat, op, splitIndex, type SplitIndex,
+  BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST, UINT_BIN, VALTYPE,
+  containsLoad, isFloat, isUnsigned, op, splitIndex, type SplitIndex,
 } from './lower-tables.js';
 import { children } from '../../loop/visit.js';
 
@@ -19,6 +20,8 @@ export interface TargetOptions {
 /** Supplies the module's intrinsic functions, emitting each the first time it is asked for. */
 export interface IntrinsicProvider {
   intrinsic(fn: Intrinsic, type: VType): number;
+  /** The function converting half bits to f32 (toF32) or f32 to half bits (fromF32). */
+  half(direction: 'toF32' | 'fromF32'): number;
 }
 
 /** Where a name's value lives: one local (scalar or v128), or one scalar local per lane. */
@@ -35,7 +38,7 @@ export class ExprLowering {
   private readonly freeTemps = new Map<ValType, number[]>();
 
   constructor(protected readonly c: Code, protected readonly target: TargetOptions,
-    private readonly lib: IntrinsicProvider, protected readonly kernelName: string) {}
+    protected readonly lib: IntrinsicProvider, protected readonly kernelName: string) {}
 
   protected fail(msg: string): never {
     throw new UnsupportedError(`wasm codegen, kernel '${this.kernelName}': ${msg}`);
@@ -47,9 +50,9 @@ export class ExprLowering {
   }
   /** The wasm locals a binding of type `t` needs. */
   protected localsFor(t: VType): number[] {
-    if (t.lanes === 1) return [this.c.local(t.scalar)];
+    if (t.lanes === 1) return [this.c.local(VALTYPE[t.scalar])];
     if (this.native(t)) return [this.c.local('v128')];
-    return Array.from({ length: t.lanes }, () => this.c.local(t.scalar));
+    return Array.from({ length: t.lanes }, () => this.c.local(VALTYPE[t.scalar]));
   }
   protected temp(t: ValType): number {
     return this.freeTemps.get(t)?.pop() ?? this.c.local(t);
@@ -81,7 +84,7 @@ export class ExprLowering {
   truthy(e: Expr): void {
     this.value(e);
     const t = e.type.scalar;
-    if (t === 'i64') this.c.op('i64.eqz').op('i32.eqz');
+    if (VALTYPE[t] === 'i64') this.c.op('i64.eqz').op('i32.eqz');
     else if (isFloat(t)) { if (t === 'f32') this.c.f32(0); else this.c.f64(0); this.c.op(op(`${t}.ne`)); }
   }
 
@@ -92,7 +95,7 @@ export class ExprLowering {
       case 'const': {
         const lanes = new Array(e.type.lanes).fill(e.value);
         const arr = t === 'f32' ? new Float32Array(lanes) : t === 'f64' ? new Float64Array(lanes)
-          : t === 'i32' ? new Int32Array(lanes) : new BigInt64Array(lanes.map((x) => BigInt(Math.trunc(x))));
+          : VALTYPE[t] === 'i32' ? new Int32Array(lanes) : new BigInt64Array(lanes.map((x) => BigInt.asIntN(64, BigInt(Math.trunc(x)))));
         c.v128(new Uint8Array(arr.buffer));
         return true;
       }
@@ -100,11 +103,11 @@ export class ExprLowering {
       case 'bin': {
         const at = e.a.type.scalar;
         if (!this.native(e.a.type)) return false;
-        if ((e.op === 'shl' || e.op === 'shr') && (at === 'i32' || at === 'i64') && e.b.k === 'broadcast') {
+        if ((e.op === 'shl' || e.op === 'shr') && !isFloat(at) && e.b.k === 'broadcast') {
           this.value(e.a);
           this.value(e.b.value);
-          if (at === 'i64') c.op('i32.wrap_i64');
-          c.op(op(`${SHAPE[at]}.${e.op === 'shl' ? 'shl' : 'shr_s'}`));
+          if (VALTYPE[at] === 'i64') c.op('i32.wrap_i64');
+          c.op(op(`${SHAPE[at]}.${e.op === 'shl' ? 'shl' : isUnsigned(at) ? 'shr_u' : 'shr_s'}`));
           return true;
         }
         const name = BITWISE.has(e.op) && !isFloat(at) ? `v128.${e.op}` : SIMD_BIN[at][e.op] && (isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][e.op]}` : SIMD_BIN[at][e.op]);
@@ -117,8 +120,9 @@ export class ExprLowering {
       }
       case 'un': {
         if (isFloat(t) && FLOAT_UN[e.op]) { this.value(e.a); c.op(op(`${shape}.${FLOAT_UN[e.op]}`)); return true; }
+        if (isUnsigned(t) && e.op === 'abs') { this.value(e.a); return true; }
         if (!isFloat(t) && (e.op === 'neg' || e.op === 'abs')) { this.value(e.a); c.op(op(`${shape}.${e.op}`)); return true; }
-        if (t === 'i32' && e.op === 'not') { this.mask(e); c.op('i32x4.neg'); return true; }
+        if (VALTYPE[t] === 'i32' && e.op === 'not') { this.mask(e); c.op('i32x4.neg'); return true; }
         return false;
       }
       case 'call': return this.vectorCall(e.fn, e.args, e.type);
@@ -132,6 +136,8 @@ export class ExprLowering {
         return true;
       }
       case 'cast': {
+        // between a signed and an unsigned type of one width the bits already mean the value
+        if (this.native(e.a.type) && CAST[e.a.type.scalar][t].length === 0) { this.value(e.a); return true; }
         const name = SIMD_CAST[`${e.a.type.scalar}->${t}`];
         if (!name || !this.native(e.a.type)) return false;
         this.value(e.a);
@@ -156,7 +162,7 @@ export class ExprLowering {
    */
   private mask(cond: Expr): void {
     const c = this.c;
-    if (cond.k === 'bin' && COMPARE.has(cond.op) && this.native(cond.a.type)) {
+    if (cond.k === 'bin' && COMPARE.has(cond.op) && this.native(cond.a.type) && SIMD_BIN[cond.a.type.scalar][cond.op]) {
       const at = cond.a.type.scalar, name = isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][cond.op]}` : SIMD_BIN[at][cond.op]!;
       this.value(cond.a);
       this.value(cond.b);
@@ -272,7 +278,7 @@ export class ExprLowering {
         const cond = e.cond, ci = cond.type.lanes === 1 ? 0 : i;
         if (containsLoad(e.a) || containsLoad(e.b)) {
           this.laneTruthy(cond, ci);
-          c.if(t);
+          c.if(VALTYPE[t]);
           this.lane(e.a, i);
           c.else();
           this.lane(e.b, i);
@@ -287,12 +293,12 @@ export class ExprLowering {
       }
       case 'cast': {
         this.lane(e.a, i);
-        const from = e.a.type.scalar;
-        if (from !== t) c.op(CAST[from][t]!);
+        for (const o of CAST[e.a.type.scalar][t]) c.op(o);
         return;
       }
       case 'load':
         this.address(e.buf, e.index, (offset) => c.mem(LOAD[e.buf.elem], offset), i);
+        if (e.buf.elem === 'f16') c.call(this.lib.half('toF32'));
         return;
       case 'ramp':
         this.lane(e.base, 0);
@@ -342,13 +348,13 @@ export class ExprLowering {
     if (cond.type.lanes === 1) return this.truthy(cond);
     this.lane(cond, i);
     const t = cond.type.scalar;
-    if (t === 'i64') this.c.op('i64.eqz').op('i32.eqz');
+    if (VALTYPE[t] === 'i64') this.c.op('i64.eqz').op('i32.eqz');
     else if (isFloat(t)) { this.scalarConst(0, t); this.c.op(op(`${t}.ne`)); }
   }
 
   protected scalarConst(value: number, t: ScalarType): void {
-    if (t === 'i32') this.c.i32(value | 0);
-    else if (t === 'i64') this.c.i64(BigInt(Math.trunc(value)));
+    if (VALTYPE[t] === 'i32') this.c.i32(value | 0);
+    else if (VALTYPE[t] === 'i64') this.c.i64(BigInt.asIntN(64, BigInt(Math.trunc(value))));
     else if (t === 'f32') this.c.f32(value);
     else this.c.f64(value);
   }
@@ -392,19 +398,20 @@ export class ExprLowering {
 
   protected scalarBin(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {
     const c = this.c;
-    const direct = isFloat(t) ? FLOAT_BIN[o] : (o === 'min' || o === 'max') ? undefined : INT_BIN[o];
-    if (direct) { a(); b(); c.op(op(`${t}.${direct}`)); return; }
+    const w = VALTYPE[t], unsigned = isUnsigned(t);
+    const direct = isFloat(t) ? FLOAT_BIN[o] : (o === 'min' || o === 'max') ? undefined : (unsigned ? UINT_BIN : INT_BIN)[o];
+    if (direct) { a(); b(); c.op(op(`${w}.${direct}`)); return; }
     if (!['mod', 'floordiv', 'floormod', 'min', 'max'].includes(o)) this.fail(`'${o}' is not defined on ${t}`);
-    const ta = this.temp(t), tb = this.temp(t);
+    const ta = this.temp(w), tb = this.temp(w);
     a(); c.set(ta); b(); c.set(tb);
-    const A = () => c.get(ta), B = () => c.get(tb), T = (s: string) => op(`${t}.${s}`);
+    const A = () => c.get(ta), B = () => c.get(tb), T = (s: string) => op(`${w}.${s}`);
     const zero = () => this.scalarConst(0, t);
     if (isFloat(t)) {
       A();
       if (o === 'floordiv') { B(); c.op(T('div')).op(T('floor')); }
       else { A(); B(); c.op(T('div')).op(T(o === 'mod' ? 'trunc' : 'floor')); B(); c.op(T('mul')).op(T('sub')); }
     } else if (o === 'min' || o === 'max') {
-      A(); B(); A(); B(); c.op(T(o === 'min' ? 'lt_s' : 'gt_s')).op('select');
+      A(); B(); A(); B(); c.op(T(`${o === 'min' ? 'lt' : 'gt'}_${unsigned ? 'u' : 's'}`)).op('select');
     } else {
       // floor division/modulo: truncate, then step toward -inf when the remainder's sign differs from b's
       const fixup = () => { A(); B(); c.op(T('rem_s')); zero(); c.op(T('ne')); A(); B(); c.op(T('xor')); zero(); c.op(T('lt_s')).op('i32.and'); };
@@ -414,16 +421,16 @@ export class ExprLowering {
         if (t === 'i64') c.op('i64.extend_i32_u');
         c.op(T('sub'));
       } else {
-        const r = this.temp(t);
+        const r = this.temp(w);
         A(); B(); c.op(T('rem_s')).tee(r);
         B(); zero();
         c.get(r); zero(); c.op(T('ne')); c.get(r); B(); c.op(T('xor')); zero(); c.op(T('lt_s')).op('i32.and');
         c.op('select').op(T('add'));
-        this.release(t, r);
+        this.release(w, r);
       }
     }
-    this.release(t, ta);
-    this.release(t, tb);
+    this.release(w, ta);
+    this.release(w, tb);
   }
 
   private scalarUn(o: UnOp, t: ScalarType, a: () => void): void {
@@ -433,19 +440,21 @@ export class ExprLowering {
       a(); c.op(op(`${t}.${name}`));
       return;
     }
-    if (o === 'neg') { this.scalarConst(0, t); a(); c.op(op(`${t}.sub`)); return; }
+    const w = VALTYPE[t];
+    if (o === 'neg') { this.scalarConst(0, t); a(); c.op(op(`${w}.sub`)); return; }
+    if (o === 'abs' && isUnsigned(t)) { a(); return; }
     if (o === 'abs') {
-      const x = this.temp(t);
+      const x = this.temp(w);
       a(); c.set(x);
-      this.scalarConst(0, t); c.get(x).op(op(`${t}.sub`)).get(x);
-      c.get(x); this.scalarConst(0, t); c.op(op(`${t}.lt_s`)).op('select');
-      this.release(t, x);
+      this.scalarConst(0, t); c.get(x).op(op(`${w}.sub`)).get(x);
+      c.get(x); this.scalarConst(0, t); c.op(op(`${w}.lt_s`)).op('select');
+      this.release(w, x);
       return;
     }
     if (o !== 'not') this.fail(`'${o}' is not defined on ${t}`);
     a();
-    c.op(op(`${t}.eqz`));
-    if (t === 'i64') c.op('i64.extend_i32_u');
+    c.op(op(`${w}.eqz`));
+    if (w === 'i64') c.op('i64.extend_i32_u');
   }
 
   private scalarCall(fn: Intrinsic, t: ScalarType, args: readonly (() => void)[]): void {

@@ -123,11 +123,13 @@ class KernelLowering extends ExprLowering {
   private store(buf: Buffer, index: Expr, value: Expr): void {
     const c = this.c, lanes = value.type.lanes, size = ELEM_BYTES[buf.elem];
     if (index.type.lanes !== lanes) this.fail(`store to '${buf.name}' of ${lanes} lanes at a ${index.type.lanes}-lane index`);
+    // halves are rounded from f32 one lane at a time
+    const toHalf = () => { if (buf.elem === 'f16') c.call(this.lib.half('fromF32')); };
     if (lanes === 1) {
-      this.address(buf, index, (offset) => { this.value(value); c.mem(STORE[buf.elem], offset); });
+      this.address(buf, index, (offset) => { this.value(value); toHalf(); c.mem(STORE[buf.elem], offset); });
       return;
     }
-    if (this.native(value.type)) {
+    if (this.native(value.type) && buf.elem !== 'f16') {
       if (index.k === 'ramp' && index.stride === 1 && size * lanes === 16) {
         this.address(buf, index.base, (offset) => { this.value(value); c.mem('v128.store', offset, Math.log2(size)); });
         return;
@@ -150,7 +152,7 @@ class KernelLowering extends ExprLowering {
       return;
     }
     for (let i = 0; i < lanes; i++) {
-      this.address(buf, index, (offset) => { this.lane(value, i); c.mem(STORE[buf.elem], offset); }, i);
+      this.address(buf, index, (offset) => { this.lane(value, i); toHalf(); c.mem(STORE[buf.elem], offset); }, i);
     }
   }
 }

@@ -2,7 +2,8 @@
 import type { Kernel } from '../../../src/loop/ir.js';
 import { buildModule, kernelScratch, scratchBytes, type TargetOptions } from '../../../src/target/wasm/codegen.js';
 
-export type Arr = Float32Array | Float64Array | Int32Array | BigInt64Array | Int8Array | Uint8Array | Int16Array | Uint16Array;
+export type Arr = Float32Array | Float64Array | Int32Array | BigInt64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
+  | Uint32Array | BigUint64Array;
 
 export const SIMD: TargetOptions = { simd: true, relaxedSimd: false };
 export const SCALAR: TargetOptions = { simd: false, relaxedSimd: false };
