@@ -35,9 +35,9 @@ function isCompileLimit(e: unknown): boolean {
  * Compiles and runs every data set of a case; returns why it failed, or undefined when all
  * outputs agree. With `freeze`, the int64 inputs (shapes, axes, sizes, indices) become constants
  * of the data set's values first, as a model whose output shapes depend on them must be
- * prepared for compilation.
+ * prepared for compilation. `optLevel` is the graph opt level (default the compiler's).
  */
-export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], freeze = false): Promise<string | undefined> {
+export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], freeze = false, optLevel?: number): Promise<string | undefined> {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
@@ -48,7 +48,7 @@ export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], free
     const prepared: Graph = frozen.length
       ? { ...g, inputs: g.inputs.filter((n) => !frozen.some(([f]) => f === n)), constants: new Map([...g.constants, ...frozen]) }
       : g;
-    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
+    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))), { optLevel });
     const session = await load(bytes);
     const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toRuntimeArray(t)])));
     if (set.outputs.length !== g.outputs.length) {
@@ -70,16 +70,16 @@ const isValueDependent = (e: unknown) => e instanceof ShapeError && /depends on 
  * Imports, compiles, runs and compares one case, classifying any error. Never throws. A case
  * whose shapes depend on its int64 inputs is retried with them frozen; its pass then says so.
  */
-export async function runCompiledCase(c: Case): Promise<CaseResult> {
+export async function runCompiledCase(c: Case, optLevel?: number): Promise<CaseResult> {
   const start = performance.now();
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   let frozen = false;
   try {
     const g = loadCaseModel(c), sets = loadDataSets(c.dir);
-    const diff = await checkCompiledCase(g, sets).catch(async (e: unknown) => {
+    const diff = await checkCompiledCase(g, sets, false, optLevel).catch(async (e: unknown) => {
       if (!isValueDependent(e) || !sets.some((s) => s.inputs.some((t) => t.dtype === 'int64'))) throw e;
       frozen = true;
-      return checkCompiledCase(g, sets, true);
+      return checkCompiledCase(g, sets, true, optLevel);
     });
     return diff ? done('fail', oneLine(frozen ? `${diff} (${FROZEN})` : diff)) : done('pass', frozen ? FROZEN : undefined);
   } catch (e) {
