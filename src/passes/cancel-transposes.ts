@@ -149,6 +149,7 @@ function moveTransposes(g: Graph, eager: boolean): Graph {
   for (let budget = 8 * nodes.length + 16; budget > 0; budget--) {
     if (!rewriteOnce()) break;
   }
+  nodes = hoistAbovePads(nodes, outputs, type, (v) => constants.get(v), addConstant, (base, info) => define(claim(valueNames, base), info));
   // identity transposes left are graph outputs: the value's producer gives the output name instead
   const alias = new Map<string, string>();
   const kept = nodes.filter((n) => {
@@ -158,6 +159,36 @@ function moveTransposes(g: Graph, eager: boolean): Graph {
   });
   return withAliases({ ...g, constants, values }, kept, alias);
 }
+
+/**
+ * A transpose between a Pad and the convolutions or pools reading it moves above the Pad (at the
+ * model input, where nothing cancels it), so fold-pad can merge the padding into them.
+ */
+function hoistAbovePads(nodes: readonly Node[], outputs: ReadonlySet<string>, type: (v: string) => ValueInfo | undefined,
+  constant: (v: string) => Tensor | undefined, addConstant: (base: string, t: Tensor) => string,
+  newValue: (base: string, info: ValueInfo) => string): Node[] {
+  const made = producers(nodes), readers = consumers(nodes);
+  const hoisted = new Map<Node, Node[]>();
+  const dropped = new Set<Node>();
+  for (const t of nodes) {
+    const pad = t.op === 'Transpose' ? made.get(t.inputs[0]) : undefined;
+    const [y] = t.outputs;
+    if (pad?.op !== 'Pad' || outputs.has(pad.outputs[0]) || readers.get(pad.outputs[0])!.length !== 1 || outputs.has(y)
+      || !(readers.get(y) ?? []).every((r) => WINDOW_OPS.has(r.op) && r.inputs[0] === y)) continue;
+    const q = (t.attrs.perm as readonly number[] | undefined) ?? [];
+    const move = layoutMove({ node: pad, perm: invert(q), type, constant });
+    const info = type(pad.inputs[0]);
+    if (!move || !info || q.length !== info.shape.length) continue;
+    const w = newValue(`${pad.inputs[0]}/moved`, { dtype: info.dtype, shape: q.map((a) => info.shape[a]) });
+    const inputs = move.inputs.map((role, i) => (role.kind === 'layout' ? w : role.kind === 'keep' ? pad.inputs[i] ?? '' : role.tensor ? addConstant(`${pad.name}/moved`, role.tensor) : ''));
+    while (inputs.length && inputs[inputs.length - 1] === '') inputs.pop();
+    hoisted.set(pad, [{ ...t, inputs: [pad.inputs[0]], outputs: [w] }, { ...pad, attrs: move.attrs, inputs, outputs: [y] }]);
+    dropped.add(t);
+  }
+  return nodes.filter((n) => !dropped.has(n)).flatMap((n) => hoisted.get(n) ?? [n]);
+}
+
+const WINDOW_OPS = new Set(['Conv', 'MaxPool', 'AveragePool']);
 
 /** Transpose by `first` then by `then` as one transpose. */
 function compose(first: readonly number[], then: readonly number[]): number[] {

@@ -7,6 +7,7 @@ import { GraphBuilder, type Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { cancelTransposes } from '../../src/passes/cancel-transposes.js';
+import { foldPad } from '../../src/passes/fold-pad.js';
 import { layoutConversions } from '../../src/passes/layout-report.js';
 import { assertSameComputation } from './check.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
@@ -119,4 +120,20 @@ test('the layout report names the ops a conversion sits between and skips transp
   b.setOutputs([b.add1('Reshape', [moved, b.constant('s', ints([-1]))], {}, 'y'), unit]);
   const r = layoutConversions(inferShapes(b.build()));
   assert.deepEqual(r, { count: 1, conversions: [{ node: 'Transpose', perm: TO_NCHW, from: 'Relu', to: ['Reshape'] }], between: { 'Relu -> Reshape': 1 } });
+});
+
+test('a transpose between an NHWC input Pad and a Conv moves above the Pad, which then folds into the Conv', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [1, 5, 6, 3] });
+  const padded = b.add1('Pad', ['x', b.constant('pads', ints([0, 1, 0, 0, 0, 1, 1, 0]))]);
+  const w = b.constant('w', randomTensor('float32', [2, 3, 3, 3], rng(12)));
+  b.setOutputs([b.add1('Conv', [b.add1('Transpose', [padded], { perm: TO_NCHW }), w], { strides: [2, 2] }, 'y')]);
+  const g = inferShapes(b.build());
+  const c = cancelTransposes(g);
+  assert.deepEqual(c.nodes.map((n) => n.op), ['Transpose', 'Pad', 'Conv']);
+  assertSameComputation(g, c);
+  const f = foldPad(c);
+  assert.deepEqual(f.nodes.map((n) => n.op), ['Transpose', 'Conv']);
+  assert.deepEqual(f.nodes[1].attrs.pads, [1, 0, 1, 1]);
+  assertSameComputation(g, f, 1e-5);
 });
