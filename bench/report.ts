@@ -40,6 +40,8 @@ export interface ModelResult {
   readonly path: string;
   readonly inputs: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[] }[];
   readonly macs: number | null;
+  /** Data-moving transposes left after graph optimisation (src/passes/layout-report.ts). */
+  readonly layoutConversions: number;
   readonly baseline: string | null;
   readonly engines: readonly EngineResult[];
 }
@@ -107,5 +109,5 @@ export function formatModel(m: ModelResult): string {
   const line = (cells: readonly string[]) => cells
     .map((c, i) => (i === cells.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
     .join('  ').trimEnd();
-  return [`${m.model} (${m.format}; ${shapes}; ${macs})`, line(head), ...rows.map(line)].join('\n');
+  return [`${m.model} (${m.format}; ${shapes}; ${macs}; ${m.layoutConversions} layout conversions)`, line(head), ...rows.map(line)].join('\n');
 }

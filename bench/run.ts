@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { countMacs } from '../src/cli/inspect.js';
 import { isFloat } from '../src/ir/dtype.js';
+import { layoutConversions } from '../src/passes/layout-report.js';
+import { optimizeGraph } from '../src/passes/pipeline.js';
 import { Tensor } from '../src/ir/tensor.js';
 import { numel } from '../src/ir/shape.js';
 import { randomTensor, rng } from '../src/io/random.js';
@@ -74,6 +76,7 @@ async function benchModel(model: BenchModel, engines: readonly EngineEntry[], na
     return { name, dtype: info.dtype, shape: info.shape as number[] };
   });
   const macs = countMacs(g);
+  const { count: layoutLeft } = layoutConversions(optimizeGraph(g).graph);
   const feeds = seededFeeds(inputs, model.inputRange, seed);
   const inputShapes = Object.fromEntries(inputs.map((i) => [i.name, i.shape]));
 
@@ -110,7 +113,7 @@ async function benchModel(model: BenchModel, engines: readonly EngineEntry[], na
     vsReference: reference && r.timing.medianMs / reference,
     agreement: baseline && r.engine !== baseline ? agreement(outputs.get(baseline)!, outputs.get(r.engine)!) : undefined,
   }));
-  return { model: model.name, format: model.format, path, inputs, macs, baseline, engines: engineResults };
+  return { model: model.name, format: model.format, path, inputs, macs, layoutConversions: layoutLeft, baseline, engines: engineResults };
 }
 
 async function main(opts: Options): Promise<void> {

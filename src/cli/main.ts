@@ -85,7 +85,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: () => {} });
   program.addHelpText('after', `
 MODEL is a .onnx file, a TensorFlow frozen GraphDef (.pb), a TF.js model.json, or the folder holding it.
-Set KILN_DEBUG=1 for timings and error stacks, KILN_DEBUG=2 to also print the imported and the folded graph,
+Set KILN_DEBUG=1 for timings (each graph pass's too) and error stacks, KILN_DEBUG=2 to also print the imported graph and the graph after each pass,
 KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly module as text.`);
 
   program.command('inspect')

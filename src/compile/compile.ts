@@ -7,7 +7,6 @@ import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js
 import { writeArtifact } from '../artifact/write.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import { printGraph } from '../ir/print.js';
 import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
@@ -117,7 +116,6 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   };
 
   const { graph: g, groups, dynamic } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
-  trace(2, `graph after constant folding:\n${printGraph(g)}`);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace }, groups));

@@ -44,6 +44,10 @@ export const PASSES: readonly Pass[] = [
   { name: 'fold-scale-shift', minLevel: 2, run: foldScaleShift },
   { name: 'fold-pad', minLevel: 2, run: foldPad },
   { name: 'cancel-transposes', minLevel: 3, run: cancelTransposes },
+  // with the transposes gone, an NHWC scale, shift or pad may now sit right after its convolution
+  { name: 'fold-batchnorm', minLevel: 3, run: foldBatchNorm },
+  { name: 'fold-scale-shift', minLevel: 3, run: foldScaleShift },
+  { name: 'fold-pad', minLevel: 3, run: foldPad },
   // transposes that met and cancelled can leave reshape chains, duplicates and folded constants behind
   { name: 'simplify', minLevel: 3, run: simplify },
   { name: 'cse', minLevel: 3, run: eliminateCommonSubexpressions },

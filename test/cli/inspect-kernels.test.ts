@@ -28,7 +28,7 @@ test('inspect --kernels lists mobilenet_v2\'s fused kernels with ops, layout, sh
   const text = kiln(['inspect', model, '--kernels', '--shape', 'input_1=1,224,224,3']);
   assert.equal(text.status, 0, show(text));
   assert.match(text.stdout, new RegExp(`^${listed.kernels.length} kernels for ${listed.nodes} nodes\n#\\s+ops\\s+layout\\s+shape\\s+MACs`));
-  assert.match(text.stdout, /Conv\+Clip\s+NCHW\s+\[1,3,225,225\] -> \[1,32,112,112\]/);
+  assert.match(text.stdout, /Conv\+Clip\s+NCHW\s+\[1,3,224,224\] -> \[1,32,112,112\]/);
 });
 
 test('inspect --kernels on a model with a symbolic input dim says to pass --shape', () => {

@@ -47,15 +47,17 @@ function freezeInputs(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Grap
 /**
  * Compiles and runs every data set of a case; returns why it failed, or undefined when all
  * outputs agree. The `frozen` inputs become constants of each data set's values first.
+ * `optLevel` is the graph opt level (default the compiler's).
  */
-export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], frozen: ReadonlySet<string> = new Set()): Promise<string | undefined> {
+export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], frozen: ReadonlySet<string> = new Set(),
+  optLevel?: number): Promise<string | undefined> {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
     }
     const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
     const prepared = freezeInputs(g, set, frozen);
-    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
+    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))), { optLevel });
     const session = await load(bytes);
     const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toRuntimeArray(t)])));
     if (set.outputs.length !== g.outputs.length) {
@@ -105,17 +107,17 @@ export async function shapeDecidingInputs(g: Graph, set: DataSet): Promise<Set<s
  * Imports, compiles, runs and compares one case, classifying any error. Never throws. A case
  * whose shapes depend on some inputs' values is retried with those frozen; its result says which.
  */
-export async function runCompiledCase(c: Case): Promise<CaseResult> {
+export async function runCompiledCase(c: Case, optLevel?: number): Promise<CaseResult> {
   const start = performance.now();
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   let note: string | undefined;
   try {
     const g = loadCaseModel(c), sets = loadDataSets(c.dir);
-    const diff = await checkCompiledCase(g, sets).catch(async (e: unknown) => {
+    const diff = await checkCompiledCase(g, sets, new Set(), optLevel).catch(async (e: unknown) => {
       const frozen = isValueDependent(e) && sets.length ? await shapeDecidingInputs(g, sets[0]) : undefined;
       if (!frozen) throw e;
       note = frozenNote(frozen);
-      return checkCompiledCase(g, sets, frozen);
+      return checkCompiledCase(g, sets, frozen, optLevel);
     });
     return diff ? done('fail', oneLine(note ? `${diff} (${note})` : diff)) : done('pass', note);
   } catch (e) {

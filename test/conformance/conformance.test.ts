@@ -1,6 +1,6 @@
 // The ONNX backend conformance cases on both engines (reference executor; compiled artifact run by
 // the runtime), each against its checked-in list of cases that do not pass yet: any other case
-// must pass, and a listed case that passes must leave the list.
+// must pass, and a listed case that passes must leave the list. The compiled list holds at every graph opt level.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,16 +8,17 @@ import { join } from 'node:path';
 import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
 import { Tensor } from '../../src/ir/tensor.js';
+import { DEFAULT_OPT_LEVEL, OPT_LEVELS } from '../../src/passes/pipeline.js';
 import { checkCompiledCase, FROZEN, shapeDecidingInputs } from './compiled.js';
 import { checkCase, compareTensors, expectedListFile, listCases, loadCaseModel, loadDataSets, parseExpected, type Engine } from './runner.js';
 
 const root = onnxBackendTests();
 
 /** Runs every case on `engine` and checks the results against its checked-in list; returns the counts. */
-async function checkAgainstList(engine: Engine): Promise<{ pass: number; fail: number; unsupported: number; frozen: number }> {
+async function checkAgainstList(engine: Engine, optLevel?: number): Promise<{ pass: number; fail: number; unsupported: number; frozen: number }> {
   const listFile = expectedListFile(engine);
   const expected = parseExpected(readFileSync(join(REPO_ROOT, listFile), 'utf8'));
-  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000, engine });
+  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000, engine, optLevel });
   const count = (s: string) => results.filter((r) => r.status === s).length;
 
   const broken = results.filter((r) => r.status !== 'pass' && !expected.has(r.name))
@@ -41,6 +42,13 @@ test('ONNX backend conformance cases, compiled and run by the runtime', { skip: 
   const referencePasses = total - parseExpected(readFileSync(join(REPO_ROOT, expectedListFile('reference')), 'utf8')).size;
   console.log(`conformance (compiled): pass ${c.pass} (${c.frozen} with shape-deciding inputs frozen), fail ${c.fail}, unsupported ${c.unsupported} of ${total}; the reference path passes ${referencePasses}`);
 });
+
+for (const level of OPT_LEVELS.filter((l) => l !== DEFAULT_OPT_LEVEL)) {
+  test(`ONNX backend conformance cases, compiled at graph opt level ${level}: the same list holds`, { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+    const c = await checkAgainstList('compiled', level);
+    console.log(`conformance (compiled -O${level}): pass ${c.pass}, fail ${c.fail}, unsupported ${c.unsupported}`);
+  });
+}
 
 test('conformance comparison rejects a wrong value, shape or dtype', { skip: !root && 'no ../shared/onnx-backend-tests' }, () => {
   const [c] = listCases(root!, ['test_conv_with_strides_padding']);

@@ -11,6 +11,8 @@ export interface PoolOptions {
   readonly onResult?: (r: CaseResult) => void;
   /** Default 'reference'. */
   readonly engine?: Engine;
+  /** Graph opt level of the compiled engine; default the compiler's. */
+  readonly optLevel?: number;
 }
 
 export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): Promise<CaseResult[]> {
@@ -41,7 +43,7 @@ export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): 
         const onError = (e: Error) => lost(`worker died: ${e.message}`);
         const onExit = (code: number) => lost(`worker exited with code ${code}`);
         w.on('message', finish).on('error', onError).on('exit', onExit);
-        w.postMessage({ c: cases[i], engine: opts.engine ?? 'reference' });
+        w.postMessage({ c: cases[i], engine: opts.engine ?? 'reference', optLevel: opts.optLevel });
       });
       results[i] = r;
       opts.onResult?.(r);

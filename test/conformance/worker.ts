@@ -3,5 +3,5 @@ import { parentPort } from 'node:worker_threads';
 import { runCompiledCase } from './compiled.js';
 import { runCase, type Case, type Engine } from './runner.js';
 
-parentPort!.on('message', async ({ c, engine }: { c: Case; engine: Engine }) =>
-  parentPort!.postMessage(engine === 'compiled' ? await runCompiledCase(c) : runCase(c)));
+parentPort!.on('message', async ({ c, engine, optLevel }: { c: Case; engine: Engine; optLevel?: number }) =>
+  parentPort!.postMessage(engine === 'compiled' ? await runCompiledCase(c, optLevel) : runCase(c)));
