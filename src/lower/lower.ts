@@ -34,7 +34,10 @@ export function lowerKernel(spec: KernelSpec): Kernel {
     }
   }
   const main = spec.outputs[spec.outputs.length - 1].name;
-  const nests = stages.map((t) => lowerStage(t, steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name)));
+  const nests = stages.map((t) => {
+    const own = steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name);
+    return lowerStage(t, own.length || spec.outputs.includes(t) ? own : scratchSteps(t));
+  });
   let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
     if (!spec.outputs.includes(t)) body = { k: 'alloc', buf: t.buffer, body };
@@ -92,6 +95,16 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
   if (conds.length === 0) return body;
   const cond = conds.reduce((a, b) => bin('and', a, b));
   return { k: 'if', cond, then: body };
+}
+
+/**
+ * An unscheduled scratch stage (a conv's column copy) copies rows: its innermost axis is vectorised
+ * when it holds a vector. Region stages choose their own (see lowerRegion); reductions stay as they are.
+ */
+function scratchSteps(t: ComputeTensor): Step[] {
+  const last = t.axes.length - 1;
+  if (t.region || last < 0 || t.shape[last] < lanesOf(computeType(t.elem))) return [];
+  return isReduction(t.fn(t.axes.map((n) => v(n)))) ? [] : [vectorize(t.axes[last])];
 }
 
 function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {

@@ -70,18 +70,40 @@ export function windowPad(name: string, x: TeTensor, begin: readonly number[], s
 /** Axis names of a conv's spatial output axes and kernel taps: ow / oh, ow / od, oh, ow (the schedules' names). */
 const spatialNames = (rank: number) => ({ out: ['od', 'oh', 'ow'].slice(3 - rank), taps: ['kd', 'kh', 'kw'].slice(3 - rank) });
 
-/** y[n, o, p] = sum over the group's channels c and taps t of src[n, c, p*s + t*d] * weight(o, c, t), plus bias[o]. */
-function slidingSum(name: string, shape: readonly number[], src: TeTensor, cPerGroup: number, oPerGroup: number, kernel: readonly number[],
-  strides: readonly number[], dilations: readonly number[], weight: (o: Expr, c: Expr, t: readonly Expr[]) => Expr,
+/** Reads input channel c at output pixel p and tap t of a sliding window (the source's layout decides where). */
+type WindowRead = (n: Expr, c: Expr, p: readonly Expr[], t: readonly Expr[]) => Expr;
+
+/** src[n, c, p*s + t*d]: the plain NC... source. */
+const strided = (src: TeTensor, strides: readonly number[], dilations: readonly number[]): WindowRead =>
+  (n, c, p, t) => src.at([n, c, ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]);
+
+/** y[n, o, p] = sum over the group's channels c and taps t of read(n, c, p, t) * weight(o, c, t), plus bias[o]. */
+function slidingSum(name: string, shape: readonly number[], read: WindowRead, cPerGroup: number, oPerGroup: number, kernel: readonly number[],
+  weight: (o: Expr, c: Expr, t: readonly Expr[]) => Expr,
   bias: TeTensor | undefined, elem: ComputeContext<unknown>['outputs'][number]['elem']): TeTensor {
   const names = spatialNames(kernel.length);
   return compute(name, shape, ([n, o, ...p]) => {
     const cBase = oPerGroup === shape[1] ? cnst(0) : mul(bin('floordiv', o, cnst(oPerGroup)), cnst(cPerGroup));
-    return reduce('sum', [cPerGroup, ...kernel], ([c, ...t]) => mul(
-      src.at([n, add(cBase, c), ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]),
-      weight(o, c, t)), ['c', ...names.taps])
+    return reduce('sum', [cPerGroup, ...kernel], ([c, ...t]) => mul(read(n, add(cBase, c), p, t), weight(o, c, t)), ['c', ...names.taps])
       .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
   }, { axes: ['n', 'o', ...names.out], elem });
+}
+
+/**
+ * A conv strided along its last axis reads every s-th element of a row, which a vector gets only by
+ * two loads and a shuffle per register (and the extra registers spill an accumulator). It reads a
+ * copy instead: cols[n, c, ..., kw, ow] = src[n, c, ..., ow*s + kw*d], KW/s times the input's size,
+ * made once per call, in which each tap's row of outputs is contiguous (any stride and dilation).
+ */
+function columnsOf(name: string, src: TeTensor, kernel: readonly number[], out: readonly number[],
+  strides: readonly number[], dilations: readonly number[]): WindowRead {
+  const last = kernel.length - 1, s = strides[last], d = dilations[last];
+  const cols = compute(name, [...src.shape.slice(0, -1), kernel[last], out[last]], (idx) => {
+    const [t, j] = idx.slice(-2);
+    return src.at([...idx.slice(0, -2), add(mul(j, cnst(s)), mul(t, cnst(d)))]);
+  }, { elem: src.elem, materialize: true });
+  return (n, c, p, t) => cols.at([n, c,
+    ...p.slice(0, -1).map((e, i) => add(mul(e, cnst(strides[i])), mul(t[i], cnst(dilations[i])))), t[last], p[last]]);
 }
 
 const spatialRankCheck = (op: string, rank: number) => {
@@ -105,8 +127,10 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
     ? windowPad(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
   const shape = flat ? [N, O, 1, spatial[0] * spatial[1]] : out.shape;
-  return [slidingSum(out.name, shape, padded, Cg, O / ctx.attrs.group, kernel, win.strides, win.dilations,
-    (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
+  const read = win.strides[win.strides.length - 1] > 1
+    ? columnsOf(`${out.name}_cols`, padded, kernel, out.shape.slice(2), win.strides, win.dilations)
+    : strided(padded, win.strides, win.dilations);
+  return [slidingSum(out.name, shape, read, Cg, O / ctx.attrs.group, kernel, (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
 }
 
 /**
@@ -198,6 +222,6 @@ function spreadTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[
     return select(hits.reduce((a, b) => bin('and', a, b)), value, k(value, 0));
   }, { elem: x!.elem, materialize: true });
   const weight = transposedWeight(w!, Og, Cg, ctx.attrs.group);
-  return [slidingSum(out.name, out.shape, spread, Cg, Og, kernel, kernel.map(() => 1), win.dilations,
+  return [slidingSum(out.name, out.shape, strided(spread, kernel.map(() => 1), win.dilations), Cg, Og, kernel,
     (o, c, t) => weight(o, c, t.map((e, d) => sub(cnst(kernel[d] - 1), e))), bias, out.elem)];
 }

@@ -1,9 +1,11 @@
 // Vector tiles for widths no tile divides: shifted last tiles for Conv (7, 14, 17, 35 wide), pointwise
-// convs as one flat pixel axis, depthwise 3x3 at stride 1 and 2, and shifted splits elsewhere.
+// convs as one flat pixel axis, depthwise 3x3 at stride 1 and 2, strided convs through a column copy,
+// and shifted splits elsewhere.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Stmt } from '../../src/loop/ir.js';
 import { IllegalScheduleError, reorder, split, unroll, vectorize } from '../../src/schedule/schedule.js';
+import { forEachExpr, forEachInStmt } from '../../src/loop/visit.js';
 import { checkOp } from './check.js';
 
 /** The vector accumulators a kernel declares. */
@@ -43,6 +45,25 @@ describe('conv vector tiles on odd widths', () => {
     for (const [size, stride] of [[7, 1], [14, 1], [14, 2], [15, 2]]) {
       const { kernel } = checkOp('Conv', { group: 8, pads: [1, 1, 1, 1], strides: [stride, stride] }, conv([1, 8, size, size], [8, 1, 3, 3]));
       assert.ok(vectorLocals(kernel.body) >= 4, `depthwise ${size} stride ${stride}`);
+    }
+  });
+  it('strided convs read a column copy, so every vector load of the reduction is contiguous', () => {
+    const cases: [number[], number[], Record<string, number[] | number>][] = [
+      [[1, 3, 11, 35], [8, 3, 3, 3], { strides: [2, 2] }],
+      [[1, 4, 9, 40], [4, 4, 3, 3], { strides: [1, 3], pads: [1, 1, 1, 1], dilations: [1, 2] }],
+      [[1, 8, 14, 14], [8, 1, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], group: 8 }],
+      [[1, 6, 10, 18], [4, 3, 1, 1], { strides: [2, 2], group: 2 }],
+    ];
+    // 1-D and 3-D convs take the same copy (their schedules do not tile yet)
+    checkOp('Conv', { strides: [2], pads: [2, 2] }, conv([1, 2, 33], [4, 2, 5]));
+    checkOp('Conv', { strides: [1, 2, 2], pads: [0, 1, 1, 0, 1, 1] }, conv([1, 2, 4, 5, 20], [4, 2, 2, 3, 3]));
+    for (const [x, w, attrs] of cases) {
+      const { kernel } = checkOp('Conv', attrs, conv(x, w));
+      const strides: number[] = [];
+      forEachInStmt(kernel.body, (e) => forEachExpr(e, (l) => {
+        if (l.k === 'load' && l.buf.name === 'y_cols' && l.index.k === 'ramp') strides.push(l.index.stride);
+      }));
+      assert.ok(strides.length > 0 && strides.every((st) => st === 1), `${JSON.stringify(attrs)}: ramps of stride ${strides.join(',')}`);
     }
   });
   it('widths below one vector stay scalar', () => {
