@@ -46,13 +46,16 @@ export function gemmCompute(ctx: ComputeContext<GemmAttrs>): TeTensor[] {
 interface ConvAttrs extends WindowAttrs { readonly group: number; readonly kernel_shape?: readonly number[] }
 
 /**
- * A 1x1 conv with stride 1 and no padding maps output pixel p to input pixel p: its H and W act as one
- * flat axis (a GEMM's N), so odd maps like 7x7 still give full vectors. Schedules ask this too.
+ * A conv of kernel width 1, stride 1 and no padding along W reads input row oh + kh*dh for output
+ * row oh, column for column: output pixel p = oh*W + ow reads input pixel p + kh*dh*W, so H and W
+ * act as one flat axis (a 1x1 conv is a GEMM with N = H*W, a 7x1 conv on 17x17 runs 289-wide rows)
+ * and odd maps still give full vectors. Schedules ask this too.
  */
-export function isPointwiseConv(x: readonly number[], w: readonly number[], out: readonly number[],
+export function isRowFlatConv(x: readonly number[], w: readonly number[], out: readonly number[],
   attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'>>): boolean {
-  return x.length === 4 && w[2] === 1 && w[3] === 1 && out[2] === x[2] && out[3] === x[3]
-    && (attrs.strides ?? []).every((s) => s === 1) && (attrs.pads ?? []).every((p) => p === 0);
+  const pads = attrs.pads ?? [];
+  return x.length === 4 && w[3] === 1 && out[3] === x[3] && (attrs.strides ?? []).every((s) => s === 1)
+    && !pads[1] && !pads[3];
 }
 
 /**
@@ -121,12 +124,14 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [N, C, ...spatial] = x!.shape;
   const [O, Cg, ...kernel] = w!.shape;
   const win = slidingWindow('Conv', spatial, ctx.attrs.kernel_shape ?? kernel, ctx.attrs);
-  // the flat view reads x at [n, c, 0, p], which row-major strides place at pixel p
-  const flat = x!.kind === 'placeholder' && !x!.packed && isPointwiseConv(x!.shape, w!.shape, out.shape, ctx.attrs);
   const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0)
     ? windowPad(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
-  const shape = flat ? [N, O, 1, spatial[0] * spatial[1]] : out.shape;
+  // the flat view reads the source at [n, c, kh*dh, p], which row-major strides place at pixel p of row kh*dh
+  // (a buffer read: an inlined producer indexes by its dims, not by offset)
+  const rowMajorSource = padded !== x || (x!.kind === 'placeholder' && !x!.packed);
+  const flat = rowMajorSource && isRowFlatConv(x!.shape, w!.shape, out.shape, ctx.attrs);
+  const shape = flat ? [N, O, 1, out.shape[2] * out.shape[3]] : out.shape;
   const read = win.strides[win.strides.length - 1] > 1
     ? columnsOf(`${out.name}_cols`, padded, kernel, out.shape.slice(2), win.strides, win.dilations)
     : strided(padded, win.strides, win.dilations);

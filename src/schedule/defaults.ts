@@ -7,7 +7,7 @@ import { resolveAttrs } from '../ops/op.js';
 import { nearestRepeats, repeatAxes } from '../ops/resize-compute.js';
 import type { ResizeAttrs } from '../ops/resize.js';
 import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
-import { isPhasedTranspose, isPointwiseConv } from '../ops/nn-compute.js';
+import { isPhasedTranspose, isRowFlatConv } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
@@ -61,7 +61,7 @@ export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'>
 
 export interface ConvProblem {
   readonly o: number;
-  /** Output columns the vector tile runs along: OW, or OH*OW for a pointwise conv (one flat axis). */
+  /** Output columns the vector tile runs along: OW, or OH*OW for a conv whose rows flatten (isRowFlatConv). */
   readonly ow: number;
   readonly weight: string;
 }
@@ -119,8 +119,8 @@ export function defaultSchedule(op: string, fusion: string,
   }
   if (op === 'Conv' && out.length === 4) {
     const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
-    const pointwise = isPointwiseConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
-    const p = { o: out[1], ow: pointwise ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
+    const flat = isRowFlatConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
+    const p = { o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }
   if (op === 'Einsum') {

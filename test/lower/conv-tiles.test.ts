@@ -28,9 +28,14 @@ describe('conv vector tiles on odd widths', () => {
       assert.ok(vectorLocals(kernel.body) >= 4, `width ${width}: ${vectorLocals(kernel.body)} vector accumulators`);
     }
   });
-  it('1x7 and 7x1 kernels on 17x17', () => {
+  it('1x7 and 7x1 kernels on 17x17; a 7x1 kernel runs its tiles along the flat 289 pixels', () => {
     checkOp('Conv', { pads: [0, 3, 0, 3] }, conv([1, 2, 17, 17], [4, 2, 1, 7]));
-    checkOp('Conv', { pads: [3, 0, 3, 0] }, conv([1, 2, 17, 17], [4, 2, 7, 1]));
+    const { kernel } = checkOp('Conv', { pads: [3, 0, 3, 0] }, conv([1, 2, 17, 17], [4, 2, 7, 1]));
+    const extents = new Map<string, number>();
+    forEachInStmt(kernel.body, () => {}, (st) => { if (st.k === 'for' && st.extent.k === 'const') extents.set(st.v, st.extent.value); });
+    assert.equal(extents.get('y_ow_o'), Math.ceil(289 / 8));
+    checkOp('Conv', { pads: [2, 0, 2, 0], dilations: [2, 1] }, conv([1, 3, 9, 6], [4, 3, 3, 1]));
+    checkOp('Conv', { auto_pad: 'SAME_UPPER' }, conv([1, 3, 9, 6], [4, 3, 4, 1]));
   });
   it('pointwise convs run along the flat pixel axis, so a 3x3 map still fills vectors', () => {
     const { kernel } = checkOp('Conv', {}, conv([2, 5, 3, 3], [8, 5, 1, 1]));
