@@ -109,13 +109,43 @@ function columnsOf(name: string, src: TeTensor, kernel: readonly number[], out: 
     ...p.slice(0, -1).map((e, i) => add(mul(e, cnst(strides[i])), mul(t[i], cnst(dilations[i])))), t[last], p[last]]);
 }
 
+/** im2col: patches[n, c, kh, kw, oh, ow] = src[n, c, oh*sh + kh*dh, ow*sw + kw*dw], read along the flat oh*OW + ow. */
+function patchesOf(name: string, src: TeTensor, kernel: readonly number[], out: readonly number[],
+  strides: readonly number[], dilations: readonly number[]): WindowRead {
+  const patches = compute(name, [...src.shape.slice(0, 2), ...kernel, ...out], ([n, c, ...tp]) => {
+    const t = tp.slice(0, kernel.length), p = tp.slice(kernel.length);
+    return src.at([n, c, ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]);
+  }, { elem: src.elem, materialize: true });
+  return (n, c, p, t) => patches.at([n, c, ...t, ...p]);
+}
+
+/**
+ * How a 2-D conv reads its input. 'row-flat' and 'patches' run the output as one flat OH*OW axis (the
+ * schedule's vector axis, see defaults.ts): row-flat convs read the (padded) input in place, 'patches'
+ * an im2col copy, KH*KW/(sh*sw) times the input, worth it for channel-dense convs whose rows waste a
+ * fifth of an 8-wide vector tile (17 wide: 24 columns computed). Other strided convs read 'columns'.
+ */
+export type ConvSource = 'direct' | 'row-flat' | 'columns' | 'patches';
+
+const raggedRow = (ow: number) => Math.ceil(ow / 8) * 8 >= 1.2 * ow;
+
+export function convSource(x: readonly number[], w: readonly number[], out: readonly number[],
+  attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'>>): ConvSource {
+  const strides = attrs.strides ?? [];
+  const rowStrided = (strides[strides.length - 1] ?? 1) > 1;
+  if (x.length !== 4) return rowStrided ? 'columns' : 'direct';
+  if (isRowFlatConv(x, w, out, attrs)) return 'row-flat';
+  if (raggedRow(out[3]) && w[1] >= 8 && out[2] * out[3] >= 8) return 'patches';
+  return rowStrided ? 'columns' : 'direct';
+}
+
 const spatialRankCheck = (op: string, rank: number) => {
   if (rank < 3 || rank > 5) throw new UnsupportedError(`${op}: compiled kernels cover 1 to 3 spatial axes, got input rank ${rank}`);
 };
 
 /**
  * NC + 1 to 3 spatial axes, grouped. A padded input is materialised first (in kernel scratch), so
- * the reduction's loads are affine in ow and vectorise to plain (or strided) vector loads.
+ * the reduction's loads are affine in ow and vectorise to plain vector loads (see ConvSource).
  */
 export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [x, w, bias] = ctx.inputs;
@@ -127,14 +157,16 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0)
     ? windowPad(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
-  // the flat view reads the source at [n, c, kh*dh, p], which row-major strides place at pixel p of row kh*dh
-  // (a buffer read: an inlined producer indexes by its dims, not by offset)
-  const rowMajorSource = padded !== x || (x!.kind === 'placeholder' && !x!.packed);
-  const flat = rowMajorSource && isRowFlatConv(x!.shape, w!.shape, out.shape, ctx.attrs);
+  const source = convSource(x!.shape, w!.shape, out.shape, ctx.attrs);
+  const taps = [padded, kernel, out.shape.slice(2), win.strides, win.dilations] as const;
+  // the row-flat view reads the source at [n, c, kh*dh, p], which row-major strides place at pixel p of
+  // row kh*dh: a buffer read (an inlined producer indexes by its dims, not by offset)
+  const inPlace = source === 'row-flat' && (padded !== x || (x!.kind === 'placeholder' && !x!.packed));
+  const read = source === 'patches' ? patchesOf(`${out.name}_patches`, ...taps)
+    : source === 'columns' ? columnsOf(`${out.name}_cols`, ...taps)
+      : strided(padded, win.strides, win.dilations);
+  const flat = source === 'patches' || inPlace;
   const shape = flat ? [N, O, 1, out.shape[2] * out.shape[3]] : out.shape;
-  const read = win.strides[win.strides.length - 1] > 1
-    ? columnsOf(`${out.name}_cols`, padded, kernel, out.shape.slice(2), win.strides, win.dilations)
-    : strided(padded, win.strides, win.dilations);
   return [slidingSum(out.name, shape, read, Cg, O / ctx.attrs.group, kernel, (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
 }
 

@@ -7,7 +7,7 @@ import { resolveAttrs } from '../ops/op.js';
 import { nearestRepeats, repeatAxes } from '../ops/resize-compute.js';
 import type { ResizeAttrs } from '../ops/resize.js';
 import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
-import { isPhasedTranspose, isRowFlatConv } from '../ops/nn-compute.js';
+import { convSource, isPhasedTranspose } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Schedule, type Step } from './schedule.js';
@@ -61,7 +61,7 @@ export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'>
 
 export interface ConvProblem {
   readonly o: number;
-  /** Output columns the vector tile runs along: OW, or OH*OW for a conv whose rows flatten (isRowFlatConv). */
+  /** Output columns the vector tile runs along: OW, or OH*OW for a conv whose rows flatten (see convSource). */
   readonly ow: number;
   readonly weight: string;
 }
@@ -119,7 +119,8 @@ export function defaultSchedule(op: string, fusion: string,
   }
   if (op === 'Conv' && out.length === 4) {
     const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
-    const flat = isRowFlatConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
+    const source = convSource(x, w, out, attrs as { pads?: number[]; strides?: number[] });
+    const flat = source === 'row-flat' || source === 'patches';
     const p = { o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }

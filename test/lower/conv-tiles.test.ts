@@ -1,5 +1,5 @@
 // Vector tiles for widths no tile divides: shifted last tiles for Conv (7, 14, 17, 35 wide), pointwise
-// convs as one flat pixel axis, depthwise 3x3 at stride 1 and 2, strided convs through a column copy,
+// convs as one flat pixel axis, depthwise 3x3 at stride 1 and 2, strided and ragged convs through copies,
 // and shifted splits elsewhere.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,12 +52,16 @@ describe('conv vector tiles on odd widths', () => {
       assert.ok(vectorLocals(kernel.body) >= 4, `depthwise ${size} stride ${stride}`);
     }
   });
-  it('strided convs read a column copy, so every vector load of the reduction is contiguous', () => {
+  it('strided and ragged convs read a column or im2col copy, so every vector load of the reduction is contiguous', () => {
     const cases: [number[], number[], Record<string, number[] | number>][] = [
       [[1, 3, 11, 35], [8, 3, 3, 3], { strides: [2, 2] }],
       [[1, 4, 9, 40], [4, 4, 3, 3], { strides: [1, 3], pads: [1, 1, 1, 1], dilations: [1, 2] }],
       [[1, 8, 14, 14], [8, 1, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], group: 8 }],
       [[1, 6, 10, 18], [4, 3, 1, 1], { strides: [2, 2], group: 2 }],
+      // channel-dense convs 17 (or 9) wide read an im2col copy along the flat pixel axis
+      [[1, 8, 11, 35], [8, 8, 3, 3], { strides: [2, 2] }],
+      [[1, 8, 5, 17], [4, 8, 1, 7], { pads: [0, 3, 0, 3] }],
+      [[1, 16, 9, 9], [4, 8, 3, 3], { pads: [1, 1, 1, 1], group: 2 }],
     ];
     // 1-D and 3-D convs take the same copy (their schedules do not tile yet)
     checkOp('Conv', { strides: [2], pads: [2, 2] }, conv([1, 2, 33], [4, 2, 5]));
@@ -66,7 +70,7 @@ describe('conv vector tiles on odd widths', () => {
       const { kernel } = checkOp('Conv', attrs, conv(x, w));
       const strides: number[] = [];
       forEachInStmt(kernel.body, (e) => forEachExpr(e, (l) => {
-        if (l.k === 'load' && l.buf.name === 'y_cols' && l.index.k === 'ramp') strides.push(l.index.stride);
+        if (l.k === 'load' && ['y_cols', 'y_patches'].includes(l.buf.name) && l.index.k === 'ramp') strides.push(l.index.stride);
       }));
       assert.ok(strides.length > 0 && strides.every((st) => st === 1), `${JSON.stringify(attrs)}: ramps of stride ${strides.join(',')}`);
     }
