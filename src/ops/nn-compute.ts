@@ -122,20 +122,22 @@ function patchesOf(name: string, src: TeTensor, kernel: readonly number[], out: 
 /**
  * How a 2-D conv reads its input. 'row-flat' and 'patches' run the output as one flat OH*OW axis (the
  * schedule's vector axis, see defaults.ts): row-flat convs read the (padded) input in place, 'patches'
- * an im2col copy, KH*KW/(sh*sw) times the input, worth it for channel-dense convs whose rows waste a
- * fifth of an 8-wide vector tile (17 wide: 24 columns computed). Other strided convs read 'columns'.
+ * an im2col copy (KH*KW/(sh*sw) times the input) when rows would waste a fifth of an 8-wide vector
+ * tile (17 wide: 24 columns computed); other strided convs read 'columns'. A copy pays only when
+ * each copied element feeds many output channels: depthwise convs (memory-bound) read in place.
  */
 export type ConvSource = 'direct' | 'row-flat' | 'columns' | 'patches';
 
 const raggedRow = (ow: number) => Math.ceil(ow / 8) * 8 >= 1.2 * ow;
 
 export function convSource(x: readonly number[], w: readonly number[], out: readonly number[],
-  attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'>>): ConvSource {
+  attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'> & { group: number }>): ConvSource {
   const strides = attrs.strides ?? [];
-  const rowStrided = (strides[strides.length - 1] ?? 1) > 1;
+  const copies = w[0] / (attrs.group ?? 1) >= 8;
+  const rowStrided = copies && (strides[strides.length - 1] ?? 1) > 1;
   if (x.length !== 4) return rowStrided ? 'columns' : 'direct';
   if (isRowFlatConv(x, w, out, attrs)) return 'row-flat';
-  if (raggedRow(out[3]) && w[1] >= 8 && out[2] * out[3] >= 8) return 'patches';
+  if (copies && raggedRow(out[3]) && out[2] * out[3] >= 8) return 'patches';
   return rowStrided ? 'columns' : 'direct';
 }
 

@@ -119,7 +119,7 @@ export function defaultSchedule(op: string, fusion: string,
   }
   if (op === 'Conv' && out.length === 4) {
     const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
-    const source = convSource(x, w, out, attrs as { pads?: number[]; strides?: number[] });
+    const source = convSource(x, w, out, attrs as { pads?: number[]; strides?: number[]; group?: number });
     const flat = source === 'row-flat' || source === 'patches';
     const p = { o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
     return convTemplate.schedule(p, convTemplate.defaults(p));
