@@ -23,6 +23,8 @@ const LAYERS: readonly Layer[] = [
   { label: 'MobileNetV2 1x1 7x7 160->960', c: 160, o: 960, h: 7, w: 7, kh: 1, kw: 1, stride: 1 },
   { label: 'InceptionV3 1x1 35x35 288->64', c: 288, o: 64, h: 35, w: 35, kh: 1, kw: 1, stride: 1 },
   { label: 'InceptionV3 3x3 35x35 64->96', c: 64, o: 96, h: 35, w: 35, kh: 3, kw: 3, stride: 1 },
+  { label: 'InceptionV3 5x5 35x35 48->64', c: 48, o: 64, h: 35, w: 35, kh: 5, kw: 5, stride: 1 },
+  { label: 'InceptionV3 3x3 35x35 96->96', c: 96, o: 96, h: 35, w: 35, kh: 3, kw: 3, stride: 1 },
   { label: 'InceptionV3 1x7 17x17 128->128', c: 128, o: 128, h: 17, w: 17, kh: 1, kw: 7, stride: 1 },
   { label: 'InceptionV3 7x1 17x17 128->192', c: 128, o: 192, h: 17, w: 17, kh: 7, kw: 1, stride: 1 },
   { label: 'InceptionV3 3x3 s2 35->17 288->384', c: 288, o: 384, h: 35, w: 35, kh: 3, kw: 3, stride: 2, pad: 0 },
