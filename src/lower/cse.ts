@@ -123,13 +123,21 @@ export const wrapLets = (lets: SharedValues['lets'], body: Stmt): Stmt =>
   lets.reduceRight((inner: Stmt, [v, value]): Stmt => ({ k: 'let', v, value, body: inner }), body);
 
 /**
- * Moves the part of each load address that the inner loops do not change into one `let` per
- * distinct base, bound outside them: a register tile's loads then share one base (the code
- * generator cannot merge bases it recomputes per load), and indices are simplified first (packed layouts' divisions fold) and the rest of each address is the inner
- * loop variables' terms in loop order, so the engine's loop-invariant motion lifts each level's
- * partial sum. The base names sort before the loop variables (`${prefix}` must), as normalised
- * sums keep their terms by name.
+ * Moves the part of each load address that the inner loops do not change into one `let` per distinct
+ * base, bound outside them. A register tile's loads then share one base (the code generator would
+ * recompute it per load), and the rest of each address is the inner loop variables' terms, which the
+ * engine's loop-invariant code motion lifts level by level when they come in loop order: normalised
+ * sums order their terms by name, so `prefix` must sort before the loop variables' names. Indices are
+ * simplified first (a packed layout's divisions fold); terms that load or divide by a variable stay
+ * inside, where guards may protect them.
  */
+/** No loads and no integer division by a non-constant: evaluating it where the original did not cannot trap. */
+function safeToHoist(e: Expr): boolean {
+  if (e.k === 'load') return false;
+  if (e.k === 'bin' && ['div', 'mod', 'floordiv', 'floormod'].includes(e.op) && e.b.k !== 'const') return false;
+  return children(e).every(safeToHoist);
+}
+
 export function hoistAddressBases(roots: readonly Expr[], isInner: (name: string) => boolean, prefix: string,
   simplify: (index: Expr) => Expr): SharedValues {
   const bases = new Map<string, string>();
@@ -144,7 +152,7 @@ export function hoistAddressBases(roots: readonly Expr[], isInner: (name: string
   const split = (index: Expr): Expr => {
     const lin = toLinear(simplify(index));
     const outer = new Map<string, Term>(), inner = new Map<string, Term>();
-    for (const [key, t] of lin.terms) ([...varsOf(t.atom)].some(isInner) ? inner : outer).set(key, t);
+    for (const [key, t] of lin.terms) ([...varsOf(t.atom)].some(isInner) || !safeToHoist(t.atom) ? inner : outer).set(key, t);
     // a lone loop variable or constant is as cheap as its let
     const [only] = outer.values();
     if (outer.size === 0 || (outer.size === 1 && only.coef === 1 && only.atom.k === 'var')) return index;

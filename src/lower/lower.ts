@@ -225,7 +225,7 @@ function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Ex
   const scalarAcc = (acc: Accumulator) => v(acc.name, vec(s, 1));
   // a register tile's updates share each row's broadcast scalar and each column's vector, loaded once per step
   const shared = bindShared(accs.map((acc) => specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc)), `${accs[0].name}_ld`);
-  // uppercase sorts before the loop variables' lowercase axis names (see hoistAddressBases)
+  // address bases outside the reduction loops; 'Base' sorts before the loops' lowercase axis names
   const inner = new Set([...reduceAxes.map((a) => a.varName), ...accs.map((a) => a.name), ...shared.lets.map(([n]) => n)]);
   const ranges = new Map(nest.order.map((a) => [a.varName, [0, a.extent - 1] as const]));
   const hoisted = hoistAddressBases([...shared.lets.map(([, e]) => e), ...shared.exprs], (n) => inner.has(n),
