@@ -30,6 +30,7 @@ const LAYERS: readonly Layer[] = [
   { label: 'InceptionV3 3x3 s2 35->17 288->384', c: 288, o: 384, h: 35, w: 35, kh: 3, kw: 3, stride: 2, pad: 0 },
   { label: 'InceptionV3 3x3 s2 17->8 192->320', c: 192, o: 320, h: 17, w: 17, kh: 3, kw: 3, stride: 2, pad: 0 },
   { label: 'PP-OCR rec 3x3 8x80 96->96', c: 96, o: 96, h: 8, w: 80, kh: 3, kw: 3, stride: 1 },
+  { label: 'PP-OCR det 3x3 160x160 96->24', c: 96, o: 24, h: 160, w: 160, kh: 3, kw: 3, stride: 1 },
   { label: 'PP-OCR det 3x3 s2 160->80 c16->16', c: 16, o: 16, h: 160, w: 160, kh: 3, kw: 3, stride: 2 },
 ];
 
@@ -46,7 +47,7 @@ for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
     { name: 'b', info: { dtype: 'float32', shape: [l.o] }, constant: randomTensor('float32', [l.o], rng(3)) },
   ];
   const attrs = { pads: [ph, pw, ph, pw], strides: [l.stride, l.stride], group };
-  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w' }, { ot: knobs[0], wt: knobs[1], packW: 1 });
+  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w', perGroup: l.o / group }, { ot: knobs[0], wt: knobs[1], packW: 1 });
   const { kernel, packed } = lowerNode('Conv', attrs, inputs, [{ name: 'y', info: { dtype: 'float32', shape: [1, l.o, oh, ow] } }], schedule);
   const data = kernel.params.map((p) => {
     const t = packed.get(p.name) ?? inputs.find((i) => i.name === p.name)?.constant;
