@@ -1,8 +1,10 @@
 // Common subexpressions of lowered values. Computes share Expr objects (Mish reads its input once and
 // uses it three times) and separate producers rebuild equal trees; value numbering finds both, and each
 // value used more than once becomes one `let`, so a fused chain's kernel grows linearly, not exponentially.
-import type { Buffer, Expr, Stmt } from '../loop/ir.js';
-import { children } from '../loop/visit.js';
+import { v, type Buffer, type Expr, type Stmt } from '../loop/ir.js';
+import { fromLinear, toLinear, type Linear, type Term } from '../loop/linear.js';
+import { printExpr } from '../loop/print.js';
+import { children, mapChildren, varsOf } from '../loop/visit.js';
 
 const fmtNumber = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
 const typeKey = (e: Expr) => `${e.type.scalar}x${e.type.lanes}`;
@@ -119,3 +121,59 @@ export function bindShared(roots: readonly Expr[], prefix: string): SharedValues
 /** `body` inside the bindings, outermost first. */
 export const wrapLets = (lets: SharedValues['lets'], body: Stmt): Stmt =>
   lets.reduceRight((inner: Stmt, [v, value]): Stmt => ({ k: 'let', v, value, body: inner }), body);
+
+/**
+ * Moves the part of each load address that the inner loops do not change into one `let` per distinct
+ * base, bound outside them. A register tile's loads then share one base (the code generator would
+ * recompute it per load), and the rest of each address is the inner loop variables' terms, which the
+ * engine's loop-invariant code motion lifts level by level when they come in loop order: normalised
+ * sums order their terms by name, so `prefix` must sort before the loop variables' names. Indices are
+ * simplified first (a packed layout's divisions fold); terms that load or divide by a variable stay
+ * inside, where guards may protect them.
+ */
+/** No loads and no integer division by a non-constant: evaluating it where the original did not cannot trap. */
+function safeToHoist(e: Expr): boolean {
+  if (e.k === 'load') return false;
+  if (e.k === 'bin' && ['div', 'mod', 'floordiv', 'floormod'].includes(e.op) && e.b.k !== 'const') return false;
+  return children(e).every(safeToHoist);
+}
+
+export function hoistAddressBases(roots: readonly Expr[], isInner: (name: string) => boolean, prefix: string,
+  simplify: (index: Expr) => Expr): SharedValues {
+  const bases = new Map<string, string>();
+  const lets: [string, Expr][] = [];
+  const baseOf = (outer: Linear): Expr => {
+    const value = fromLinear(outer);
+    const key = printExpr(value);
+    let name = bases.get(key);
+    if (!name) { name = `${prefix}${lets.length}`; bases.set(key, name); lets.push([name, value]); }
+    return v(name);
+  };
+  const split = (index: Expr): Expr => {
+    const lin = toLinear(simplify(index));
+    const outer = new Map<string, Term>(), inner = new Map<string, Term>();
+    for (const [key, t] of lin.terms) ([...varsOf(t.atom)].some(isInner) || !safeToHoist(t.atom) ? inner : outer).set(key, t);
+    // a lone loop variable or constant is as cheap as its let
+    const [only] = outer.values();
+    if (outer.size === 0 || (outer.size === 1 && only.coef === 1 && only.atom.k === 'var')) return index;
+    const base = baseOf({ terms: outer, c: 0 });
+    return fromLinear({ terms: new Map([...inner, [`\u0000${printExpr(base)}`, { atom: base, coef: 1 }]]), c: lin.c });
+  };
+  const done = new Map<Expr, Expr>();
+  const go = (e: Expr): Expr => {
+    let out = done.get(e);
+    if (out) return out;
+    if (e.k === 'load') {
+      const { index } = e;
+      const at = index.k === 'ramp' ? { ...index, base: split(index.base) }
+        : index.k === 'broadcast' ? { ...index, value: split(index.value) }
+          : index.type.lanes === 1 && index.type.scalar === 'i32' ? split(index) : index;
+      out = { ...e, index: at };
+    } else {
+      out = mapChildren(e, go);
+    }
+    done.set(e, out);
+    return out;
+  };
+  return { lets, exprs: roots.map(go) };
+}

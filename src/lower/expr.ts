@@ -10,8 +10,12 @@ export class NotAffineError extends Error {}
 /** A constant of e's type (scalar or vector). */
 export const lit = (e: Expr, value: number): Expr => cnst(value, e.type);
 
-const widenTo = (e: Expr, lanes: number): Expr =>
-  e.type.lanes === lanes ? e : e.type.lanes === 1 ? broadcast(e, lanes) : fail(`mixing ${e.type.lanes} and ${lanes} lanes`);
+/** e as `lanes` lanes; a scalar load becomes a load at a broadcast index (one load-and-splat instruction). */
+const widenTo = (e: Expr, lanes: number): Expr => {
+  if (e.type.lanes === lanes) return e;
+  if (e.type.lanes !== 1) return fail(`mixing ${e.type.lanes} and ${lanes} lanes`);
+  return e.k === 'load' ? load(e.buf, broadcast(e.index, lanes)) : broadcast(e, lanes);
+};
 
 function fail(why: string): never {
   throw new NotAffineError(why);
@@ -75,7 +79,7 @@ function substituteNode(e: Expr, go: (x: Expr) => Expr, map: ReadonlyMap<string,
       if (index.type.lanes === 1) return load(e.buf, index);
       if (index.k === 'ramp') return load(e.buf, index);
       const u = uniform(index);
-      if (u) return broadcast(load(e.buf, u), index.type.lanes);
+      if (u) return load(e.buf, broadcast(u, index.type.lanes));
       return fail(`index of ${e.buf.name} is not affine in the vectorised axis`);
     }
     case 'ramp': {

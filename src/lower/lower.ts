@@ -4,9 +4,10 @@
 import {
   bin, cnst, computeType, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
 } from '../loop/ir.js';
+import { simplifyExpr } from '../loop/simplify-expr.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
-import { bindShared, wrapLets } from './cse.js';
+import { bindShared, hoistAddressBases, wrapLets } from './cse.js';
 import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
 import {
   isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction, type Region,
@@ -33,7 +34,10 @@ export function lowerKernel(spec: KernelSpec): Kernel {
     }
   }
   const main = spec.outputs[spec.outputs.length - 1].name;
-  const nests = stages.map((t) => lowerStage(t, steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name)));
+  const nests = stages.map((t) => {
+    const own = steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name);
+    return lowerStage(t, own.length || spec.outputs.includes(t) ? own : scratchSteps(t));
+  });
   let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
     if (!spec.outputs.includes(t)) body = { k: 'alloc', buf: t.buffer, body };
@@ -91,6 +95,16 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
   if (conds.length === 0) return body;
   const cond = conds.reduce((a, b) => bin('and', a, b));
   return { k: 'if', cond, then: body };
+}
+
+/**
+ * An unscheduled scratch stage (a conv's column copy) copies rows: its innermost axis is vectorised
+ * when it holds a vector. Region stages choose their own (see lowerRegion); reductions stay as they are.
+ */
+function scratchSteps(t: ComputeTensor): Step[] {
+  const last = t.axes.length - 1;
+  if (t.region || last < 0 || t.shape[last] < lanesOf(computeType(t.elem))) return [];
+  return isReduction(t.fn(t.axes.map((n) => v(n)))) ? [] : [vectorize(t.axes[last])];
 }
 
 function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
@@ -211,8 +225,15 @@ function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Ex
   const scalarAcc = (acc: Accumulator) => v(acc.name, vec(s, 1));
   // a register tile's updates share each row's broadcast scalar and each column's vector, loaded once per step
   const shared = bindShared(accs.map((acc) => specialise(bin(COMBINE[r.kind], scalarAcc(acc), value), acc)), `${accs[0].name}_ld`);
-  const updates = seq(...accs.map((acc, j): Stmt => ({ k: 'set', v: acc.name, value: shared.exprs[j] })));
-  const reduceLoops = wrapLoops(reduceAxes, guarded(reduceGuards, wrapLets(shared.lets, updates)));
+  // address bases outside the reduction loops; 'Base' sorts before the loops' lowercase axis names
+  const inner = new Set([...reduceAxes.map((a) => a.varName), ...accs.map((a) => a.name), ...shared.lets.map(([n]) => n)]);
+  const ranges = new Map(nest.order.map((a) => [a.varName, [0, a.extent - 1] as const]));
+  const hoisted = hoistAddressBases([...shared.lets.map(([, e]) => e), ...shared.exprs], (n) => inner.has(n),
+    `${t.name}_Base`.replace(/[^A-Za-z0-9_]/g, '_'), (e) => simplifyExpr(e, ranges));
+  const lets = shared.lets.map(([n], j) => [n, hoisted.exprs[j]] as const);
+  const values = hoisted.exprs.slice(shared.lets.length);
+  const updates = seq(...accs.map((acc, j): Stmt => ({ k: 'set', v: acc.name, value: values[j] })));
+  const reduceLoops = wrapLets(hoisted.lets, wrapLoops(reduceAxes, guarded(reduceGuards, wrapLets(lets, updates))));
   const results = bindShared(accs.map((acc) => specialise(r.epilogue(scalarAcc(acc)), acc)), `${t.name}_e`.replace(/[^A-Za-z0-9_]/g, '_'));
   const stores = wrapLets(results.lets, seq(...accs.map((acc, j) => store(t.buffer, specialise(flat, acc), results.exprs[j]))));
   return accs.reduceRight((body: Stmt, acc): Stmt =>

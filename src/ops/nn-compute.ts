@@ -46,13 +46,16 @@ export function gemmCompute(ctx: ComputeContext<GemmAttrs>): TeTensor[] {
 interface ConvAttrs extends WindowAttrs { readonly group: number; readonly kernel_shape?: readonly number[] }
 
 /**
- * A 1x1 conv with stride 1 and no padding maps output pixel p to input pixel p: its H and W act as one
- * flat axis (a GEMM's N), so odd maps like 7x7 still give full vectors. Schedules ask this too.
+ * A conv of kernel width 1, stride 1 and no padding along W reads input row oh + kh*dh for output
+ * row oh, column for column: output pixel p = oh*W + ow reads input pixel p + kh*dh*W, so H and W
+ * act as one flat axis (a 1x1 conv is a GEMM with N = H*W, a 7x1 conv on 17x17 runs 289-wide rows)
+ * and odd maps still give full vectors. Schedules ask this too.
  */
-export function isPointwiseConv(x: readonly number[], w: readonly number[], out: readonly number[],
+export function isRowFlatConv(x: readonly number[], w: readonly number[], out: readonly number[],
   attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'>>): boolean {
-  return x.length === 4 && w[2] === 1 && w[3] === 1 && out[2] === x[2] && out[3] === x[3]
-    && (attrs.strides ?? []).every((s) => s === 1) && (attrs.pads ?? []).every((p) => p === 0);
+  const pads = attrs.pads ?? [];
+  return x.length === 4 && w[3] === 1 && out[3] === x[3] && (attrs.strides ?? []).every((s) => s === 1)
+    && !pads[1] && !pads[3];
 }
 
 /**
@@ -70,18 +73,72 @@ export function windowPad(name: string, x: TeTensor, begin: readonly number[], s
 /** Axis names of a conv's spatial output axes and kernel taps: ow / oh, ow / od, oh, ow (the schedules' names). */
 const spatialNames = (rank: number) => ({ out: ['od', 'oh', 'ow'].slice(3 - rank), taps: ['kd', 'kh', 'kw'].slice(3 - rank) });
 
-/** y[n, o, p] = sum over the group's channels c and taps t of src[n, c, p*s + t*d] * weight(o, c, t), plus bias[o]. */
-function slidingSum(name: string, shape: readonly number[], src: TeTensor, cPerGroup: number, oPerGroup: number, kernel: readonly number[],
-  strides: readonly number[], dilations: readonly number[], weight: (o: Expr, c: Expr, t: readonly Expr[]) => Expr,
+/** Reads input channel c at output pixel p and tap t of a sliding window (the source's layout decides where). */
+type WindowRead = (n: Expr, c: Expr, p: readonly Expr[], t: readonly Expr[]) => Expr;
+
+/** src[n, c, p*s + t*d]: the plain NC... source. */
+const strided = (src: TeTensor, strides: readonly number[], dilations: readonly number[]): WindowRead =>
+  (n, c, p, t) => src.at([n, c, ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]);
+
+/** y[n, o, p] = sum over the group's channels c and taps t of read(n, c, p, t) * weight(o, c, t), plus bias[o]. */
+function slidingSum(name: string, shape: readonly number[], read: WindowRead, cPerGroup: number, oPerGroup: number, kernel: readonly number[],
+  weight: (o: Expr, c: Expr, t: readonly Expr[]) => Expr,
   bias: TeTensor | undefined, elem: ComputeContext<unknown>['outputs'][number]['elem']): TeTensor {
   const names = spatialNames(kernel.length);
   return compute(name, shape, ([n, o, ...p]) => {
     const cBase = oPerGroup === shape[1] ? cnst(0) : mul(bin('floordiv', o, cnst(oPerGroup)), cnst(cPerGroup));
-    return reduce('sum', [cPerGroup, ...kernel], ([c, ...t]) => mul(
-      src.at([n, add(cBase, c), ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]),
-      weight(o, c, t)), ['c', ...names.taps])
+    return reduce('sum', [cPerGroup, ...kernel], ([c, ...t]) => mul(read(n, add(cBase, c), p, t), weight(o, c, t)), ['c', ...names.taps])
       .then((acc) => (bias ? add(acc, bias.at([o])) : acc));
   }, { axes: ['n', 'o', ...names.out], elem });
+}
+
+/**
+ * A conv strided along its last axis reads every s-th element of a row, which a vector gets only by
+ * two loads and a shuffle per register (and the extra registers spill an accumulator). It reads a
+ * copy instead: cols[n, c, ..., kw, ow] = src[n, c, ..., ow*s + kw*d], KW/s times the input's size,
+ * made once per call, in which each tap's row of outputs is contiguous (any stride and dilation).
+ */
+function columnsOf(name: string, src: TeTensor, kernel: readonly number[], out: readonly number[],
+  strides: readonly number[], dilations: readonly number[]): WindowRead {
+  const last = kernel.length - 1, s = strides[last], d = dilations[last];
+  const cols = compute(name, [...src.shape.slice(0, -1), kernel[last], out[last]], (idx) => {
+    const [t, j] = idx.slice(-2);
+    return src.at([...idx.slice(0, -2), add(mul(j, cnst(s)), mul(t, cnst(d)))]);
+  }, { elem: src.elem, materialize: true });
+  return (n, c, p, t) => cols.at([n, c,
+    ...p.slice(0, -1).map((e, i) => add(mul(e, cnst(strides[i])), mul(t[i], cnst(dilations[i])))), t[last], p[last]]);
+}
+
+/** im2col: patches[n, c, kh, kw, oh, ow] = src[n, c, oh*sh + kh*dh, ow*sw + kw*dw], read along the flat oh*OW + ow. */
+function patchesOf(name: string, src: TeTensor, kernel: readonly number[], out: readonly number[],
+  strides: readonly number[], dilations: readonly number[]): WindowRead {
+  const patches = compute(name, [...src.shape.slice(0, 2), ...kernel, ...out], ([n, c, ...tp]) => {
+    const t = tp.slice(0, kernel.length), p = tp.slice(kernel.length);
+    return src.at([n, c, ...p.map((e, d) => add(mul(e, cnst(strides[d])), mul(t[d], cnst(dilations[d]))))]);
+  }, { elem: src.elem, materialize: true });
+  return (n, c, p, t) => patches.at([n, c, ...t, ...p]);
+}
+
+/**
+ * How a 2-D conv reads its input. 'row-flat' and 'patches' run the output as one flat OH*OW axis (the
+ * schedule's vector axis, see defaults.ts): row-flat convs read the (padded) input in place, 'patches'
+ * an im2col copy (KH*KW/(sh*sw) times the input) when rows would waste a fifth of an 8-wide vector
+ * tile (17 wide: 24 columns computed); other strided convs read 'columns'. A copy pays only when
+ * each copied element feeds many output channels: depthwise convs (memory-bound) read in place.
+ */
+export type ConvSource = 'direct' | 'row-flat' | 'columns' | 'patches';
+
+const raggedRow = (ow: number) => Math.ceil(ow / 8) * 8 >= 1.2 * ow;
+
+export function convSource(x: readonly number[], w: readonly number[], out: readonly number[],
+  attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'> & { group: number }>): ConvSource {
+  const strides = attrs.strides ?? [];
+  const copies = w[0] / (attrs.group ?? 1) >= 8;
+  const rowStrided = copies && (strides[strides.length - 1] ?? 1) > 1;
+  if (x.length !== 4) return rowStrided ? 'columns' : 'direct';
+  if (isRowFlatConv(x, w, out, attrs)) return 'row-flat';
+  if (copies && raggedRow(out[3]) && out[2] * out[3] >= 8) return 'patches';
+  return rowStrided ? 'columns' : 'direct';
 }
 
 const spatialRankCheck = (op: string, rank: number) => {
@@ -90,7 +147,7 @@ const spatialRankCheck = (op: string, rank: number) => {
 
 /**
  * NC + 1 to 3 spatial axes, grouped. A padded input is materialised first (in kernel scratch), so
- * the reduction's loads are affine in ow and vectorise to plain (or strided) vector loads.
+ * the reduction's loads are affine in ow and vectorise to plain vector loads (see ConvSource).
  */
 export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [x, w, bias] = ctx.inputs;
@@ -99,14 +156,20 @@ export function convCompute(ctx: ComputeContext<ConvAttrs>): TeTensor[] {
   const [N, C, ...spatial] = x!.shape;
   const [O, Cg, ...kernel] = w!.shape;
   const win = slidingWindow('Conv', spatial, ctx.attrs.kernel_shape ?? kernel, ctx.attrs);
-  // the flat view reads x at [n, c, 0, p], which row-major strides place at pixel p
-  const flat = x!.kind === 'placeholder' && !x!.packed && isPointwiseConv(x!.shape, w!.shape, out.shape, ctx.attrs);
   const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0)
     ? windowPad(`${out.name}_pad`, x!, [0, 0, ...win.padsBegin], [N, C, ...spatial.map((d, i) => win.padsBegin[i] + d + win.padsEnd[i])], 0)
     : x!;
-  const shape = flat ? [N, O, 1, spatial[0] * spatial[1]] : out.shape;
-  return [slidingSum(out.name, shape, padded, Cg, O / ctx.attrs.group, kernel, win.strides, win.dilations,
-    (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
+  const source = convSource(x!.shape, w!.shape, out.shape, ctx.attrs);
+  const taps = [padded, kernel, out.shape.slice(2), win.strides, win.dilations] as const;
+  // the row-flat view reads the source at [n, c, kh*dh, p], which row-major strides place at pixel p of
+  // row kh*dh: a buffer read (an inlined producer indexes by its dims, not by offset)
+  const inPlace = source === 'row-flat' && (padded !== x || (x!.kind === 'placeholder' && !x!.packed));
+  const read = source === 'patches' ? patchesOf(`${out.name}_patches`, ...taps)
+    : source === 'columns' ? columnsOf(`${out.name}_cols`, ...taps)
+      : strided(padded, win.strides, win.dilations);
+  const flat = source === 'patches' || inPlace;
+  const shape = flat ? [N, O, 1, out.shape[2] * out.shape[3]] : out.shape;
+  return [slidingSum(out.name, shape, read, Cg, O / ctx.attrs.group, kernel, (o, c, t) => w!.at([o, c, ...t]), bias, out.elem)];
 }
 
 /**
@@ -198,6 +261,6 @@ function spreadTranspose(ctx: ComputeContext<ConvAttrs>, win: Window): TeTensor[
     return select(hits.reduce((a, b) => bin('and', a, b)), value, k(value, 0));
   }, { elem: x!.elem, materialize: true });
   const weight = transposedWeight(w!, Og, Cg, ctx.attrs.group);
-  return [slidingSum(out.name, out.shape, spread, Cg, Og, kernel, kernel.map(() => 1), win.dilations,
+  return [slidingSum(out.name, out.shape, strided(spread, kernel.map(() => 1), win.dilations), Cg, Og, kernel,
     (o, c, t) => weight(o, c, t.map((e, d) => sub(cnst(kernel[d] - 1), e))), bias, out.elem)];
 }

@@ -7,7 +7,7 @@ import { resolveAttrs } from '../ops/op.js';
 import { nearestRepeats, repeatAxes } from '../ops/resize-compute.js';
 import type { ResizeAttrs } from '../ops/resize.js';
 import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
-import { isPhasedTranspose, isPointwiseConv } from '../ops/nn-compute.js';
+import { convSource, isPhasedTranspose } from '../ops/nn-compute.js';
 import { einsumAsMatmul, planEinsum } from '../ops/nn-einsum.js';
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { poolTemplate } from './pool.js';
@@ -62,9 +62,11 @@ export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'>
 
 export interface ConvProblem {
   readonly o: number;
-  /** Output columns the vector tile runs along: OW, or OH*OW for a pointwise conv (one flat axis). */
+  /** Output columns the vector tile runs along: OW, or OH*OW for a conv whose rows flatten (see convSource). */
   readonly ow: number;
   readonly weight: string;
+  /** Output channels per group (default o): below 4, a tile's channels read different input rows. */
+  readonly perGroup?: number;
 }
 
 /** Columns a vector tile of wt covers in a row of ow, plus a fixed cost per tile (weights, stores). */
@@ -84,7 +86,10 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> 
     const s = convTemplate.space(p);
     const widths = s.wt.filter((w) => w === 8 || w === 4);
     const wt = widths.length ? widths.reduce((best, w) => (tileCost(p.ow, w) < tileCost(p.ow, best) ? w : best)) : 0;
-    return { ot: s.ot[0], wt, packW: 1 };
+    // channels that share no input row (depthwise) each load their own vectors: a tile of 4 accumulators
+    // (2 channels x 8 columns, or 4 x 4) keeps enough multiply-adds in flight without spilling
+    const own = (p.perGroup ?? p.o) < 4 && wt > 0 ? s.ot.find((t) => t * wt === 16) : undefined;
+    return { ot: own ?? s.ot[0], wt, packW: 1 };
   },
   schedule: ({ weight, ow }, { ot, wt, packW }) => {
     const packStep: Step[] = packW && ot > 1 ? [pack(weight, { axis: 0, block: ot })] : [];
@@ -120,8 +125,9 @@ export function defaultSchedule(op: string, fusion: string,
   }
   if (op === 'Conv' && out.length === 4) {
     const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
-    const pointwise = isPointwiseConv(x, w, out, attrs as { pads?: number[]; strides?: number[] });
-    const p = { o: out[1], ow: pointwise ? out[2] * out[3] : out[3], weight: inputs[1]!.name };
+    const source = convSource(x, w, out, attrs as { pads?: number[]; strides?: number[]; group?: number });
+    const flat = source === 'row-flat' || source === 'patches';
+    const p = { o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / Number(attrs.group ?? 1) };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }
   if (op === 'Einsum') {
@@ -149,11 +155,11 @@ function convTransposeSchedule(inputs: Parameters<typeof defaultSchedule>[2], ou
   const a = { auto_pad: 'NOTSET', ...attrs } as unknown as TransposeAttrs & { kernel_shape?: readonly number[] };
   const win = transposeWindow(x.slice(2), a.kernel_shape ?? w.slice(2), a);
   if (!isPhasedTranspose(win)) {
-    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name };
+    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name, perGroup: w[1] };
     return convTemplate.schedule(p, { ...convTemplate.defaults(p), packW: 0 });
   }
   const qw = out[3] / win.strides[1];
-  const { ot, wt } = convTemplate.defaults({ o: out[1], ow: qw, weight: inputs[1]!.name });
+  const { ot, wt } = convTemplate.defaults({ o: out[1], ow: qw, weight: inputs[1]!.name, perGroup: w[1] });
   // unrolled phases make each phase's tap offsets constants the simplifier folds
   const phases = [unroll('ph'), unroll('pw')];
   if (wt === 0) return [split('o', ot), reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i'), ...phases];

@@ -385,7 +385,7 @@ export class ExprLowering {
   }
 
   /** True when the i32 index term `e` is >= 0 whatever the variables in scope hold (loop counters from a non-negative start). */
-  private isNonNegative(e: Expr): boolean {
+  protected isNonNegative(e: Expr): boolean {
     switch (e.k) {
       case 'const': return e.value >= 0;
       case 'var': return this.countingUp.has(e.name);

@@ -66,7 +66,12 @@ class KernelLowering extends ExprLowering {
     switch (s.k) {
       case 'seq': s.body.forEach((b) => this.stmt(b)); return;
       case 'for': return this.loop(s);
-      case 'let': return this.scoped(s.v, s.value.type, (locals) => { this.assign(locals, s.value); this.stmt(s.body); });
+      case 'let': return this.scoped(s.v, s.value.type, (locals) => {
+        this.assign(locals, s.value);
+        // a non-negative address base keeps the constant parts of addresses built on it in memarg offsets
+        if (s.value.type.scalar === 'i32' && s.value.type.lanes === 1 && this.isNonNegative(s.value)) this.countingUp.add(s.v);
+        this.stmt(s.body);
+      });
       case 'local': return this.scoped(s.v, s.type, (locals) => { this.assign(locals, s.init); this.stmt(s.body); });
       case 'set': {
         const b = this.vars.get(s.v) ?? this.fail(`set of '${s.v}', which is not bound`);
