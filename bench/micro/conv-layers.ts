@@ -1,6 +1,6 @@
 // Micro benchmark (not a test): real conv layer shapes of MobileNetV2, InceptionV3 and PP-OCR lowered
 // with the default Conv schedule, simplified, unrolled and compiled to wasm SIMD; GFLOP/s per layer.
-// Usage: node dist/bench/micro/conv-layers.js [substring of a layer label] [ot,wt knobs instead of the defaults]
+// Usage: node dist/bench/micro/conv-layers.js [substring of a layer label] [ot,wt[,blocksInside] knobs instead of the defaults]
 import { rng, randomTensor } from '../../src/io/random.js';
 import { convTemplate } from '../../src/schedule/defaults.js';
 import { lowerNode, type NodeValue } from '../../src/lower/op.js';
@@ -21,6 +21,8 @@ const LAYERS: readonly Layer[] = [
   { label: 'MobileNetV2 dw3x3 s1 7x7 c960', c: 960, o: 960, h: 7, w: 7, kh: 3, kw: 3, stride: 1, group: 960 },
   { label: 'MobileNetV2 1x1 14x14 64->384', c: 64, o: 384, h: 14, w: 14, kh: 1, kw: 1, stride: 1 },
   { label: 'MobileNetV2 1x1 7x7 160->960', c: 160, o: 960, h: 7, w: 7, kh: 1, kw: 1, stride: 1 },
+  { label: 'InceptionV3 3x3 147x147 32->64', c: 32, o: 64, h: 147, w: 147, kh: 3, kw: 3, stride: 1 },
+  { label: 'InceptionV3 3x3 73->71 80->192', c: 80, o: 192, h: 73, w: 73, kh: 3, kw: 3, stride: 1, pad: 0 },
   { label: 'InceptionV3 1x1 35x35 288->64', c: 288, o: 64, h: 35, w: 35, kh: 1, kw: 1, stride: 1 },
   { label: 'InceptionV3 3x3 35x35 64->96', c: 64, o: 96, h: 35, w: 35, kh: 3, kw: 3, stride: 1 },
   { label: 'InceptionV3 5x5 35x35 48->64', c: 48, o: 64, h: 35, w: 35, kh: 5, kw: 5, stride: 1 },
@@ -47,7 +49,7 @@ for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
     { name: 'b', info: { dtype: 'float32', shape: [l.o] }, constant: randomTensor('float32', [l.o], rng(3)) },
   ];
   const attrs = { pads: [ph, pw, ph, pw], strides: [l.stride, l.stride], group };
-  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w', perGroup: l.o / group }, { ot: knobs[0], wt: knobs[1], packW: 1 });
+  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w', perGroup: l.o / group }, { ot: knobs[0], wt: knobs[1], packW: 1, blocksInside: knobs[2] ?? 0 });
   const { kernel, packed } = lowerNode('Conv', attrs, inputs, [{ name: 'y', info: { dtype: 'float32', shape: [1, l.o, oh, ow] } }], schedule);
   const data = kernel.params.map((p) => {
     const t = packed.get(p.name) ?? inputs.find((i) => i.name === p.name)?.constant;

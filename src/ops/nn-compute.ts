@@ -129,6 +129,8 @@ function patchesOf(name: string, src: TeTensor, kernel: readonly number[], out: 
 export type ConvSource = 'direct' | 'row-flat' | 'columns' | 'patches';
 
 const raggedRow = (ow: number) => Math.ceil(ow / 8) * 8 >= 1.2 * ow;
+/** The largest im2col copy worth its scratch memory (16 MB of f32). */
+const MAX_PATCH_ELEMS = 1 << 22;
 
 export function convSource(x: readonly number[], w: readonly number[], out: readonly number[],
   attrs: Partial<Pick<WindowAttrs, 'pads' | 'strides'> & { group: number }>): ConvSource {
@@ -137,7 +139,8 @@ export function convSource(x: readonly number[], w: readonly number[], out: read
   const rowStrided = copies && (strides[strides.length - 1] ?? 1) > 1;
   if (x.length !== 4) return rowStrided ? 'columns' : 'direct';
   if (isRowFlatConv(x, w, out, attrs)) return 'row-flat';
-  if (copies && raggedRow(out[3]) && out[2] * out[3] >= 8) return 'patches';
+  const patchElems = x[1] * w[2] * w[3] * out[2] * out[3];
+  if (copies && raggedRow(out[3]) && out[2] * out[3] >= 8 && patchElems <= MAX_PATCH_ELEMS) return 'patches';
   return rowStrided ? 'columns' : 'direct';
 }
 

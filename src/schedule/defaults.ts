@@ -67,6 +67,26 @@ export interface ConvProblem {
   readonly weight: string;
   /** Output channels per group (default o): below 4, a tile's channels read different input rows. */
   readonly perGroup?: number;
+  /** Output rows the tiles sweep (1 for a flat conv), and the elements of the source and weights the reduction reads. */
+  readonly rows?: number;
+  readonly sourceElems?: number;
+  readonly weightElems?: number;
+}
+
+/** Elements (f32) that stay in a core's L2 between reuses: half of a 1 MB L2. */
+const L2_ELEMS = 128 * 1024;
+
+/**
+ * Whether the output-channel blocks loop inside the pixel tiles: each tile's input rows are then read
+ * from cache by every block and the weights stream once per tile; otherwise the weights stay cached
+ * and the source streams once per block. Picks the order that moves fewer elements past L2.
+ */
+function blocksInside({ o, ow, perGroup = o, rows, sourceElems, weightElems }: ConvProblem, ot: number, wt: number): number {
+  if (perGroup < 4 || rows === undefined || sourceElems === undefined || weightElems === undefined) return 0;
+  const tiles = rows * (wt ? Math.ceil(ow / wt) : ow);
+  const blocksOutside = sourceElems > L2_ELEMS ? (o / ot) * sourceElems : sourceElems;
+  const inside = weightElems > L2_ELEMS ? tiles * weightElems : weightElems;
+  return inside < blocksOutside ? 1 : 0;
 }
 
 /** Columns a vector tile of wt covers in a row of ow, plus a fixed cost per tile (weights, stores). */
@@ -77,11 +97,13 @@ const tileCost = (ow: number, wt: number) => Math.ceil(ow / wt) * (wt + 4);
  * output columns (vectors along the contiguous ow axis). It is the 4x8 GEMM tile with ow as N: the
  * input row segment is the vector operand reused by all ot channels. Packing the weights O/ot x
  * [C][KH][KW] x ot puts the ot scalars each reduction step needs side by side. A width wt does not
- * divide (7, 14, 17, 35) gets a shifted last tile, so no layer falls back to scalar code.
+ * divide (7, 14, 17, 35) gets a shifted last tile, so no layer falls back to scalar code. The taps
+ * stay loops, one per step: V8 hoists all loads of an unrolled run of taps to its top and spills
+ * (measured 2x slower), while it unrolls and hoists the short kw loop well by itself.
  */
-export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> = {
+export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW' | 'blocksInside'> = {
   family: 'conv',
-  space: ({ o, ow }) => ({ ot: dividing(o, [4, 2, 8, 1]), wt: [...[8, 4, 16].filter((w) => ow >= w), 0], packW: [1, 0] }),
+  space: ({ o, ow }) => ({ ot: dividing(o, [4, 2, 8, 1]), wt: [...[8, 4, 16].filter((w) => ow >= w), 0], packW: [1, 0], blocksInside: [0, 1] }),
   defaults: (p) => {
     const s = convTemplate.space(p);
     const widths = s.wt.filter((w) => w === 8 || w === 4);
@@ -89,16 +111,17 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW'> 
     // channels that share no input row (depthwise) each load their own vectors: a tile of 4 accumulators
     // (2 channels x 8 columns, or 4 x 4) keeps enough multiply-adds in flight without spilling
     const own = (p.perGroup ?? p.o) < 4 && wt > 0 ? s.ot.find((t) => t * wt === 16) : undefined;
-    return { ot: own ?? s.ot[0], wt, packW: 1 };
+    const ot = own ?? s.ot[0];
+    return { ot, wt, packW: 1, blocksInside: blocksInside(p, ot, wt) };
   },
-  schedule: ({ weight, ow }, { ot, wt, packW }) => {
+  schedule: ({ weight, ow }, { ot, wt, packW, blocksInside: inside }) => {
     const packStep: Step[] = packW && ot > 1 ? [pack(weight, { axis: 0, block: ot })] : [];
-    if (wt === 0) {
-      return [...packStep, split('o', ot), reorder(['n', 'o.o', 'oh', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i')];
-    }
+    const pixels = wt === 0 ? ['oh', 'ow'] : ['oh', 'ow.o'];
+    const order = ['n', ...(inside ? [...pixels, 'o.o'] : ['o.o', ...pixels]), 'c', 'kh', 'kw', 'o.i'];
+    if (wt === 0) return [...packStep, split('o', ot), reorder(order), unroll('o.i')];
     return [
       ...packStep, split('o', ot), split('ow', wt, undefined, ow % wt ? 'shift' : undefined),
-      reorder(['n', 'o.o', 'oh', 'ow.o', 'c', 'kh', 'kw', 'o.i', 'ow.i']), unroll('o.i'), vectorize('ow.i'),
+      reorder([...order, 'ow.i']), unroll('o.i'), vectorize('ow.i'),
     ];
   },
 };
@@ -125,9 +148,16 @@ export function defaultSchedule(op: string, fusion: string,
   }
   if (op === 'Conv' && out.length === 4) {
     const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
-    const source = convSource(x, w, out, attrs as { pads?: number[]; strides?: number[]; group?: number });
+    const a = attrs as { pads?: number[]; strides?: number[]; group?: number };
+    const source = convSource(x, w, out, a);
     const flat = source === 'row-flat' || source === 'patches';
-    const p = { o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / Number(attrs.group ?? 1) };
+    const [sh, sw] = a.strides ?? [1, 1];
+    // a copied source holds each input element once per tap it feeds
+    const copies = source === 'patches' ? (w[2] * w[3]) / (sh * sw) : source === 'columns' ? w[3] / sw : 1;
+    const p = {
+      o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / (a.group ?? 1),
+      rows: flat ? 1 : out[2], sourceElems: x[1] * x[2] * x[3] * copies, weightElems: w[0] * w[1] * w[2] * w[3],
+    };
     return convTemplate.schedule(p, convTemplate.defaults(p));
   }
   if (op === 'Einsum') {

@@ -71,6 +71,16 @@ describe('knob spaces', () => {
       checkOp('Conv', { pads: [1, 1, 1, 1] }, [{ shape: [1, 2, 5, 8] }, { shape: [4, 2, 3, 3], constant: true }], convTemplate.schedule(p, knobs));
     }
   });
+  it('conv tiles loop over output-channel blocks inside the pixel tiles when the source would stream more than the weights', () => {
+    // InceptionV3's stride-2 conv as im2col (3 MB of patches, 4 MB of weights, 37 tiles, 96 blocks)
+    const strided = { o: 384, ow: 289, weight: 'w', rows: 1, sourceElems: 288 * 9 * 289, weightElems: 384 * 288 * 9 };
+    assert.equal(convTemplate.defaults(strided).blocksInside, 1);
+    // an 8x8 map with 6 MB of weights: the input stays cached, the weights are read once
+    const small = { o: 384, ow: 8, weight: 'w', rows: 8, sourceElems: 448 * 100, weightElems: 384 * 448 * 9 };
+    assert.equal(convTemplate.defaults(small).blocksInside, 0);
+    // depthwise blocks read different channels: nothing to share
+    assert.equal(convTemplate.defaults({ ...strided, perGroup: 1 }).blocksInside, 0);
+  });
   it('parallel is an annotation on an outer spatial loop', () => {
     checkOp('MatMul', {}, mm, [parallel('m')]);
   });
