@@ -72,8 +72,8 @@ function readersOf(g: Graph): Map<string, Node[]> {
 
 /**
  * An epilogue op joins through a value of the group's iteration shape that it reads at the element it
- * writes; a reduction joins a group of elementwise ops only, through its last value, and becomes
- * the group's anchor (its producers inline into its reads).
+ * writes; a reduction or a movement op (transpose, concat, slice, ...) joins a group of elementwise
+ * ops only, through its last value, and becomes the group's anchor (its producers inline into its reads).
  */
 function canJoin(g: Graph, group: readonly Node[], value: string, node: Node, shape: Shape): boolean {
   const root = opDef(group[0].op);
@@ -82,7 +82,7 @@ function canJoin(g: Graph, group: readonly Node[], value: string, node: Node, sh
   if (!produced || !written) return false;
   if (isEpilogue(node)) return sameShape(produced.shape, written.shape) && sameShape(written.shape, shape);
   const kind = opDef(node.op)?.fusion;
-  return kind === 'reduce' && group.every(isEpilogue) && group[group.length - 1].outputs[0] === value;
+  return (kind === 'reduce' || kind === 'injective') && group.every(isEpilogue) && group[group.length - 1].outputs[0] === value;
 }
 
 /** Groups cut until no value but a group's last is read outside it or is a graph output. */

@@ -149,3 +149,16 @@ test('a reduction takes its elementwise producers and consumers into one kernel'
   assert.deepEqual(opsOf(g), ['Mul+Exp+ReduceSum+Log', 'Neg+Relu+GlobalAveragePool+Sigmoid', 'Sub+Softmax+Mul+Abs', 'ReduceMax']);
   assert.equal(await checkCompiled(g), 4);
 });
+
+test('a movement op takes its elementwise producers and consumers into one kernel', async () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [2, 3, 5] });
+  b.addInput('y', { dtype: 'float32', shape: [2, 3, 4] });
+  const t = b.add1('Sigmoid', [b.add1('Transpose', [b.add1('Relu', ['x'])], { perm: [2, 0, 1] })]);
+  const c = b.add1('Neg', [b.add1('Concat', [b.add1('Exp', ['x']), b.add1('Abs', ['y'])], { axis: 2 })]);
+  b.setOutputs([t, c]);
+  const g = inferShapes(b.build());
+  // the Concat joins the Exp's group; the Abs's value is that group's output, read from memory
+  assert.deepEqual(opsOf(g), ['Relu+Transpose+Sigmoid', 'Abs', 'Exp+Concat+Neg']);
+  assert.equal(await checkCompiled(g), 3);
+});
