@@ -4,6 +4,7 @@
 import type { Graph, Node } from '../ir/graph.js';
 import { sameShape, type Shape } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
+import { isElementwiseKind } from '../ops/op.js';
 
 /** Nodes that run as one kernel: the root first, then the elementwise ops applied to its result in order. */
 export interface KernelGroup {
@@ -15,9 +16,6 @@ export interface KernelGroup {
   /** The last node's outputs: no value computed earlier in the group is read outside it. */
   readonly outputs: readonly string[];
 }
-
-/** Ops that a group takes on as producers or as an epilogue. */
-const EPILOGUE_KINDS = new Set(['elemwise', 'broadcast']);
 
 /** A longer chain only grows the kernel: each op is already a few instructions per element. */
 const MAX_GROUP_NODES = 12;
@@ -61,7 +59,8 @@ export function fuseGraph(g: Graph): KernelGroup[] {
   return valid.sort((a, b) => index.get(a[a.length - 1])! - index.get(b[b.length - 1])!).map(groupOf);
 }
 
-const isEpilogue = (n: Node) => EPILOGUE_KINDS.has(opDef(n.op)?.fusion ?? '') && n.outputs.length === 1;
+/** Ops that a group takes on as producers or as an epilogue. */
+const isEpilogue = (n: Node) => isElementwiseKind(opDef(n.op)?.fusion) && n.outputs.length === 1;
 
 function readersOf(g: Graph): Map<string, Node[]> {
   const reads = new Map<string, Node[]>();

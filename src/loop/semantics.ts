@@ -142,20 +142,15 @@ const u32Ops: OpTable = {
   shr: (a, b) => (a as number) >>> (b as number),
   ...compare,
 };
+// non-negative bigints compare, combine bitwise and shift right as the signed table does
 const u64Ops: OpTable = {
+  ...i64Ops,
   add: (a, b) => u64((a as bigint) + (b as bigint)),
   sub: (a, b) => u64((a as bigint) - (b as bigint)),
   mul: (a, b) => u64((a as bigint) * (b as bigint)),
   div: (a, b) => u64Div(a, b, false), floordiv: (a, b) => u64Div(a, b, false),
   mod: (a, b) => u64Div(a, b, true), floormod: (a, b) => u64Div(a, b, true),
-  min: (a, b) => ((a as bigint) < (b as bigint) ? a : b),
-  max: (a, b) => ((a as bigint) > (b as bigint) ? a : b),
-  and: (a, b) => (a as bigint) & (b as bigint),
-  or: (a, b) => (a as bigint) | (b as bigint),
-  xor: (a, b) => (a as bigint) ^ (b as bigint),
   shl: (a, b) => u64((a as bigint) << ((b as bigint) & 63n)),
-  shr: (a, b) => (a as bigint) >> ((b as bigint) & 63n),
-  ...compare,
 };
 
 const BIN: Readonly<Record<ScalarType, OpTable>> = {

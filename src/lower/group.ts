@@ -5,7 +5,7 @@ import type { Attrs } from '../ir/graph.js';
 import { sameShape } from '../ir/shape.js';
 import { computeType, load, v, type Expr } from '../loop/ir.js';
 import { opDef } from '../ops/index.js';
-import { resolveAttrs } from '../ops/op.js';
+import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
 import { substitute } from './expr.js';
 import { lowerKernel } from './lower.js';
@@ -23,8 +23,6 @@ export interface GroupNode {
 /** Stands for the anchor's reduced value inside the epilogue; loop-IR names never contain '#'. */
 const ACCUMULATOR = 'fused#acc';
 
-const ELEMENTWISE = new Set(['elemwise', 'broadcast']);
-
 /**
  * One kernel for the group: elementwise producers, then its anchor (the first node that is not
  * elementwise: a conv, matmul, reduction or movement; else the first node), then elementwise
@@ -34,7 +32,7 @@ const ELEMENTWISE = new Set(['elemwise', 'broadcast']);
  * iteration shape): the caller then lowers the nodes one by one.
  */
 export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined {
-  const at = Math.max(0, nodes.findIndex((n) => !ELEMENTWISE.has(opDef(n.op)!.fusion)));
+  const at = Math.max(0, nodes.findIndex((n) => !isElementwiseKind(opDef(n.op)!.fusion)));
   const anchor = nodes[at], last = nodes[nodes.length - 1];
   if (anchor.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
   const out = (o: NodeValue) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) });

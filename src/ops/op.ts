@@ -9,6 +9,9 @@ import type { TeTensor } from '../lower/te.js';
 /** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
 export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'out-fusable' | 'opaque';
 
+/** Kinds whose output element i reads only element i of each input (broadcast inputs at their broadcast index). */
+export const isElementwiseKind = (kind: string | undefined): boolean => kind === 'elemwise' || kind === 'broadcast';
+
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'tensor';
 type JsOf<K extends AttrKind> =
   K extends 'int' | 'float' ? number :

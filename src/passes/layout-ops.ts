@@ -5,6 +5,7 @@ import type { Attrs, Node, ValueInfo } from '../ir/graph.js';
 import { normAxis } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { opDef } from '../ops/index.js';
+import { isElementwiseKind } from '../ops/op.js';
 import { padAmounts } from '../ops/movement.js';
 
 export type InputRole =
@@ -46,7 +47,7 @@ export function layoutMove(ctx: MoveContext): LayoutMove | undefined {
   const ints = (i: number) => (n.inputs[i] ? ctx.constant(n.inputs[i])?.toArray() : undefined);
   const outRank = (i: number) => ctx.type(n.outputs[i])?.shape.length;
   if (!def) return undefined;
-  if (def.fusion === 'elemwise' || def.fusion === 'broadcast') {
+  if (isElementwiseKind(def.fusion)) {
     if (n.outputs.length !== 1 || outRank(0) !== r) return undefined;
     return { attrs: n.attrs, inputs: n.inputs.map((v) => (v ? LAYOUT : KEEP)), outPerms: [p] };
   }

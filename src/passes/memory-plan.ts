@@ -18,7 +18,7 @@ import { byteWidth, type DType } from '../ir/dtype.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { fmtShape, isStatic, numel } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
-import { resolveAttrs } from '../ops/op.js';
+import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 
 /** Every placement starts on this boundary: one SIMD128 vector. */
 export const MEMORY_ALIGNMENT = 16;
@@ -187,7 +187,7 @@ export function graphPlanRequest(g: Graph): PlanRequest {
 /** Steps whose output element i is computed from input element i, or that only reinterpret a buffer. */
 function isElementwise(g: Graph, n: Node): boolean {
   const kind = opDef(n.op)?.fusion;
-  return kind === 'elemwise' || kind === 'broadcast' || isView(g, n);
+  return isElementwiseKind(kind) || isView(g, n);
 }
 
 /** Steps whose output is the input's storage read under another shape (the op says when). */

@@ -3,7 +3,7 @@
 import type { Attrs, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { opDef } from '../ops/index.js';
-import { resolveAttrs } from '../ops/op.js';
+import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 import { nearestRepeats, repeatAxes } from '../ops/resize-compute.js';
 import type { ResizeAttrs } from '../ops/resize.js';
 import { transposeWindow, type TransposeAttrs } from '../ops/conv.js';
@@ -126,9 +126,6 @@ export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW' |
   },
 };
 
-// movement ops index through floordiv/floormod and selects: left scalar until the simplifier folds those
-const INJECTIVE = new Set(['elemwise', 'broadcast']);
-
 /** The default schedule of a node: its family's template at the default knobs, or no steps. Pass the node's attrs where known. */
 export function defaultSchedule(op: string, fusion: string,
   inputs: readonly ({ readonly name: string; readonly info: ValueInfo; readonly constant?: Tensor } | undefined)[],
@@ -169,7 +166,8 @@ export function defaultSchedule(op: string, fusion: string,
     const p = { spatial: out.slice(2), indices: outShapes.length > 1 };
     return poolTemplate.schedule(p, poolTemplate.defaults(p));
   }
-  if (INJECTIVE.has(fusion) && outShapes.length === 1) {
+  // movement ops index through floordiv/floormod and selects: left scalar until the simplifier folds those
+  if (isElementwiseKind(fusion) && outShapes.length === 1) {
     return elementwiseTemplate.schedule({ shape: out }, elementwiseTemplate.defaults({ shape: out }));
   }
   return [];
