@@ -9,7 +9,7 @@ import { simplifyKernel } from '../loop/simplify.js';
 import { unrollLoops } from '../loop/unroll.js';
 import { vectorizeLoops } from '../loop/vectorize.js';
 import { verifyKernel } from '../loop/verify.js';
-import { lowerGroup } from '../lower/group.js';
+import { lowerGroup, type GroupNode } from '../lower/group.js';
 import { lowerNode, type LoweredNode, type NodeValue } from '../lower/op.js';
 import { opDef } from '../ops/index.js';
 import { canonicalKernel, dropUnreadInputs } from './canonical.js';
@@ -52,6 +52,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
   const steps: GroupKernel[] = [];
   let vectorizeFallbacks = 0;
   const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
+  const bound = (n: Node): GroupNode => ({ op: n.op, attrs: n.attrs, inputs: n.inputs.map((v) => (v ? value(v) : undefined)), outputs: n.outputs.map(value) });
   const push = (group: KernelGroup, { kernel, packed: packing }: LoweredNode) => {
     const legal = legalizeKernel(kernel, opts.simd, (loopVar, why) => {
       vectorizeFallbacks++;
@@ -69,15 +70,15 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     if (!opDef(node.op)?.compute && !opDef(node.op)?.kernel) return fail(node, 'no compute definition');
     if (node.outputs.includes('')) return fail(node, 'an omitted output');
     try {
-      push(groupOf([node]), lowerNode(node.op, node.attrs,
-        node.inputs.map((v) => (v ? value(v) : undefined)), node.outputs.map(value)));
+      const { op, attrs, inputs, outputs } = bound(node);
+      push(groupOf([node]), lowerNode(op, attrs, inputs, outputs));
     } catch (e) {
       if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return fail(node, e.message);
       throw withContext(e, `compiling node '${node.name}' (${node.op})`);
     }
   };
   for (const group of groups) {
-    const fused = group.nodes.length > 1 ? lowerFused(group, value) : undefined;
+    const fused = group.nodes.length > 1 ? lowerFused(group, bound) : undefined;
     if (fused) push(group, fused);
     else group.nodes.forEach(lowerOne);
   }
@@ -86,12 +87,10 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
 }
 
 /** The group as one kernel; undefined when it cannot be (a node not compilable, or not fusable that way). */
-function lowerFused(group: KernelGroup, value: (name: string) => NodeValue): LoweredNode | undefined {
+function lowerFused(group: KernelGroup, bound: (n: Node) => GroupNode): LoweredNode | undefined {
   if (group.nodes.some((n) => !opDef(n.op)?.compute || n.outputs.includes(''))) return undefined;
   try {
-    return lowerGroup(group.nodes.map((n) => ({
-      op: n.op, attrs: n.attrs, inputs: n.inputs.map((v) => (v ? value(v) : undefined)), outputs: n.outputs.map(value),
-    })));
+    return lowerGroup(group.nodes.map(bound));
   } catch (e) {
     if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return undefined;
     throw withContext(e, `compiling fused group '${group.name}' (${group.nodes.map((n) => n.op).join(' + ')})`);
