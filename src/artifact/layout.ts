@@ -11,15 +11,19 @@ import { PAGE_BYTES, type Manifest, type TensorSlot } from '../runtime/manifest.
 /** An output whose length along `axis` the kernel stores in the i32 value `count` (src/compile/dynamic-outputs.ts). */
 export interface DynamicSlot { readonly output: string; readonly axis: number; readonly count: string }
 
-/** The manifest's memory, inputs and outputs for `plan` made from `g`; counts of dynamic outputs are not outputs of their own. */
-export function manifestLayout(g: Graph, plan: MemoryPlan, dynamic: readonly DynamicSlot[] = []): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
+/**
+ * The manifest's memory, inputs and outputs for `plan` made from `g`; counts of dynamic outputs are not
+ * outputs of their own, and `strings` names the int32 values that hold string handles.
+ */
+export function manifestLayout(g: Graph, plan: MemoryPlan, dynamic: readonly DynamicSlot[] = [],
+  strings: ReadonlySet<string> = new Set()): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
   const slot = (name: string): TensorSlot => {
     const p = plan.placements.get(name);
     const info = g.values.get(name);
     if (!p || !info) throw new InputError(`artifact layout: '${name}' is not in the memory plan; plan the same graph`);
     if (!isRuntimeDType(info.dtype)) throw new UnsupportedError(`artifact layout: '${name}' is ${info.dtype}, which compiled models cannot exchange`);
     const extents = dynamic.filter((d) => d.output === name).map((d) => ({ axis: d.axis, countOffset: plan.placements.get(d.count)!.offset }));
-    return { name, dtype: info.dtype, shape: info.shape as number[], offset: p.offset, ...(extents.length ? { dynamic: extents } : {}) };
+    return { name, dtype: strings.has(name) ? 'string' : info.dtype, shape: info.shape as number[], offset: p.offset, ...(extents.length ? { dynamic: extents } : {}) };
   };
   const counts = new Set(dynamic.map((d) => d.count));
   return {

@@ -1,4 +1,4 @@
-// Parsing of the repeatable NAME=VALUE options of the CLI (--shape, --input).
+// Parsing of the repeatable NAME=VALUE options of the CLI (--shape, --input, --freeze).
 import { InputError } from '../errors.js';
 
 /** Splits NAME=VALUE at the last '=' (input names may contain ':' or '/', rarely '='). */
@@ -30,10 +30,10 @@ export function parseShapes(texts: readonly string[]): Record<string, number[]> 
   });
 }
 
-/** --input NAME=FILE.npy */
-export function parseInputs(texts: readonly string[]): Record<string, string> {
-  return assign('--input', texts, (value, name) => {
-    if (!value) throw new InputError(`--input ${name}= needs a file, e.g. --input ${name}=image.npy`);
+/** --input or --freeze NAME=FILE.npy */
+export function parseNpyFiles(option: '--input' | '--freeze', texts: readonly string[]): Record<string, string> {
+  return assign(option, texts, (value, name) => {
+    if (!value) throw new InputError(`${option} ${name}= needs a .npy file, e.g. ${option} ${name}=${name}.npy`);
     return value;
   });
 }

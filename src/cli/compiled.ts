@@ -1,17 +1,16 @@
 // `kiln compile` and the compiled engine of `kiln run`: a model compiled to a .kiln artifact
 // (in memory for run), loaded by the runtime exactly as an application would load it.
 import { writeFileSync } from 'node:fs';
-import { tensorBytes } from '../artifact/layout.js';
+import { fromRuntimeTensor, toFeed } from '../artifact/feeds.js';
 import { compile, type CompileOptions, type CompileReport } from '../compile/compile.js';
 import { IoError, KilnError, type ErrorCode } from '../errors.js';
 import { withInputShapes } from '../frontend/load.js';
-import { float16BitsToNumber, type DType } from '../ir/dtype.js';
+import type { DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { readBytes } from '../io/files.js';
-import { KilnRuntimeError, load, type Session, type Tensor as RuntimeTensor, type TypedArray } from '../runtime/index.js';
-import { arrayClass } from '../runtime/dtypes.js';
+import { KilnRuntimeError, load, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
 import { debugLevel, timed } from './debug.js';
 import { buildFeeds, graphInputs, reportOutputs, type RunOptions } from './run.js';
 
@@ -62,14 +61,14 @@ async function openArtifact(bytes: Uint8Array, path?: string): Promise<Session> 
 }
 
 async function runSession(session: Session, feeds: Readonly<Record<string, Tensor>>, outDir: string, how: string): Promise<void> {
-  const given = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toRuntime(t)]));
+  const given = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toFeed(t)]));
   let result: Record<string, RuntimeTensor>, ms: number;
   try {
     [result, ms] = await timed('execution', () => session.run(given));
   } catch (e) {
     throw asKilnError(e);
   }
-  const outputs = new Map(session.outputs.map(({ name }) => [name, fromRuntime(result[name])]));
+  const outputs = new Map(session.outputs.map(({ name }) => [name, fromRuntimeTensor(result[name])]));
   reportOutputs(outputs, outDir, `${how}; ran in ${ms.toFixed(1)} ms (compiled, ${session.manifest.features.join(', ') || 'scalar wasm'})`);
 }
 
@@ -78,18 +77,4 @@ function asKilnError(e: unknown, path?: string): unknown {
   if (!(e instanceof KilnRuntimeError)) return e;
   const code: ErrorCode = e.code === 'E_INPUT' ? 'E_INPUT' : e.code === 'E_FEATURE' ? 'E_UNSUPPORTED' : 'E_FORMAT';
   return new KilnError(code, `${path ? `${path}: ` : ''}${e.message}`);
-}
-
-/** An IR tensor as the runtime's typed array of its real dtype. */
-function toRuntime(t: Tensor): TypedArray {
-  const bytes = tensorBytes(t);
-  const Array = arrayClass(t.dtype as never);
-  return new Array(bytes.buffer, bytes.byteOffset, t.size);
-}
-
-function fromRuntime(r: RuntimeTensor): Tensor {
-  const d = r.data;
-  const numbers = r.dtype === 'float16' ? Array.from(d as Uint16Array, float16BitsToNumber)
-    : d instanceof BigInt64Array || d instanceof BigUint64Array ? Array.from(d, Number) : d as ArrayLike<number>;
-  return Tensor.from(r.dtype, r.shape, numbers);
 }

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError, KilnError } from '../errors.js';
-import { loadModel, withInputShapes } from '../frontend/load.js';
+import { freezeInputs, loadModel, withInputShapes } from '../frontend/load.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import { describeFsError } from '../io/files.js';
-import { collect, parseInputs, parseShapes } from './args.js';
+import { readNpy } from '../io/npy.js';
+import { collect, parseNpyFiles, parseShapes } from './args.js';
 import { debugLevel, timed } from './debug.js';
 import { formatKernels, formatSummary, summarize, summarizeKernels } from './inspect.js';
 import { runReference } from './run.js';
@@ -23,11 +24,13 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** Imports MODEL, fixes the --shape dims, and prints the graph at KILN_DEBUG>=2. */
-async function openModel(path: string, shapeTexts: readonly string[]): Promise<Graph> {
+/** Imports MODEL, fixes the --shape dims and the --freeze inputs, and prints the graph at KILN_DEBUG>=2. */
+async function openModel(path: string, shapeTexts: readonly string[], freezeTexts: readonly string[] = []): Promise<Graph> {
   const shapes = parseShapes(shapeTexts);
+  const frozen = Object.fromEntries(Object.entries(parseNpyFiles('--freeze', freezeTexts)).map(([name, file]) => [name, readNpy(file)]));
   let [g] = await timed('import', () => loadModel(path));
   if (Object.keys(shapes).length) [g] = await timed('shape inference', () => withInputShapes(g, shapes));
+  if (Object.keys(frozen).length) [g] = await timed('freeze', () => freezeInputs(g, frozen));
   if (debugLevel() >= 2) process.stderr.write(`${printGraph(g)}\n`);
   return g;
 }
@@ -57,7 +60,7 @@ const ENGINES = ['compiled', 'reference'] as const;
 const isArtifact = (path: string) => path.toLowerCase().endsWith('.kiln');
 
 interface RunFlags {
-  input: string[]; shape: string[]; random?: boolean; seed: string; outDir: string;
+  input: string[]; shape: string[]; freeze: string[]; random?: boolean; seed: string; outDir: string;
   engine: string; target: string; relaxedSimd?: boolean; optLevel: string;
 }
 
@@ -65,13 +68,15 @@ async function run(model: string, flags: RunFlags): Promise<void> {
   const engine = ENGINES.find((e) => e === flags.engine);
   const optLevel = parseOptLevel(flags.optLevel);
   if (!engine) throw new InputError(`--engine must be one of ${ENGINES.join(', ')}, got '${flags.engine}'`);
-  const opts = { inputs: parseInputs(flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir };
+  const opts = { inputs: parseNpyFiles('--input', flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir };
   if (isArtifact(model)) {
     if (engine === 'reference') throw new InputError(`${model} is a compiled .kiln artifact, which only the compiled engine runs; give the original model for --engine reference`);
-    if (flags.shape.length) throw new InputError(`${model} is compiled for fixed input shapes; --shape applies to models, not .kiln artifacts (recompile with kiln compile --shape)`);
+    if (flags.shape.length || flags.freeze.length) {
+      throw new InputError(`${model} is compiled for fixed input shapes; --shape and --freeze apply to models, not .kiln artifacts (recompile with kiln compile --shape or --freeze)`);
+    }
     return runArtifactFile(model, opts);
   }
-  const g = await openModel(model, flags.shape);
+  const g = await openModel(model, flags.shape, flags.freeze);
   if (engine === 'reference') return runReference(g, opts);
   return runCompiled(g, { ...opts, target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false, optLevel });
 }
@@ -93,11 +98,12 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .argument('<MODEL>', 'model file or folder')
     .option('--json', 'print the summary as JSON')
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
+    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
     .option('--kernels', 'list the fused kernels the model compiles to: ops, layout, shapes, MACs (needs every input dim fixed)')
     .option('--opt-level <N>', `${OPT_LEVEL_HELP} (for --kernels)`, String(DEFAULT_OPT_LEVEL))
-    .action(async (model: string, opts: { json?: boolean; shape: string[]; kernels?: boolean; optLevel: string }) => {
+    .action(async (model: string, opts: { json?: boolean; shape: string[]; freeze: string[]; kernels?: boolean; optLevel: string }) => {
       const optLevel = parseOptLevel(opts.optLevel);
-      const g = await openModel(model, opts.shape);
+      const g = await openModel(model, opts.shape, opts.freeze);
       if (opts.kernels) {
         const { graph, groups } = prepareGraph(g, { optLevel });
         const kernels = summarizeKernels(graph, groups);
@@ -113,13 +119,14 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .argument('<MODEL>', 'model file or folder')
     .requiredOption('-o, --out <FILE.kiln>', 'the artifact to write')
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable; compiled models need every dim fixed)', collect, [])
+    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
     .option('--target <TARGET>', `code to generate: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (faster; the artifact then needs a host with relaxed SIMD)')
     .option('--opt-level <N>', OPT_LEVEL_HELP, String(DEFAULT_OPT_LEVEL))
-    .action(async (model: string, opts: { out: string; shape: string[]; target: string; relaxedSimd?: boolean; optLevel: string }) => {
+    .action(async (model: string, opts: { out: string; shape: string[]; freeze: string[]; target: string; relaxedSimd?: boolean; optLevel: string }) => {
       const target = parseTarget(opts.target);
       const optLevel = parseOptLevel(opts.optLevel);
-      const g = await openModel(model, opts.shape);
+      const g = await openModel(model, opts.shape, opts.freeze);
       await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false, optLevel });
     });
 
@@ -128,6 +135,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .argument('<MODEL>', 'model file or folder, or a .kiln artifact')
     .option('--input <NAME=FILE.npy>', 'feed an input from a .npy file (repeatable)', collect, [])
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
+    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
     .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1))')
     .option('--seed <N>', 'seed of --random', '1')
     .option('--out-dir <DIR>', 'folder for output_<i>.npy and outputs.json', 'kiln-out')

@@ -19,6 +19,7 @@ import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
+import { stringsToHandles, type StringHandles } from './string-handles.js';
 
 export type CompileTarget = 'wasm-simd' | 'wasm';
 export const COMPILE_TARGETS: readonly CompileTarget[] = ['wasm-simd', 'wasm'];
@@ -79,6 +80,8 @@ export interface PreparedGraph {
   /** Outputs whose length the data decides, compiled for their bound (dynamic-outputs.ts). */
   readonly dynamic: readonly DynamicOutput[];
   readonly groups: readonly KernelGroup[];
+  /** String constants' table and the string inputs and outputs (string-handles.ts). */
+  readonly strings: StringHandles;
 }
 
 /**
@@ -91,10 +94,12 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
   const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
   const optimized = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
   // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
-  const { graph: g, dynamic } = checkStaticValues(optimized);
+  const { graph: bounded, dynamic } = checkStaticValues(optimized);
+  const strings = stringsToHandles(bounded);
+  const g = strings.graph;
   // fusion merges ops, like the level-2 passes
   const fuse = opts.fuse ?? level >= 2;
-  return { graph: g, dynamic, groups: stage('fuse', () => (fuse ? fuseGraph(g) : singletonGroups(g))) };
+  return { graph: g, dynamic, strings, groups: stage('fuse', () => (fuse ? fuseGraph(g) : singletonGroups(g))) };
 }
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
@@ -115,10 +120,10 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     return result;
   };
 
-  const { graph: g, groups, dynamic } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
+  const { graph: g, groups, dynamic, strings } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace }, groups));
+  const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
   const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
@@ -126,7 +131,10 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const bytes = stage('artifact', () => writeArtifact({
-    manifest: { kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic) },
+    manifest: {
+      kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
+      ...(strings.values.size ? { strings: strings.strings } : {}),
+    },
     wasm: module.bytes, weights,
   }));
   if (level >= 3) {

@@ -52,6 +52,6 @@ export function boundDynamicOutputs(g: Graph): { graph: Graph; dynamic: DynamicO
 function unbounded(n: Node, o: string, info: ValueInfo, consumed: boolean): ShapeError {
   const why = consumed
     ? 'which depends on input values; compiled models give such a tensor only as a model output, not to other nodes'
-    : 'which depends on input values; such models cannot be compiled yet';
-  return new ShapeError(`node '${n.name}' (${n.op}) gives '${o}' the shape ${fmtShape(info.shape)}, ${why} — run it with --engine reference`);
+    : 'which depends on input values; compile with the inputs that decide it fixed (--freeze NAME=FILE.npy)';
+  return new ShapeError(`node '${n.name}' (${n.op}) gives '${o}' the shape ${fmtShape(info.shape)}, ${why}, or run it with --engine reference`);
 }

@@ -34,6 +34,8 @@ export interface LoweredGraph {
 
 export interface LowerOptions {
   readonly simd: boolean;
+  /** Nodes found uncompilable before lowering, by name, with why (string-handles.ts). */
+  readonly refused?: ReadonlyMap<string, string>;
   readonly trace?: (level: number, text: string) => void;
 }
 
@@ -67,6 +69,8 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     steps.push({ group, kernel: canonicalKernel(reading), params });
   };
   const lowerOne = (node: Node) => {
+    const refused = opts.refused?.get(node.name);
+    if (refused !== undefined) return fail(node, refused);
     if (!opDef(node.op)?.compute && !opDef(node.op)?.kernel) return fail(node, 'no compute definition');
     if (node.outputs.includes('')) return fail(node, 'an omitted output');
     try {
@@ -78,7 +82,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     }
   };
   for (const group of groups) {
-    const fused = group.nodes.length > 1 ? lowerFused(group, bound) : undefined;
+    const fused = group.nodes.length > 1 && !group.nodes.some((n) => opts.refused?.has(n.name)) ? lowerFused(group, bound) : undefined;
     if (fused) push(group, fused);
     else group.nodes.forEach(lowerOne);
   }

@@ -1,9 +1,11 @@
 // Opens a model file of any supported format and returns its canonical graph; fixes
-// symbolic input dims to concrete sizes (`--shape`) and re-infers the graph's types.
+// symbolic input dims to concrete sizes (`--shape`) or inputs to values (`--freeze`) and
+// re-infers the graph's types.
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { FormatError, InputError, IoError, ShapeError } from '../errors.js';
 import type { Graph, ValueInfo } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
 import { fmtShape, type Dim } from '../ir/shape.js';
 import { describeFsError, readBytes, readText } from '../io/files.js';
 import { inferShapes } from '../passes/infer-shapes.js';
@@ -114,6 +116,32 @@ export function withInputShapes(g: Graph, shapes: Readonly<Record<string, readon
     values.set(name, { ...info, shape } satisfies ValueInfo);
   }
   return inferShapes({ ...g, values });
+}
+
+/**
+ * `g` with each named input replaced by a constant of the given value (`--freeze`), so shapes
+ * that follow from it (a Reshape's target, a Resize's sizes, a Range's limit) become static and
+ * the model compiles. The value is then fixed: a compiled model no longer takes that input.
+ */
+export function freezeInputs(g: Graph, values: Readonly<Record<string, Tensor>>): Graph {
+  for (const [name, t] of Object.entries(values)) {
+    const info = g.values.get(name);
+    if (!g.inputs.includes(name) || !info) {
+      throw new InputError(`--freeze names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
+    }
+    if (t.dtype !== info.dtype) throw new InputError(`--freeze ${name}: input '${name}' is ${info.dtype} but the value is ${t.dtype}`);
+    const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+    if (!fits) throw new ShapeError(`--freeze ${name}: input '${name}' has shape ${fmtShape(info.shape)}, the value ${fmtShape(t.shape)}`);
+  }
+  const frozen = new Set(Object.keys(values));
+  const valuesOf = new Map(g.values);
+  for (const [name, t] of Object.entries(values)) valuesOf.set(name, { dtype: t.dtype, shape: t.shape });
+  return inferShapes({
+    ...g,
+    inputs: g.inputs.filter((n) => !frozen.has(n)),
+    constants: new Map([...g.constants, ...Object.entries(values)]),
+    values: valuesOf,
+  });
 }
 
 export function listInputs(g: Graph): string {

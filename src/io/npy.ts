@@ -1,5 +1,6 @@
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): the exchange format of `kiln run`
-// for inputs and outputs, so tensors move between Kiln, NumPy and the peer engines.
+// for inputs and outputs, so tensors move between Kiln, NumPy and the peer engines. Strings are
+// NumPy's fixed-width unicode arrays ('<U8': 8 UTF-32 code units each, NUL-padded).
 import { writeFileSync } from 'node:fs';
 import { FormatError, UnsupportedError } from '../errors.js';
 import { allocData, float16BitsToNumber, numberToFloat16Bits, type DType, type NumericData } from '../ir/dtype.js';
@@ -55,7 +56,12 @@ function parseHeader(bytes: Uint8Array, source: string): Header {
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`bad shape (${shapeText})`);
 
   const byteOrder = descr[0], code = descr.slice(1);
-  if (code === 'O') throw fail('object arrays are not supported (saved with allow_pickle)');
+  if (code === 'O') throw fail('object arrays are not supported (saved with allow_pickle); save strings as a unicode array (array.astype(str))');
+  const chars = /^U(\d+)$/.exec(code)?.[1];
+  if (chars !== undefined) {
+    if (byteOrder === '>') throw fail(`big-endian strings ('${descr}'); save them little-endian (array.astype('<${code}'))`);
+    return { dtype: 'string', width: 4 * Number(chars), shape, dataOffset: start + headerLen };
+  }
   const dtype = NPY_TYPES[code];
   if (!dtype || !'<>|='.includes(byteOrder)) {
     throw fail(`element type '${descr}' is not supported; Kiln reads ${Object.keys(NPY_TYPES).join(' ')}`);
@@ -75,10 +81,21 @@ export function parseNpy(bytes: Uint8Array, source: string): Tensor {
       `${fmtShape(shape)} needs ${n * width} data bytes, the file has ${have}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, n * width);
+  if (dtype === 'string') return new Tensor(dtype, shape, Array.from({ length: n }, (_, i) => readUnicode(view, i * width, width / 4, source)));
   const data = allocData(dtype, n) as NumericData;
   const read = reader(dtype, view);
   for (let i = 0; i < n; i++) data[i] = read(i * width);
   return new Tensor(dtype, shape, data);
+}
+
+/** One fixed-width UTF-32 element; NumPy drops trailing NULs. */
+function readUnicode(v: DataView, at: number, chars: number, source: string): string {
+  let end = chars;
+  while (end > 0 && v.getUint32(at + 4 * (end - 1), true) === 0) end--;
+  const points = Array.from({ length: end }, (_, i) => v.getUint32(at + 4 * i, true));
+  const bad = points.find((c) => c > 0x10ffff);
+  if (bad !== undefined) throw new FormatError(`${source}: corrupt .npy file: ${bad} is not a unicode code point`);
+  return String.fromCodePoint(...points);
 }
 
 function reader(dtype: DType, v: DataView): (at: number) => number {
@@ -95,7 +112,7 @@ function reader(dtype: DType, v: DataView): (at: number) => number {
     case 'uint32': return (at) => v.getUint32(at, true);
     case 'uint64': return (at) => Number(v.getBigUint64(at, true));
     case 'bool': return (at) => (v.getUint8(at) ? 1 : 0);
-    case 'string': throw new UnsupportedError('string arrays have no .npy reader');
+    case 'string': throw new UnsupportedError('string arrays are read by readUnicode');
   }
 }
 
@@ -115,13 +132,14 @@ function writer(dtype: DType, v: DataView): (at: number, x: number) => void {
     case 'uint16': return (at, x) => v.setUint16(at, x, true);
     case 'uint32': return (at, x) => v.setUint32(at, x, true);
     case 'uint64': return (at, x) => v.setBigUint64(at, big(x, UINT64_MAX, 0n), true);
-    case 'string': throw new UnsupportedError('string tensors cannot be written as .npy');
+    case 'string': throw new UnsupportedError('string arrays are written by serializeNpy');
   }
 }
 
 /** Encodes a tensor as a .npy file (version 1.0, or 2.0 when the header needs it). */
 export function serializeNpy(t: Tensor): Uint8Array {
-  const code = NPY_CODE[t.dtype];
+  const strings = t.dtype === 'string' ? (t.data as readonly string[]).map((s) => Array.from(s, (c) => c.codePointAt(0)!)) : undefined;
+  const code = strings ? `U${Math.max(1, ...strings.map((s) => s.length))}` : NPY_CODE[t.dtype];
   if (!code) throw new UnsupportedError(`${t.dtype} tensors cannot be written as .npy`);
   const descr = `${code.endsWith('1') ? '|' : '<'}${code}`;
   const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
@@ -131,15 +149,20 @@ export function serializeNpy(t: Tensor): Uint8Array {
   const prefix = fits1 ? 10 : 12;
   const padded = Math.ceil((prefix + dict.length + 1) / 64) * 64 - prefix;
   const header = dict.padEnd(padded - 1, ' ') + '\n';
-  const width = Number(code.slice(1));
+  const width = strings ? 4 * Number(code.slice(1)) : Number(code.slice(1));
   const out = new Uint8Array(prefix + header.length + t.size * width);
   out.set(MAGIC, 0);
   out[6] = fits1 ? 1 : 2;
   const view = new DataView(out.buffer);
   if (fits1) view.setUint16(8, header.length, true); else view.setUint32(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
+  const body = new DataView(out.buffer, prefix + header.length);
+  if (strings) {
+    strings.forEach((points, i) => points.forEach((c, j) => body.setUint32(i * width + 4 * j, c, true)));
+    return out;
+  }
   const data = t.numbers;
-  const write = writer(t.dtype, new DataView(out.buffer, prefix + header.length));
+  const write = writer(t.dtype, body);
   for (let i = 0; i < data.length; i++) write(i * width, data[i]);
   return out;
 }

@@ -4,7 +4,7 @@ import { ShapeError } from '../errors.js';
 import { normAxis, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { intsOf, stridedCopy } from './data-util.js';
-import { defineOp } from './op.js';
+import { copiesElements, defineOp } from './op.js';
 import { UnsupportedError } from '../errors.js';
 import { axisMapsCompute } from './movement-compute.js';
 
@@ -53,6 +53,7 @@ export const sliceOps = {
     attrs: {},
     inputs: [3, 5],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => intsOf(constant(i)));

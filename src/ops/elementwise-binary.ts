@@ -5,7 +5,7 @@ import { broadcastShapes } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { map3, planBroadcast } from './broadcast.js';
 import { bin, call, cast, cnst, select, un, type Expr } from '../loop/ir.js';
-import { attr, defineOp, type OpTable } from './op.js';
+import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { k, withExpr } from './elementwise-compute.js';
 import {
   binaryOp, checkDType, checkSameDType, checkUnidirectional, mapBinary, simpleBinary, unaryOp, variadicOp,
@@ -89,8 +89,8 @@ export const binaryOps = {
   Mean: withExpr(variadicOp(add, (acc, n) => acc / n),
     (xs) => bin('div', xs.reduce((acc, x) => bin('add', acc, x)), k(xs[0], xs.length))),
 
-  Equal: withExpr(simpleBinary((x, y) => (x === y ? 1 : 0), 'any', { out: 'bool' }),
-    ([x, y]) => bin('eq', x, y)),
+  Equal: { ...withExpr(simpleBinary((x, y) => (x === y ? 1 : 0), 'any', { out: 'bool' }),
+    ([x, y]) => bin('eq', x, y)), handlesStrings: copiesElements },
   Less: withExpr(cmp((x, y) => (x < y ? 1 : 0)),
     ([x, y]) => bin('lt', x, y)),
   LessOrEqual: withExpr(cmp((x, y) => (x <= y ? 1 : 0)),
@@ -138,7 +138,7 @@ export const binaryOps = {
   }),
     ([x, slope]) => select(bin('lt', x, k(x, 0)), bin('mul', slope, x), x)),
 
-  Where: withExpr(defineOp({
+  Where: { ...withExpr(defineOp({
     attrs: {}, inputs: [3, 3], fusion: 'broadcast',
     infer: ({ node, inputs: [cond, x, y] }) => {
       checkDType(node.op, 'bool', cond!.dtype);
@@ -153,5 +153,5 @@ export const binaryOps = {
       return [new Tensor(x!.dtype, plan.shape, out)];
     },
   }),
-    ([c, x, y]) => select(c, x, y)),
+    ([c, x, y]) => select(c, x, y)), handlesStrings: copiesElements },
 } satisfies OpTable;

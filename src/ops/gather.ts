@@ -7,7 +7,7 @@ import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim } from '../ir/
 import { nonZeroKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
-import { attr, defineOp, type OpTable } from './op.js';
+import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
 import { gatherElementsCompute, gatherNDCompute } from './index-compute.js';
 import { oneHotCompute, scatterElementsCompute, scatterNDCompute } from './scatter-compute.js';
@@ -89,6 +89,7 @@ export const gatherOps = {
     attrs: { axis: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.shape.length, 'Gather axis');
@@ -115,6 +116,7 @@ export const gatherOps = {
     attrs: { axis: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs }) => [{ dtype: inputs[0]!.dtype, shape: inputs[1]!.shape }],
     compute: (ctx) => gatherElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'GatherElements axis')),
     run: ({ inputs, attrs }) => {
@@ -134,6 +136,7 @@ export const gatherOps = {
     attrs: { batch_dims: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs }) => [{
       dtype: inputs[0]!.dtype, shape: gatherNDShape(inputs[0]!.shape, inputs[1]!.shape, attrs.batch_dims),
     }],
@@ -154,6 +157,7 @@ export const gatherOps = {
     attrs: { reduction: attr.string('none') },
     inputs: [3, 3],
     fusion: 'injective',
+    handlesStrings: ({ reduction }) => reduction === 'none',
     infer: ({ inputs }) => [inputs[0]!],
     compute: scatterNDCompute,
     run: ({ inputs, attrs }) => {
@@ -175,6 +179,7 @@ export const gatherOps = {
     attrs: { axis: attr.int(0), reduction: attr.string('none') },
     inputs: [3, 3],
     fusion: 'injective',
+    handlesStrings: ({ reduction }) => reduction === 'none',
     infer: ({ inputs }) => [inputs[0]!],
     compute: (ctx) => scatterElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'ScatterElements axis')),
     run: ({ inputs, attrs }) => {

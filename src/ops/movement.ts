@@ -6,7 +6,7 @@ import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } 
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { cnst } from '../loop/ir.js';
-import { attr, defineOp, type OpTable } from './op.js';
+import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 import { splitCompute, triluCompute } from './index-compute.js';
 import { UnsupportedError } from '../errors.js';
@@ -128,6 +128,7 @@ export const movementOps = {
     attrs: { perm: attr.ints() },
     inputs: [1, 1],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const perm = transposePerm(x.shape.length, attrs.perm);
@@ -148,6 +149,7 @@ export const movementOps = {
     attrs: { axis: attr.required('int') },
     inputs: [1, Infinity],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs, symbol }) => [{
       dtype: inputs[0]!.dtype,
       shape: concatShape(inputs.map((i) => i!.shape), attrs.axis, symbol),
@@ -174,6 +176,7 @@ export const movementOps = {
     inputs: [1, 2],
     outputs: [1, Infinity],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ node, inputs, attrs, constant, symbol }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.shape.length, 'Split axis');
@@ -211,6 +214,7 @@ export const movementOps = {
     attrs: { mode: attr.string('constant') },
     inputs: [2, 4],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const pads = intsOf(constant(1));
@@ -250,6 +254,7 @@ export const movementOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const reps = intsOf(constant(1));
@@ -276,6 +281,7 @@ export const movementOps = {
     attrs: { blocksize: attr.required('int'), mode: attr.string('DCR') },
     inputs: [1, 1],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const b = attrs.blocksize;
@@ -298,6 +304,7 @@ export const movementOps = {
     attrs: { blocksize: attr.required('int') },
     inputs: [1, 1],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const b = attrs.blocksize;

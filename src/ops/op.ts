@@ -120,10 +120,6 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    */
   view?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[] }): boolean;
   /**
-   * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
-   * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
-   */
-  /**
    * Optional: the outputs as tensor expressions over the inputs, for lowering to the loop IR
    * (src/lower). Throws UnsupportedError for attribute or dtype cases it does not cover.
    */
@@ -138,8 +134,21 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * compiles for the bound; the kernel stores the actual length and the runtime trims to it.
    */
   dynamicOutputs?(ctx: InferContext<AttrsOf<S>>): readonly (DynamicExtent | undefined)[];
+  /**
+   * Optional: true when the op uses its inputs' element values only by copying them or testing
+   * them for equality (movement, Gather, Equal, Where), so compiled code can run it on string
+   * tensors held as int32 handles, one per distinct string (src/compile/string-handles.ts).
+   */
+  handlesStrings?(attrs: AttrsOf<S>): boolean;
+  /**
+   * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
+   * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
+   */
   macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
 }
+
+/** The `handlesStrings` facet of ops that only move elements. */
+export const copiesElements = (): boolean => true;
 
 /** Identity function that fixes the attribute type of `run` and `infer` from the schema. */
 export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {

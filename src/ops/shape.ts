@@ -6,7 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
-import { attr, defineOp, type OpTable } from './op.js';
+import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
 import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
 
@@ -114,6 +114,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 1],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs }) => [inputs[0]!],
     view: () => true,
     compute: viewCompute,
@@ -124,6 +125,7 @@ export const shapeOps = {
     attrs: { start: attr.int(0), end: attr.int() },
     inputs: [1, 1],
     fusion: 'opaque',
+    handlesStrings: copiesElements, // reads the type, never an element
     infer: ({ inputs, attrs }) => {
       const [s, e] = shapeRange(inputs[0]!.shape.length, attrs.start, attrs.end);
       return [{ dtype: 'int64', shape: [e - s] }];
@@ -146,6 +148,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 1],
     fusion: 'opaque',
+    handlesStrings: copiesElements, // reads the type, never an element
     infer: () => [{ dtype: 'int64', shape: [] }],
     compute: sizeCompute,
     value: ({ inputs }) => {
@@ -159,6 +162,7 @@ export const shapeOps = {
     attrs: { allowzero: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs, constant, symbol }) => {
       const x = inputs[0]!;
       const target = intsOf(constant(1));
@@ -180,6 +184,7 @@ export const shapeOps = {
     attrs: { axis: attr.int(1) },
     inputs: [1, 1],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const axis = flattenAxis(attrs.axis, x.shape.length);
@@ -202,6 +207,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       if (inputs[1] && !constant(1)) {
@@ -224,6 +230,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const axes = intsOf(constant(1));
@@ -240,6 +247,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
+    handlesStrings: copiesElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const target = intsOf(constant(1));

@@ -48,6 +48,11 @@ export interface Manifest {
   };
   readonly inputs: readonly TensorSlot[];
   readonly outputs: readonly TensorSlot[];
+  /**
+   * With string inputs or outputs: the strings the model's constants hold, by handle. A run gives
+   * each other distinct input string the next handle; equal strings always share one.
+   */
+  readonly strings?: readonly string[];
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -108,6 +113,13 @@ function slots(o: Json, key: 'inputs' | 'outputs', memoryBytes: number): TensorS
   });
 }
 
+function stringTable(table: unknown[]): string[] {
+  const at = table.findIndex((s) => typeof s !== 'string');
+  if (at >= 0) throw bad(`strings[${at}]`, 'a string', table[at]);
+  if (new Set(table).size !== table.length) throw bad('strings', 'distinct strings', table);
+  return table as string[];
+}
+
 export function validateManifest(json: unknown): Manifest {
   const o = object(json, 'manifest');
   const features = array(o, 'features', 'features').map((f, i) => {
@@ -125,5 +137,6 @@ export function validateManifest(json: unknown): Manifest {
     memory: { bytes, pages, weights: extent(m.weights, 'memory.weights', bytes), arena: extent(m.arena, 'memory.arena', bytes) },
     inputs: slots(o, 'inputs', bytes),
     outputs: slots(o, 'outputs', bytes),
+    ...(o.strings === undefined ? {} : { strings: stringTable(array(o, 'strings', 'strings')) }),
   };
 }

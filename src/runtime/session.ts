@@ -5,6 +5,7 @@ import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { hostFeatures, type HostFeatures } from './features.js';
 import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './manifest.js';
+import { StringTable } from './strings.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -14,15 +15,18 @@ export interface TensorInfo {
 }
 
 export interface Tensor extends TensorInfo {
-  readonly data: TypedArray;
+  /** A string array for dtype 'string'. */
+  readonly data: TypedArray | readonly string[];
 }
 
 /**
  * One input value: the typed array of its dtype (see dtypes.ts), or a plain number array
- * (converted; integers only for integer dtypes; not for float16), either bare (it then has
+ * (converted; integers only for integer dtypes; not for float16), or a string array for dtype
+ * 'string', either bare (it then has
  * the compiled shape) or with a shape that must equal the compiled one.
  */
-export type Feed = TypedArray | readonly number[] | { readonly data: TypedArray | readonly number[]; readonly shape: readonly number[] };
+export type Feed = TypedArray | readonly number[] | readonly string[]
+  | { readonly data: TypedArray | readonly number[] | readonly string[]; readonly shape: readonly number[] };
 
 export interface LoadOptions {
   /** Replaces the host probe (tests; or to refuse a feature the host has). */
@@ -65,18 +69,20 @@ export class Session {
         missing.length ? `missing input${missing.length > 1 ? 's' : ''} ${quote(missing)}` : '',
       ].filter(Boolean).join(', ') + `; the model takes ${describe(this.inputs)}`);
     }
-    const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name])] as const);
+    const strings = new StringTable(this.manifest.strings ?? []);
+    const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name], strings)] as const);
     for (const [slot, data] of values) this.view(slot).set(data as never);
     this.entry();
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
-      out[slot.name] = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };
+      const t = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };
+      out[slot.name] = slot.dtype === 'string' ? { ...t, data: strings.strings(t.data as Int32Array) } : t;
     }
     return out;
   }
 
   /** A dynamic output: the leading part of its bound shape along each dynamic axis, by the counts the run stored. */
-  private trimmed(slot: TensorSlot, dynamic: readonly DynamicExtent[]): Tensor {
+  private trimmed(slot: TensorSlot, dynamic: readonly DynamicExtent[]): Tensor & { readonly data: TypedArray } {
     const counts = new Int32Array(this.memory.buffer);
     const shape = [...slot.shape];
     for (const { axis, countOffset } of dynamic) shape[axis] = Math.min(Math.max(counts[countOffset / 4], 0), slot.shape[axis]);
@@ -122,12 +128,12 @@ async function instantiate(art: Artifact, memory: WebAssembly.Memory): Promise<(
   return entry as () => void;
 }
 
-/** The feed's elements as the slot's typed array, after checking dtype and shape. */
-function checkedData(slot: TensorSlot, feed: Feed): TypedArray {
-  const isArrayLike = (v: unknown): v is TypedArray | readonly number[] => Array.isArray(v) || ArrayBuffer.isView(v);
+/** The feed's elements as the slot's typed array (strings as their handles), after checking dtype and shape. */
+function checkedData(slot: TensorSlot, feed: Feed, strings: StringTable): TypedArray {
+  const isArrayLike = (v: unknown): v is TypedArray | readonly number[] | readonly string[] => Array.isArray(v) || ArrayBuffer.isView(v);
   const where = `input '${slot.name}' (${slot.dtype} ${fmt(slot.shape)})`;
   if (!isArrayLike(feed) && (typeof feed !== 'object' || feed === null || !('data' in feed))) {
-    throw new KilnRuntimeError('E_INPUT', `${where} needs a ${arrayClass(slot.dtype).name}, a number array or { data, shape }, got ${typeName(feed)}`);
+    throw new KilnRuntimeError('E_INPUT', `${where} needs ${slot.dtype === 'string' ? 'a string array' : `a ${arrayClass(slot.dtype).name}, a number array`} or { data, shape }, got ${typeName(feed)}`);
   }
   const { data, shape } = isArrayLike(feed) ? { data: feed, shape: undefined } : feed;
   if (shape !== undefined && (shape.length !== slot.shape.length || shape.some((d, i) => d !== slot.shape[i]))) {
@@ -138,7 +144,12 @@ function checkedData(slot: TensorSlot, feed: Feed): TypedArray {
   if (data.length !== want) {
     throw new KilnRuntimeError('E_INPUT', `${where} needs ${want} elements, got ${data.length}`);
   }
-  if (Array.isArray(data)) return fromNumbers(slot, where, data);
+  if (slot.dtype === 'string') {
+    const bad = Array.isArray(data) ? data.findIndex((v) => typeof v !== 'string') : 0;
+    if (bad >= 0) throw new KilnRuntimeError('E_INPUT', `${where} needs an array of strings, got ${Array.isArray(data) ? `${typeName(data[bad])} at element ${bad}` : typeName(data)}`);
+    return strings.handles(data as readonly string[]);
+  }
+  if (Array.isArray(data)) return fromNumbers(slot, where, data as readonly number[]);
   if (!(data instanceof arrayClass(slot.dtype))) {
     throw new KilnRuntimeError('E_INPUT', `${where} needs a ${arrayClass(slot.dtype).name}, got ${typeName(data)}`);
   }

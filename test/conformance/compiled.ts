@@ -1,27 +1,13 @@
 // The compiled engine under the conformance cases: each data set's input shapes fixed, the
 // model compiled to a .kiln artifact, loaded by the runtime, and compared as the reference path is.
-import { tensorBytes } from '../../src/artifact/layout.js';
+import { fromRuntimeTensor, toFeed } from '../../src/artifact/feeds.js';
 import { compile } from '../../src/compile/compile.js';
 import { ShapeError } from '../../src/errors.js';
-import { float16BitsToNumber } from '../../src/ir/dtype.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { withInputShapes } from '../../src/frontend/load.js';
-import { load, type Tensor as RuntimeTensor } from '../../src/runtime/index.js';
-import { arrayClass, type DType as RuntimeDType, type TypedArray } from '../../src/runtime/dtypes.js';
+import { freezeInputs, withInputShapes } from '../../src/frontend/load.js';
+import { load } from '../../src/runtime/index.js';
 import { classifyError, compareTensors, loadCaseModel, loadDataSets, oneLine, toleranceFor, type Case, type CaseResult, type DataSet } from './runner.js';
-
-/** A reference tensor as the runtime's typed array of its dtype (int64 as BigInt64Array, float16 as bits). */
-export function toRuntimeArray(t: Tensor): TypedArray {
-  const bytes = tensorBytes(t);
-  return new (arrayClass(t.dtype as RuntimeDType))(bytes.buffer, bytes.byteOffset, t.size);
-}
-
-/** A runtime output as a reference tensor, so compareTensors judges both engines alike. */
-export function fromRuntime(t: RuntimeTensor): Tensor {
-  const values = t.dtype === 'float16' ? Array.from(t.data as Uint16Array, float16BitsToNumber) : Array.from(t.data as ArrayLike<number | bigint>, Number);
-  return Tensor.from(t.dtype, t.shape, values);
-}
 
 /** A limit of compilation by design rather than a bug: shapes that depend on input values. */
 const isCompileLimit = (e: unknown): boolean => isValueDependent(e);
@@ -37,11 +23,10 @@ function freezable(t: Tensor): boolean {
   return t.dtype !== 'string' && t.shape.length <= 1 && t.size <= MAX_PARAMETER_ELEMENTS;
 }
 
-/** `g` with the named inputs replaced by constants holding `set`'s values for them. */
-function freezeInputs(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Graph {
+/** `g` with the named inputs replaced by constants holding `set`'s values for them (kiln's --freeze). */
+function freezeSet(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Graph {
   if (!frozen.size) return g;
-  const values = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n));
-  return { ...g, inputs: g.inputs.filter((n) => !frozen.has(n)), constants: new Map([...g.constants, ...values]) };
+  return freezeInputs(g, Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n))));
 }
 
 /**
@@ -56,16 +41,16 @@ export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], froz
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
     }
     const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
-    const prepared = freezeInputs(g, set, frozen);
+    const prepared = freezeSet(g, set, frozen);
     const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))), { optLevel });
     const session = await load(bytes);
-    const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toRuntimeArray(t)])));
+    const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toFeed(t)])));
     if (set.outputs.length !== g.outputs.length) {
       return `${set.name} has ${set.outputs.length} outputs but the graph gives ${g.outputs.length}`;
     }
     for (let k = 0; k < g.outputs.length; k++) {
       const expected = set.outputs[k];
-      const diff = compareTensors(fromRuntime(got[g.outputs[k]]), expected, toleranceFor(expected.dtype));
+      const diff = compareTensors(fromRuntimeTensor(got[g.outputs[k]]), expected, toleranceFor(expected.dtype));
       if (diff) return `output ${k} '${g.outputs[k]}': ${diff}`;
     }
   }
@@ -79,7 +64,7 @@ const isValueDependent = (e: unknown) => e instanceof ShapeError && /depends on 
 async function shapesSettle(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Promise<boolean> {
   const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
   try {
-    await compile(withInputShapes(freezeInputs(g, set, frozen), Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
+    await compile(withInputShapes(freezeSet(g, set, frozen), Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
     return true;
   } catch (e) {
     if (isValueDependent(e)) return false;

@@ -1,14 +1,13 @@
 // One-node graphs compiled to an artifact and run by the runtime, against the reference executor
 // on the same inputs: the dtype and value semantics of compiled kernels, checked end to end.
 import assert from 'node:assert/strict';
-import { tensorBytes } from '../../src/artifact/layout.js';
+import { toFeed } from '../../src/artifact/feeds.js';
 import { compile, type CompileTarget } from '../../src/compile/compile.js';
 import { float16BitsToNumber } from '../../src/ir/dtype.js';
 import { GraphBuilder, type Attrs, type Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { execute } from '../../src/reference/execute.js';
-import { arrayClass, type DType as RuntimeDType } from '../../src/runtime/dtypes.js';
 import { load, type Session } from '../../src/runtime/index.js';
 
 /** Output 0 of `op` on `inputs` (fed as graph inputs), compiled for each target and by the reference, compared exactly (or within `tol`). */
@@ -30,10 +29,7 @@ export async function checkSession(g: Graph, session: Session, inputs: readonly 
   const op = g.nodes[0].op, names = g.inputs, target = session.manifest.features.includes('simd') ? 'wasm-simd' : 'wasm';
   const want = execute(g, Object.fromEntries(names.map((n, i) => [n, inputs[i]]))).get('y')!;
   {
-    const feeds = Object.fromEntries(names.map((n, i) => {
-      const bytes = tensorBytes(inputs[i]);
-      return [n, new (arrayClass(inputs[i].dtype as RuntimeDType))(bytes.buffer, bytes.byteOffset, inputs[i].size)];
-    }));
+    const feeds = Object.fromEntries(names.map((n, i) => [n, toFeed(inputs[i])]));
     const y = (await session.run(feeds)).y;
     assert.equal(y.dtype, want.dtype);
     const got = y.dtype === 'float16' ? Array.from(y.data as Uint16Array, float16BitsToNumber) : Array.from(y.data as ArrayLike<number | bigint>, Number);

@@ -11,8 +11,7 @@ import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { execute } from '../../src/reference/execute.js';
 import { load, type Session } from '../../src/runtime/index.js';
 import { validateManifest } from '../../src/runtime/manifest.js';
-import { tensorBytes } from '../../src/artifact/layout.js';
-import { arrayClass, type DType } from '../../src/runtime/dtypes.js';
+import { toFeed } from '../../src/artifact/feeds.js';
 
 function graph(op: string, inputs: readonly Tensor[], attrs = {}, constants: ReadonlyMap<number, Tensor> = new Map()): Graph {
   const b = new GraphBuilder(op, { format: 'test' });
@@ -23,10 +22,7 @@ function graph(op: string, inputs: readonly Tensor[], attrs = {}, constants: Rea
 
 /** Runs `session` on `inputs` (one per graph input) and checks 'y' equals the reference, shape included. */
 async function agrees(g: Graph, session: Session, inputs: readonly Tensor[]): Promise<void> {
-  const feeds = Object.fromEntries(g.inputs.map((n, i) => {
-    const bytes = tensorBytes(inputs[i]);
-    return [n, new (arrayClass(inputs[i].dtype as DType))(bytes.buffer, bytes.byteOffset, inputs[i].size)];
-  }));
+  const feeds = Object.fromEntries(g.inputs.map((n, i) => [n, toFeed(inputs[i])]));
   const want = execute(g, Object.fromEntries(g.inputs.map((n, i) => [n, inputs[i]]))).get('y')!;
   const got = (await session.run(feeds)).y;
   assert.deepEqual(got.shape, want.shape);
