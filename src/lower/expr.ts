@@ -110,6 +110,13 @@ export function loadsOf(e: Expr, into: Buffer[] = []): Buffer[] {
   return into;
 }
 
+/** The index of every load in e. */
+export function loadIndicesOf(e: Expr): Expr[] {
+  const into: Expr[] = [];
+  visit(e, (x) => { if (x.k === 'load') into.push(x.index); });
+  return into;
+}
+
 /** Calls f once per distinct node object (computes share nodes, so paths may be exponentially many). */
 function visit(e: Expr, f: (x: Expr) => void, seen: Set<Expr> = new Set()): void {
   if (seen.has(e)) return;

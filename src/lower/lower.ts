@@ -8,6 +8,7 @@ import { simplifyExpr } from '../loop/simplify-expr.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
 import { bindShared, hoistAddressBases, wrapLets } from './cse.js';
+import { reductionSteps, rowSteps } from './stage-steps.js';
 import { NotAffineError, loadsOf, substitute, varsOf } from './expr.js';
 import {
   isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction, type Region,
@@ -36,7 +37,8 @@ export function lowerKernel(spec: KernelSpec): Kernel {
   const main = spec.outputs[spec.outputs.length - 1].name;
   const nests = stages.map((t) => {
     const own = steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name);
-    return lowerStage(t, own.length || spec.outputs.includes(t) ? own : scratchSteps(t));
+    if (own.length) return lowerStage(t, own);
+    return spec.outputs.includes(t) || isReduction(t.fn(t.axes.map((n) => v(n)))) ? lowerUnscheduled(t) : lowerStage(t, scratchSteps(t));
   });
   let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
@@ -99,12 +101,24 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
 
 /**
  * An unscheduled scratch stage (a conv's column copy) copies rows: its innermost axis is vectorised
- * when it holds a vector. Region stages choose their own (see lowerRegion); reductions stay as they are.
+ * when it holds a vector. Region stages choose their own (see lowerRegion); reductions take reductionSteps.
  */
 function scratchSteps(t: ComputeTensor): Step[] {
   const last = t.axes.length - 1;
   if (t.region || last < 0 || t.shape[last] < lanesOf(computeType(t.elem))) return [];
-  return isReduction(t.fn(t.axes.map((n) => v(n)))) ? [] : [vectorize(t.axes[last])];
+  return [vectorize(t.axes[last])];
+}
+
+/** Steps read off the stage's access pattern (stage-steps.ts); scalar where they do not apply. */
+function lowerUnscheduled(t: ComputeTensor): Stmt {
+  const body = t.fn(t.axes.map((n) => v(n)));
+  const steps = t.region ? [] : isReduction(body) ? reductionSteps(t, body) : rowSteps(t, body);
+  try {
+    return lowerStage(t, steps);
+  } catch (e) {
+    if (!(e instanceof IllegalScheduleError) || !steps.length) throw e;
+    return lowerStage(t, []);
+  }
 }
 
 function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
@@ -208,10 +222,25 @@ function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: Scalar
   return combos.map((at, j) => ({ name: `${t.name}_acc${j}`.replace(/[^A-Za-z0-9_]/g, '_'), type, at }));
 }
 
+/**
+ * A vectorised reduction axis keeps one scalar accumulator that the vectorize pass widens into lane
+ * partials, summed across lanes after the loop: it must be the innermost loop, with no register
+ * tile, and its combine one the pass carries (not prod).
+ */
+function checkVectorReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, tile: readonly NestAxis[]): void {
+  const at = nest.order.findIndex((a) => a.reduce && a.kind === 'vectorized');
+  if (at < 0) return;
+  const why = at !== nest.order.length - 1 ? 'a vectorised reduction axis must be the innermost loop'
+    : tile.length ? 'a vectorised reduction axis cannot hold a register tile (vectorise a spatial axis inside the reduction instead)'
+      : r.kind === 'prod' ? 'a product reduction cannot be vectorised along its axis' : undefined;
+  if (why) throw new IllegalScheduleError(vectorize(nest.order[at].name, t.name), why);
+}
+
 function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Expr,
   tile: readonly NestAxis[], reduceAxes: readonly NestAxis[], reduceGuards: readonly Expr[]): Stmt {
   const value = r.body(r.axes.map((a) => nest.values.get(a.name)!));
   const s = value.type.scalar;
+  checkVectorReduction(t, r, nest, tile);
   const accs = tileAccumulators(t, tile, s);
   const specialise = (e: Expr, acc: Accumulator): Expr => {
     try {

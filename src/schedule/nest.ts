@@ -50,9 +50,6 @@ export function buildNest(stage: string, spatial: readonly AxisSpec[], reduce: r
   const annotate = (step: Step, name: string, kind: LoopKind) => {
     const i = find(step, name);
     if (order[i].kind !== 'serial') throw new IllegalScheduleError(step, `axis ${name} is already ${order[i].kind}`);
-    if (order[i].reduce && kind === 'vectorized') {
-      throw new IllegalScheduleError(step, `${name} is a reduction axis; split it and unroll instead (vector accumulators come from a vectorised spatial axis inside the reduction)`);
-    }
     if (order[i].reduce && kind === 'parallel') throw new IllegalScheduleError(step, `${name} is a reduction axis and cannot run in parallel`);
     order[i] = { ...order[i], kind };
   };

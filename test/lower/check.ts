@@ -41,9 +41,12 @@ export interface CheckResult {
   readonly got: readonly number[][];
 }
 
-/** Lowers `op` for `specs` under `schedule` (default when omitted) and asserts the interpreter matches run() on `outputs` outputs. */
+/**
+ * Lowers `op` for `specs` under `schedule` (default when omitted) and asserts the interpreter matches
+ * run() on `outputs` outputs; `transform` (a loop pass) is applied to the kernel that is run.
+ */
 export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | undefined)[], schedule?: Schedule,
-  { seed = 1, tol = 1e-5, outputs: outputCount = 1 } = {}): CheckResult {
+  { seed = 1, tol = 1e-5, outputs: outputCount = 1, transform = (k: Kernel) => k } = {}): CheckResult {
   const def = opDef(op)!;
   const next = rng(seed);
   const tensors = specs.map((s) => s && (s.values
@@ -72,9 +75,9 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
     interpretKernel(k, k.params.map((p) => byName.get(p.name) ?? outArrays[outputs.findIndex((o) => o.name === p.name)]));
     return outArrays.map(fromArray);
   };
-  const got = run(kernel);
+  const got = run(transform(kernel));
   // the simplifier and unrolling must not change what the lowered kernel computes
-  const simplified = simplifyKernel(kernel);
+  const simplified = simplifyKernel(transform(kernel));
   assert.deepEqual(run({ ...simplified, body: unrollLoops(simplified.body) }), got, `${op}: simplified kernel differs`);
   want.forEach((w, i) => {
     const ref = w.toArray();

@@ -19,6 +19,7 @@ function illegal(op: string, inputs: Parameters<typeof checkOp>[2], schedule: Sc
 
 const mm = [{ shape: [4, 6] }, { shape: [6, 8] }];
 const axes0 = { shape: [1], dtype: 'int64' as const, values: [0], constant: true };
+const axes1 = { ...axes0, values: [1] };
 
 describe('illegal schedule steps', () => {
   it('unknown axis or stage', () => {
@@ -29,8 +30,10 @@ describe('illegal schedule steps', () => {
     illegal('MatMul', mm, [split('m', 0)], /positive integer/);
     illegal('MatMul', mm, [split('m', 1.5)], /positive integer/);
   });
-  it('vectorising a reduction axis or a non-innermost loop', () => {
-    illegal('MatMul', mm, [vectorize('k')], /reduction axis/);
+  it('vectorising a reduction axis that is not innermost, holds a tile or multiplies; or a non-innermost loop', () => {
+    illegal('MatMul', mm, [reorder(['k', 'm', 'n']), vectorize('k')], /must be the innermost loop/);
+    illegal('MatMul', mm, [split('n', 4), reorder(['m', 'n.o', 'k', 'n.i']), unroll('n.i'), vectorize('k')], /must be the innermost loop/);
+    illegal('ReduceProd', [{ shape: [6, 8] }, axes1], [vectorize('r0')], /product reduction/);
     illegal('Exp', [{ shape: [4, 4] }], [vectorize('i0')], /innermost/);
   });
   it('a ragged tail under a vector or register-tile axis', () => {

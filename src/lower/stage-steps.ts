@@ -1,0 +1,62 @@
+// The steps of a stage no schedule shapes (Reduce*, Softmax's stages, the norms' statistics, a
+// movement op's copy), read off its access pattern: vector lanes along whichever axis is contiguous.
+import { v, type Expr, type ScalarType } from '../loop/ir.js';
+import { toLinear } from '../loop/linear.js';
+import { reorder, split, vectorize, type Step } from '../schedule/schedule.js';
+import { loadIndicesOf, varsOf } from './expr.js';
+import type { ComputeTensor, Reduction } from './te.js';
+
+const LANE_BYTES = 16;
+const lanesOf = (s: ScalarType) => LANE_BYTES / (s === 'f64' || s === 'i64' || s === 'u64' ? 8 : 4);
+
+/** The coefficient of `name` in `index`, or undefined when index is not affine in it. */
+function strideOf(index: Expr, name: string): number | undefined {
+  let stride = 0;
+  for (const { atom, coef } of toLinear(index).terms.values()) {
+    if (atom.k === 'var' && atom.name === name) stride += coef;
+    else if (varsOf(atom).has(name)) return undefined;
+  }
+  return stride;
+}
+
+/** True when every load walks `name` with stride 0 or 1, and one with 1: vector loads stay contiguous. */
+function contiguousIn(value: Expr, name: string): boolean {
+  const strides = loadIndicesOf(value).map((i) => strideOf(i, name));
+  return strides.every((s) => s === 0 || s === 1) && strides.includes(1);
+}
+
+/**
+ * When the innermost reduction axis is contiguous (a row sum, Softmax over the last axis, a global
+ * pool over NCHW pixels) it is vectorised: lane partials, summed across lanes after the loop. Else,
+ * when the innermost output axis is (reducing over outer axes), it becomes a register tile of one or
+ * two vectors inside the reduction, as matmul's n. Otherwise the stage stays scalar.
+ */
+export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
+  const value = r.body(r.axes.map((a) => v(a.name)));
+  const lanes = lanesOf(value.type.scalar);
+  const innerReduce = r.axes[r.axes.length - 1];
+  if (innerReduce && r.kind !== 'prod' && innerReduce.extent >= lanes && contiguousIn(value, innerReduce.name)) {
+    return [vectorize(innerReduce.name, t.name)];
+  }
+  const last = t.axes.length - 1;
+  const extent = t.shape[last];
+  if (last < 0 || extent % lanes !== 0 || !contiguousIn(value, t.axes[last])) return [];
+  const width = extent % (2 * lanes) === 0 ? 2 * lanes : lanes;
+  const axis = t.axes[last];
+  return [
+    split(axis, width, t.name),
+    reorder([...t.axes.slice(0, last), `${axis}.o`, ...r.axes.map((a) => a.name), `${axis}.i`], t.name),
+    vectorize(`${axis}.i`, t.name),
+  ];
+}
+
+/**
+ * A stage that is not a reduction vectorises its innermost axis when every load walks it with
+ * stride 0 or 1 (Softmax's and the norms' last stage, a Concat or Slice copying whole rows); an
+ * index through floordiv or a stride is left scalar.
+ */
+export function rowSteps(t: ComputeTensor, value: Expr): Step[] {
+  const last = t.axes.length - 1;
+  if (last < 0 || t.shape[last] < lanesOf(value.type.scalar) || !contiguousIn(value, t.axes[last])) return [];
+  return [vectorize(t.axes[last], t.name)];
+}
