@@ -4,6 +4,7 @@
 import type { BinOp, Buffer, Expr, Intrinsic, ScalarType, UnOp, VType } from '../../loop/ir.js';
 import { UnsupportedError } from '../../errors.js';
 import type { Code } from './code.js';
+import { emitHalfToF32, emitHalfToF32x4, type Temps } from './half.js';
 import type { LaneOp, MemOp, ValType } from './opcodes.js';
 import {
   BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST, UINT_BIN, VALTYPE,
@@ -20,8 +21,6 @@ export interface TargetOptions {
 /** Supplies the module's intrinsic functions, emitting each the first time it is asked for. */
 export interface IntrinsicProvider {
   intrinsic(fn: Intrinsic, type: VType): number;
-  /** The function converting half bits to f32 (toF32) or f32 to half bits (fromF32). */
-  half(direction: 'toF32' | 'fromF32'): number;
 }
 
 /** Where a name's value lives: one local (scalar or v128), or one scalar local per lane. */
@@ -54,6 +53,8 @@ export class ExprLowering {
     if (this.native(t)) return [this.c.local('v128')];
     return Array.from({ length: t.lanes }, () => this.c.local(VALTYPE[t.scalar]));
   }
+  /** The temp pool, for the inline half conversions. */
+  protected readonly temps: Temps = { take: (t) => this.temp(t), give: (t, i) => this.release(t, i) };
   protected temp(t: ValType): number {
     return this.freeTemps.get(t)?.pop() ?? this.c.local(t);
   }
@@ -206,6 +207,12 @@ export class ExprLowering {
       return true;
     }
     if (index.k !== 'ramp') return false;
+    if (buf.elem === 'f16') {
+      if (index.stride !== 1 || type.lanes !== 4) return false;
+      this.address(buf, index.base, (offset) => c.mem('v128.load16x4_u', offset, 1));
+      emitHalfToF32x4(c, this.temps);
+      return true;
+    }
     if (index.stride === 2 && size === 4 && type.lanes === 4) {
       // a stride-2 row (strided convs and pools): two loads covering elements 0..6 and one
       // shuffle keeping lanes 0,2 of the first and 1,3 of the second; no element past 6 is read
@@ -298,7 +305,7 @@ export class ExprLowering {
       }
       case 'load':
         this.address(e.buf, e.index, (offset) => c.mem(LOAD[e.buf.elem], offset), i);
-        if (e.buf.elem === 'f16') c.call(this.lib.half('toF32'));
+        if (e.buf.elem === 'f16') emitHalfToF32(c, this.temps);
         return;
       case 'ramp':
         this.lane(e.base, 0);
