@@ -34,6 +34,8 @@ export class ExprLowering {
   protected readonly bufs = new Map<string, number>();
   /** Native vectors already computed into a v128 local, read lane by lane by a fallback. */
   private readonly computed = new Map<Expr, number>();
+  /** Two-lane comparisons held as i64x2 masks (one SIMD compare), read lane by lane as 0/1. */
+  private readonly masks = new Map<Expr, number>();
   private readonly freeTemps = new Map<ValType, number[]>();
 
   constructor(protected readonly c: Code, protected readonly target: TargetOptions,
@@ -111,6 +113,7 @@ export class ExprLowering {
           c.op(op(`${SHAPE[at]}.${e.op === 'shl' ? 'shl' : isUnsigned(at) ? 'shr_u' : 'shr_s'}`));
           return true;
         }
+        if ((e.op === 'min' || e.op === 'max') && VALTYPE[at] === 'i64') { this.minMax64(e); return true; }
         const name = BITWISE.has(e.op) && !isFloat(at) ? `v128.${e.op}` : SIMD_BIN[at][e.op] && (isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][e.op]}` : SIMD_BIN[at][e.op]);
         if (!name) return false;
         if (COMPARE.has(e.op)) { this.mask(e); c.op('i32x4.neg'); return true; }  // mask -1 -> the IR's 1
@@ -129,7 +132,7 @@ export class ExprLowering {
       case 'call': return this.vectorCall(e.fn, e.args, e.type);
       case 'select': {
         const cond = e.cond;
-        if (!this.native(cond.type) || cond.type.lanes !== e.type.lanes) return false;
+        if ((!this.native(cond.type) && !this.simdCompare(cond)) || cond.type.lanes !== e.type.lanes) return false;
         this.value(e.a);
         this.value(e.b);
         this.mask(cond);
@@ -163,11 +166,8 @@ export class ExprLowering {
    */
   private mask(cond: Expr): void {
     const c = this.c;
-    if (cond.k === 'bin' && COMPARE.has(cond.op) && this.native(cond.a.type) && SIMD_BIN[cond.a.type.scalar][cond.op]) {
-      const at = cond.a.type.scalar, name = isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][cond.op]}` : SIMD_BIN[at][cond.op]!;
-      this.value(cond.a);
-      this.value(cond.b);
-      c.op(op(name));
+    if (this.simdCompare(cond)) {
+      this.compareMask(cond.a.type.scalar, cond.op, () => this.value(cond.a), () => this.value(cond.b));
       return;
     }
     if (cond.k === 'un' && cond.op === 'not' && this.native(cond.a.type)) { this.mask(cond.a); c.op('v128.not'); return; }
@@ -179,6 +179,65 @@ export class ExprLowering {
     }
     this.value(cond);
     c.v128(new Uint8Array(16)).op(op(`${SHAPE[cond.type.scalar]}.ne`));
+  }
+
+  /** A comparison of native vectors that one SIMD compare answers (u64 too: see compareMask). */
+  private simdCompare(e: Expr): e is Expr & { k: 'bin' } {
+    if (e.k !== 'bin' || !COMPARE.has(e.op) || !this.native(e.a.type)) return false;
+    return !!SIMD_BIN[e.a.type.scalar][e.op] || e.a.type.scalar === 'u64';
+  }
+
+  /**
+   * Pushes the lane mask of `a op b`. i64x2 has no unsigned order: flipping both sign bits maps
+   * unsigned order onto signed order (0 -> -2^63, 2^64-1 -> 2^63-1), so the signed compare answers.
+   */
+  private compareMask(t: ScalarType, cmp: BinOp, a: () => void, b: () => void): void {
+    const c = this.c;
+    if (t === 'u64' && cmp !== 'eq' && cmp !== 'ne') {
+      const flip = () => c.v128(new Uint8Array(new BigInt64Array([-(1n << 63n), -(1n << 63n)]).buffer)).op('v128.xor');
+      a(); flip(); b(); flip();
+      c.op(op(`i64x2.${cmp}_s`));
+      return;
+    }
+    a(); b();
+    c.op(op(isFloat(t) ? `${SHAPE[t]}.${SIMD_BIN[t][cmp]}` : SIMD_BIN[t][cmp]!));
+  }
+
+  /**
+   * Runs `emit` (code reading `e` lane by lane) with every two-lane comparison of native 64-bit
+   * vectors in `e` computed once as a mask. A select's arms are left alone: their loads may be
+   * guarded by the select's branch.
+   */
+  withLaneMasks(e: Expr, emit: () => void): void {
+    const held: Expr[] = [];
+    const hold = (x: Expr, root = false): void => {
+      if (!root && (this.native(x.type) || this.masks.has(x))) return;
+      if (this.simdCompare(x) && x.type.lanes === 2) {
+        const m = this.temp('v128');
+        this.mask(x);
+        this.c.set(m);
+        this.masks.set(x, m);
+        held.push(x);
+        return;
+      }
+      if (x.k === 'select') hold(x.cond); else for (const k of children(x)) hold(k);
+    };
+    if (this.target.simd) hold(e, true);
+    emit();
+    for (const x of held) { this.release('v128', this.masks.get(x)!); this.masks.delete(x); }
+  }
+
+  /** i64 and u64 min and max: a compare mask picks between the operands. */
+  private minMax64(e: Expr & { k: 'bin' }): void {
+    const [x, y] = [this.temp('v128'), this.temp('v128')];
+    this.value(e.a);
+    this.c.set(x);
+    this.value(e.b);
+    this.c.set(y).get(x).get(y);
+    this.compareMask(e.a.type.scalar, e.op === 'min' ? 'lt' : 'gt', () => this.c.get(x), () => this.c.get(y));
+    this.c.op('v128.bitselect');
+    this.release('v128', y);
+    this.release('v128', x);
   }
 
   private vectorCall(fn: Intrinsic, args: readonly Expr[], type: VType): boolean {
@@ -250,11 +309,13 @@ export class ExprLowering {
         held.push(k);
       }
     }
-    this.c.v128(new Uint8Array(16));
-    for (let i = 0; i < e.type.lanes; i++) {
-      this.lane(e, i);
-      this.c.lane(`${SHAPE[e.type.scalar]}.replace_lane` as LaneOp, i);
-    }
+    this.withLaneMasks(e, () => {
+      this.c.v128(new Uint8Array(16));
+      for (let i = 0; i < e.type.lanes; i++) {
+        this.lane(e, i);
+        this.c.lane(`${SHAPE[e.type.scalar]}.replace_lane` as LaneOp, i);
+      }
+    });
     for (const k of held) {
       this.release('v128', this.computed.get(k)!);
       this.computed.delete(k);
@@ -266,6 +327,8 @@ export class ExprLowering {
     const c = this.c, t = e.type.scalar;
     const cached = this.computed.get(e);
     if (cached !== undefined) { c.get(cached).lane(`${SHAPE[t]}.extract_lane` as LaneOp, i); return; }
+    const mask = this.masks.get(e);
+    if (mask !== undefined) { c.get(mask).lane('i64x2.extract_lane', i).op('i32.wrap_i64').i32(1).op('i32.and'); return; }
     switch (e.k) {
       case 'const': this.scalarConst(e.value, t); return;
       case 'var': {

@@ -172,9 +172,11 @@ class KernelLowering extends ExprLowering {
       this.release('v128', v);
       return;
     }
-    for (let i = 0; i < lanes; i++) {
-      this.address(buf, index, (offset) => { this.lane(value, i); toHalf(); c.mem(STORE[buf.elem], offset); }, i);
-    }
+    this.withLaneMasks(value, () => {
+      for (let i = 0; i < lanes; i++) {
+        this.address(buf, index, (offset) => { this.lane(value, i); toHalf(); c.mem(STORE[buf.elem], offset); }, i);
+      }
+    });
   }
 }
 
