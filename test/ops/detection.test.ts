@@ -81,10 +81,10 @@ test('compiled TopK gives the reference outputs: every dtype, axes, k, both dire
   const shape = [3, 40, 5];
   const cases: TopKCase[] = [
     ...[0, 1].flatMap((largest) => [{ axis: 1, k: 7, largest }, { axis: -1, k: 2, largest }, { axis: 1, k: 40, largest }]),
-    { axis: 0, k: 3, largest: 1 }, { axis: 2, k: 1, largest: 0 }, { axis: 1, k: 0, largest: 1 },
+    { axis: 0, k: 3, largest: 1 }, { axis: 2, k: 1, largest: 0 }, { axis: 1, k: 0, largest: 1 }, { axis: -1, k: 5, largest: 0 },
   ];
-  // both lowerings: lines of 40 keep the heap, lines of 5 with k 3 and 3 of 3 rank
-  assert.ok(!ranksFaster(40, 7) && ranksFaster(5, 3) && ranksFaster(3, 3) && !ranksFaster(5, 2));
+  // both lowerings: lines of 40 and 2 of 5 keep the heap, 3 of 3 and 5 of 5 rank
+  assert.ok(!ranksFaster(40, 7) && !ranksFaster(40, 40) && !ranksFaster(5, 2) && ranksFaster(3, 3) && ranksFaster(5, 5));
   for (const dtype of TOPK_DTYPES) {
     const g = topKGraph(dtype, shape, cases);
     const x = tiesAndNaNs(dtype, shape, TOPK_DTYPES.indexOf(dtype) + 1);
