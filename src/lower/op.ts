@@ -36,7 +36,8 @@ export const staticShape = (v: NodeValue): number[] => {
 export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue | undefined)[], outputs: readonly NodeValue[],
   schedule?: Schedule): LoweredNode {
   const def = opDef(op);
-  if (def?.kernel) return { kernel: directKernel(def, attrs, inputs, outputs), packed: new Map() };
+  const direct = def?.kernel && directKernel(def, attrs, inputs, outputs);
+  if (direct) return { kernel: direct, packed: new Map() };
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
   const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs);

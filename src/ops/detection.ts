@@ -5,7 +5,7 @@ import { isStatic, normAxis, numel, type Dim } from '../ir/shape.js';
 import { nmsKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { topKCompute } from './topk-compute.js';
+import { topKCompute, topKKernel } from './topk-compute.js';
 
 /** Scalar value of an optional parameter input, or `dflt` when it is omitted. */
 function scalarOr(t: Tensor | undefined, dflt: number): number {
@@ -79,6 +79,7 @@ export const detectionOps = {
       return [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }];
     },
     compute: (ctx) => topKCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'TopK axis')),
+    kernel: (ctx) => topKKernel(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'TopK axis')),
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'TopK axis');
@@ -90,12 +91,16 @@ export const detectionOps = {
       const values = allocData(x.dtype, numel(shape)) as NumericData;
       const indices = new Float64Array(values.length);
       const src = x.numbers;
-      const sign = attrs.largest ? -1 : 1;
+      // NaN counts as above every number, as numpy sorts it; ties keep the lower index first, as the spec asks
+      const above = (a: number, b: number) => a > b || (a !== a && b === b);
+      const ahead = attrs.largest ? above : (a: number, b: number) => above(b, a);
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           const base = o * n * inner + i;
-          // ties keep the lower index first, as the spec asks
-          const before = (p: number, q: number) => sign * (src[base + p * inner] - src[base + q * inner]) || p - q;
+          const before = (p: number, q: number) => {
+            const [a, b] = [src[base + p * inner], src[base + q * inner]];
+            return ahead(a, b) ? -1 : ahead(b, a) ? 1 : p - q;
+          };
           const best = selectBest(n, k, before);
           for (let j = 0; j < k; j++) {
             const at = (o * k + j) * inner + i;

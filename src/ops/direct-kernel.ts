@@ -20,8 +20,11 @@ function bufferOf(v: Value): KernelBuffer {
   return { buffer: { name: v.name, elem: elemOf(v.info.dtype), size: shape.reduce((n, d) => n * d, 1) }, shape };
 }
 
-/** The kernel of a node whose op has a `kernel` facet; outputs named `<output>#count` are the counts. */
-export function directKernel(def: AnyOpDef, attrs: Attrs, inputs: readonly (Value | undefined)[], outputs: readonly Value[]): Kernel {
+/**
+ * The kernel of a node whose op has a `kernel` facet; outputs named `<output>#count` are the counts.
+ * Undefined when the facet leaves this node to the op's compute.
+ */
+export function directKernel(def: AnyOpDef, attrs: Attrs, inputs: readonly (Value | undefined)[], outputs: readonly Value[]): Kernel | undefined {
   const bound = inputs.map((v) => v && bufferOf(v));
   const real = outputs.filter((o) => !o.name.endsWith(COUNT_SUFFIX));
   const buffers = new Map(outputs.map((o) => [o.name, bufferOf(o)] as const));
@@ -34,6 +37,7 @@ export function directKernel(def: AnyOpDef, attrs: Attrs, inputs: readonly (Valu
     outputs: real.map((r) => buffers.get(r.name)!),
     counts,
   });
+  if (!body) return undefined;
   // one param per distinct input value, in order, then every output (counts included) as the node lists them
   const params: Buffer[] = [];
   for (const b of bound) if (b && !params.some((p) => p.name === b.buffer.name)) params.push(b.buffer);

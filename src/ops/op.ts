@@ -126,9 +126,10 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   compute?(ctx: ComputeContext<AttrsOf<S>>): readonly TeTensor[];
   /**
    * Optional, for outputs no tensor expression states (NonZero, NonMaxSuppression): the kernel
-   * body as loop IR over the buffers, a sequential loop where the work is one.
+   * body as loop IR over the buffers, a sequential loop where the work is one. Undefined: this
+   * node's shapes are better served by `compute` (TopK on short lines).
    */
-  kernel?(ctx: KernelContext<AttrsOf<S>>): Stmt;
+  kernel?(ctx: KernelContext<AttrsOf<S>>): Stmt | undefined;
   /**
    * Optional: per output, the axis whose length depends on input values and its bound. The model
    * compiles for the bound; the kernel stores the actual length and the runtime trims to it.

@@ -33,10 +33,7 @@ const MODELS: readonly FixtureModel[] = [
   { label: 'human blazeface', path: () => humanModel('blazeface') },
   { label: 'human movenet-lightning', path: () => humanModel('movenet-lightning') },
   { label: 'human selfie', path: () => humanModel('selfie') },
-  {
-    label: 'human centernet', path: () => humanModel('centernet'),
-    blocked: 'its TopK picks 100 of 1,310,720 scores and the compiled TopK ranks in O(n^2) per line (src/ops/topk-compute.ts): hours',
-  },
+  { label: 'human centernet', path: () => humanModel('centernet') },
   { label: 'PP-OCRv4 det', path: ppocrDetModel, shapes: { x: [1, 3, 320, 320] } },
 ];
 

@@ -1,67 +1,103 @@
-// IEEE half precision in memory, f32 in registers: the two conversions as module functions of
-// integer bit operations (wasm has no f16), round-to-nearest-even like the reference's rounding.
+// IEEE half precision in memory, f32 in registers: both conversions emitted inline, scalar or four
+// lanes at once, from integer bit operations and one exact or correctly rounded f32 operation.
 import type { Code } from './code.js';
-import type { ModuleBuilder } from './module.js';
+import type { ValType } from './opcodes.js';
 
-/** half bits (i32, low 16) -> f32: exact. */
-export function halfToF32(m: ModuleBuilder): number {
-  const c = m.code(['i32'], ['f32']);
-  const h = 0, a = c.local('i32');
-  c.get(h).i32(0x7fff).op('i32.and').set(a);
-  // normal and inf/NaN: move exponent and fraction up 13 bits and rebias (15 -> 127; 31 -> 255)
-  c.get(a).i32(13).op('i32.shl');
-  c.i32(224 << 23).i32(112 << 23).get(a).i32(0x7c00).op('i32.ge_u').op('select');
-  c.op('i32.add').op('f32.reinterpret_i32');
-  // subnormal and zero: the fraction times 2^-24, exact in f32
-  c.get(a).op('f32.convert_i32_u').f32(2 ** -24).op('f32.mul');
-  c.get(a).i32(0x400).op('i32.ge_u');
-  c.op('select');
-  c.op('i32.reinterpret_f32').get(h).i32(0x8000).op('i32.and').i32(16).op('i32.shl').op('i32.or').op('f32.reinterpret_i32');
-  return m.addFunction(c);
+/** Scratch locals borrowed from the caller's pool. */
+export interface Temps {
+  take(t: ValType): number;
+  give(t: ValType, index: number): void;
 }
 
 /**
- * f32 -> half bits (i32), rounding to nearest, ties to even: the f32 is shifted into the half's
- * grid (normal: 13 fraction bits dropped; subnormal: more), and the dropped bits round it.
+ * half -> f32: exponent and fraction moved up 13 bits, the exponent rebiased by an integer add. A
+ * subnormal's fraction m goes under the smallest normal exponent instead, 2^-14 (1 + m/1024),
+ * and an exact f32 subtract of 2^-14 leaves m 2^-24 (no f32 subnormal is touched: those are
+ * slow on x86). Inf/NaN take the f32's all-ones exponent, keeping their fraction.
  */
-export function f32ToHalf(m: ModuleBuilder): number {
-  const c = m.code(['f32'], ['i32']);
-  const L = (t: 'i32') => c.local(t);
-  const f = L('i32'), sign = L('i32'), abs = L('i32'), e = L('i32'), mant = L('i32'), shift = L('i32'), q = L('i32'), rem = L('i32'), half = L('i32'), r = L('i32');
-  c.get(0).op('i32.reinterpret_f32').set(f);
-  c.get(f).i32(16).op('i32.shr_u').i32(0x8000).op('i32.and').set(sign);
-  c.get(f).i32(0x7fffffff).op('i32.and').set(abs);
-  // the half exponent this value would have (may be <= 0: subnormal or underflow)
-  c.get(abs).i32(23).op('i32.shr_u').i32(112).op('i32.sub').set(e);
-  c.get(f).i32(0x7fffff).op('i32.and').i32(0x800000).op('i32.or').set(mant);
-  // normal: drop 13 bits; subnormal: 14 - e of them (capped at 25: all of them, rounding to 0)
-  c.i32(13).i32(14).get(e).op('i32.sub');
-  c.get(e).i32(0).op('i32.gt_s').op('select');
-  c.set(shift);
-  c.get(shift).i32(25).get(shift).i32(25).op('i32.lt_u').op('select').set(shift);
-  c.get(mant).get(shift).op('i32.shr_u').set(q);
-  c.get(mant).i32(1).get(shift).op('i32.shl').i32(1).op('i32.sub').op('i32.and').set(rem);
-  c.i32(1).get(shift).i32(1).op('i32.sub').op('i32.shl').set(half);
-  // round up when past the half, or at it with q odd
-  emitRoundUp(c, q, rem, half);
-  c.set(r);
-  // normal: exponent field (e - 1 because q carries the implicit bit at 2^10) plus q, carries into inf
-  c.get(e).i32(1).op('i32.sub').i32(10).op('i32.shl').get(r).op('i32.add');
-  c.get(r);
-  c.get(e).i32(0).op('i32.gt_s').op('select');
-  c.set(r);
-  // past the largest half: inf (a carry out of 0x7bff lands on 0x7c00 by itself)
-  c.i32(0x7c00).get(r).get(r).i32(0x7c00).op('i32.ge_u').op('select').set(r);
-  // infinities keep their sign; NaN becomes the one quiet NaN the reference's numbers give
-  c.i32(0x7c00).get(r).get(abs).i32(0x7f800000).op('i32.ge_u').op('select');
-  c.get(sign).op('i32.or').set(r);
-  c.i32(0x7e00).get(r).get(abs).i32(0x7f800000).op('i32.gt_u').op('select');
-  return m.addFunction(c);
+const REBIAS = 112 << 23;
+const HALF_MIN_NORMAL_SHIFTED = 0x400 << 13, HALF_INF_SHIFTED = 0x7c00 << 13;
+const MIN_NORMAL_EXPONENT = 113 << 23, MIN_NORMAL = 2 ** -14;
+const F32_EXPONENT = 0x7f800000;
+/**
+ * f32 -> half: below 2^-14 (half subnormals), adding 0.5 puts the value on a grid of 2^-24, the
+ * half's subnormal step, and the f32 add rounds it to nearest-even; the grid point's fraction is
+ * the half. Above, subtracting the rebias from the exponent, adding just under half of the 13
+ * dropped bits and the lowest kept bit (ties to even) rounds when the bits shift out; a carry
+ * walks into the exponent, up to 0x7c00 (inf). From 2^16 on the value is past every half: inf.
+ */
+const HALF_MIN_NORMAL = 113 << 23;
+const SUBNORMAL_GRID = 0.5, SUBNORMAL_GRID_BITS = 0x3f000000;
+const REBIAS_AND_ROUND = ((-112 << 23) + 0xfff) | 0;
+const PAST_HALF_RANGE = 143 << 23;
+const HALF_INF = 0x7c00, HALF_QUIET_NAN = 0x7e00;
+
+/** i32 half bits (low 16) on the stack -> their exact f32. */
+export function emitHalfToF32(c: Code, temps: Temps): void {
+  const h = temps.take('i32'), s = temps.take('i32');
+  c.tee(h).i32(0x7fff).op('i32.and').i32(13).op('i32.shl').tee(s).i32(F32_EXPONENT).op('i32.or');
+  c.get(s).i32(MIN_NORMAL_EXPONENT).op('i32.add').op('f32.reinterpret_i32').f32(MIN_NORMAL).op('f32.sub').op('i32.reinterpret_f32');
+  c.get(s).i32(REBIAS).op('i32.add');
+  c.get(s).i32(HALF_MIN_NORMAL_SHIFTED).op('i32.lt_u').op('select');
+  c.get(s).i32(HALF_INF_SHIFTED).op('i32.ge_u').op('select');
+  c.get(h).i32(0x8000).op('i32.and').i32(16).op('i32.shl').op('i32.or').op('f32.reinterpret_i32');
+  temps.give('i32', s);
+  temps.give('i32', h);
 }
 
-function emitRoundUp(c: Code, q: number, rem: number, half: number): void {
-  c.get(q);
-  c.get(rem).get(half).op('i32.gt_u');
-  c.get(rem).get(half).op('i32.eq').get(q).i32(1).op('i32.and').op('i32.and');
-  c.op('i32.or').op('i32.add');
+/** f32 on the stack -> its half bits (i32), nearest-even; a NaN becomes the quiet NaN 0x7e00 with its sign, as the reference stores it. */
+export function emitF32ToHalf(c: Code, temps: Temps): void {
+  const f = temps.take('i32'), abs = temps.take('i32');
+  c.op('i32.reinterpret_f32').tee(f).i32(0x7fffffff).op('i32.and').set(abs);
+  c.get(abs).op('f32.reinterpret_i32').f32(SUBNORMAL_GRID).op('f32.add').op('i32.reinterpret_f32').i32(SUBNORMAL_GRID_BITS).op('i32.sub');
+  c.get(abs).i32(REBIAS_AND_ROUND).op('i32.add').get(abs).i32(13).op('i32.shr_u').i32(1).op('i32.and').op('i32.add').i32(13).op('i32.shr_u');
+  c.get(abs).i32(HALF_MIN_NORMAL).op('i32.lt_u').op('select');
+  c.i32(HALF_INF).get(abs).i32(PAST_HALF_RANGE).op('i32.lt_u').op('select');
+  c.i32(HALF_QUIET_NAN).get(abs).i32(F32_EXPONENT).op('i32.le_u').op('select');
+  c.get(f).i32(16).op('i32.shr_u').i32(0x8000).op('i32.and').op('i32.or');
+  temps.give('i32', abs);
+  temps.give('i32', f);
+}
+
+const splat = (c: Code, x: number) => c.i32x4([x, x, x, x]);
+
+/** i32x4 of half bits on the stack -> f32x4, as emitHalfToF32 per lane. */
+export function emitHalfToF32x4(c: Code, temps: Temps): void {
+  const h = temps.take('v128'), s = temps.take('v128');
+  c.tee(h);
+  splat(c, 0x7fff).op('v128.and').i32(13).op('i32x4.shl').tee(s);
+  splat(c, F32_EXPONENT).op('v128.or');
+  c.get(s);
+  splat(c, MIN_NORMAL_EXPONENT).op('i32x4.add').f32x4([MIN_NORMAL, MIN_NORMAL, MIN_NORMAL, MIN_NORMAL]).op('f32x4.sub');
+  c.get(s);
+  splat(c, REBIAS).op('i32x4.add').get(s);
+  splat(c, HALF_MIN_NORMAL_SHIFTED).op('i32x4.lt_u').op('v128.bitselect');
+  c.get(s);
+  splat(c, HALF_INF_SHIFTED).op('i32x4.ge_u').op('v128.bitselect');
+  c.get(h).i32(16).op('i32x4.shl');
+  splat(c, 0x80000000 | 0).op('v128.and').op('v128.or');
+  temps.give('v128', s);
+  temps.give('v128', h);
+}
+
+/** f32x4 on the stack -> i32x4 of half bits, as emitF32ToHalf per lane. */
+export function emitF32x4ToHalf(c: Code, temps: Temps): void {
+  const f = temps.take('v128'), abs = temps.take('v128');
+  c.tee(f);
+  splat(c, 0x7fffffff).op('v128.and').set(abs);
+  c.get(abs).f32x4([SUBNORMAL_GRID, SUBNORMAL_GRID, SUBNORMAL_GRID, SUBNORMAL_GRID]).op('f32x4.add');
+  splat(c, SUBNORMAL_GRID_BITS).op('i32x4.sub');
+  c.get(abs);
+  splat(c, REBIAS_AND_ROUND).op('i32x4.add').get(abs).i32(13).op('i32x4.shr_u');
+  splat(c, 1).op('v128.and').op('i32x4.add').i32(13).op('i32x4.shr_u');
+  c.get(abs);
+  splat(c, HALF_MIN_NORMAL).op('i32x4.lt_u').op('v128.bitselect');
+  splat(c, HALF_INF).get(abs);
+  splat(c, PAST_HALF_RANGE).op('i32x4.lt_u').op('v128.bitselect');
+  splat(c, HALF_QUIET_NAN).get(abs);
+  splat(c, F32_EXPONENT).op('i32x4.le_u').op('v128.bitselect');
+  c.get(f).i32(16).op('i32x4.shr_u');
+  splat(c, 0x8000).op('v128.and').op('v128.or');
+  temps.give('v128', abs);
+  temps.give('v128', f);
 }

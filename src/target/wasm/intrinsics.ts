@@ -7,7 +7,6 @@ import type { ModuleBuilder } from './module.js';
 import type { IntrinsicProvider, TargetOptions } from './lower-expr.js';
 import { MathBuilder, type Kind, type Val } from './math-builder.js';
 import { chebyshevFit, memo } from './poly-fit.js';
-import { f32ToHalf, halfToF32 } from './half.js';
 import { erf as erfF64 } from '../../ops/elementwise-unary.js';
 
 const f32 = Math.fround;
@@ -243,15 +242,6 @@ const F64_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
 export class IntrinsicLibrary implements IntrinsicProvider {
   private readonly index = new Map<string, number>();
   constructor(private readonly m: ModuleBuilder, private readonly target: TargetOptions) {}
-
-  half(direction: 'toF32' | 'fromF32'): number {
-    let i = this.index.get(direction);
-    if (i === undefined) {
-      i = direction === 'toF32' ? halfToF32(this.m) : f32ToHalf(this.m);
-      this.index.set(direction, i);
-    }
-    return i;
-  }
 
   intrinsic(fn: Intrinsic, type: VType): number {
     const key = `${fn}:${type.scalar}x${type.lanes}`;

@@ -4,6 +4,7 @@
 import type { BinOp, Buffer, Expr, Intrinsic, ScalarType, UnOp, VType } from '../../loop/ir.js';
 import { UnsupportedError } from '../../errors.js';
 import type { Code } from './code.js';
+import { emitHalfToF32, emitHalfToF32x4, type Temps } from './half.js';
 import type { LaneOp, MemOp, ValType } from './opcodes.js';
 import {
   BITWISE, CAST, COMPARE, ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, LOAD, SCALAR_BYTES, SHAPE, SIMD_BIN, SIMD_CAST, UINT_BIN, VALTYPE,
@@ -20,8 +21,6 @@ export interface TargetOptions {
 /** Supplies the module's intrinsic functions, emitting each the first time it is asked for. */
 export interface IntrinsicProvider {
   intrinsic(fn: Intrinsic, type: VType): number;
-  /** The function converting half bits to f32 (toF32) or f32 to half bits (fromF32). */
-  half(direction: 'toF32' | 'fromF32'): number;
 }
 
 /** Where a name's value lives: one local (scalar or v128), or one scalar local per lane. */
@@ -35,6 +34,8 @@ export class ExprLowering {
   protected readonly bufs = new Map<string, number>();
   /** Native vectors already computed into a v128 local, read lane by lane by a fallback. */
   private readonly computed = new Map<Expr, number>();
+  /** Two-lane comparisons held as i64x2 masks (one SIMD compare), read lane by lane as 0/1. */
+  private readonly masks = new Map<Expr, number>();
   private readonly freeTemps = new Map<ValType, number[]>();
 
   constructor(protected readonly c: Code, protected readonly target: TargetOptions,
@@ -54,6 +55,8 @@ export class ExprLowering {
     if (this.native(t)) return [this.c.local('v128')];
     return Array.from({ length: t.lanes }, () => this.c.local(VALTYPE[t.scalar]));
   }
+  /** The temp pool, for the inline half conversions. */
+  protected readonly temps: Temps = { take: (t) => this.temp(t), give: (t, i) => this.release(t, i) };
   protected temp(t: ValType): number {
     return this.freeTemps.get(t)?.pop() ?? this.c.local(t);
   }
@@ -110,6 +113,7 @@ export class ExprLowering {
           c.op(op(`${SHAPE[at]}.${e.op === 'shl' ? 'shl' : isUnsigned(at) ? 'shr_u' : 'shr_s'}`));
           return true;
         }
+        if ((e.op === 'min' || e.op === 'max') && VALTYPE[at] === 'i64') { this.minMax64(e); return true; }
         const name = BITWISE.has(e.op) && !isFloat(at) ? `v128.${e.op}` : SIMD_BIN[at][e.op] && (isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][e.op]}` : SIMD_BIN[at][e.op]);
         if (!name) return false;
         if (COMPARE.has(e.op)) { this.mask(e); c.op('i32x4.neg'); return true; }  // mask -1 -> the IR's 1
@@ -128,7 +132,7 @@ export class ExprLowering {
       case 'call': return this.vectorCall(e.fn, e.args, e.type);
       case 'select': {
         const cond = e.cond;
-        if (!this.native(cond.type) || cond.type.lanes !== e.type.lanes) return false;
+        if ((!this.native(cond.type) && !this.simdCompare(cond)) || cond.type.lanes !== e.type.lanes) return false;
         this.value(e.a);
         this.value(e.b);
         this.mask(cond);
@@ -162,11 +166,8 @@ export class ExprLowering {
    */
   private mask(cond: Expr): void {
     const c = this.c;
-    if (cond.k === 'bin' && COMPARE.has(cond.op) && this.native(cond.a.type) && SIMD_BIN[cond.a.type.scalar][cond.op]) {
-      const at = cond.a.type.scalar, name = isFloat(at) ? `${SHAPE[at]}.${SIMD_BIN[at][cond.op]}` : SIMD_BIN[at][cond.op]!;
-      this.value(cond.a);
-      this.value(cond.b);
-      c.op(op(name));
+    if (this.simdCompare(cond)) {
+      this.compareMask(cond.a.type.scalar, cond.op, () => this.value(cond.a), () => this.value(cond.b));
       return;
     }
     if (cond.k === 'un' && cond.op === 'not' && this.native(cond.a.type)) { this.mask(cond.a); c.op('v128.not'); return; }
@@ -178,6 +179,65 @@ export class ExprLowering {
     }
     this.value(cond);
     c.v128(new Uint8Array(16)).op(op(`${SHAPE[cond.type.scalar]}.ne`));
+  }
+
+  /** A comparison of native vectors that one SIMD compare answers (u64 too: see compareMask). */
+  private simdCompare(e: Expr): e is Expr & { k: 'bin' } {
+    if (e.k !== 'bin' || !COMPARE.has(e.op) || !this.native(e.a.type)) return false;
+    return !!SIMD_BIN[e.a.type.scalar][e.op] || e.a.type.scalar === 'u64';
+  }
+
+  /**
+   * Pushes the lane mask of `a op b`. i64x2 has no unsigned order: flipping both sign bits maps
+   * unsigned order onto signed order (0 -> -2^63, 2^64-1 -> 2^63-1), so the signed compare answers.
+   */
+  private compareMask(t: ScalarType, cmp: BinOp, a: () => void, b: () => void): void {
+    const c = this.c;
+    if (t === 'u64' && cmp !== 'eq' && cmp !== 'ne') {
+      const flip = () => c.v128(new Uint8Array(new BigInt64Array([-(1n << 63n), -(1n << 63n)]).buffer)).op('v128.xor');
+      a(); flip(); b(); flip();
+      c.op(op(`i64x2.${cmp}_s`));
+      return;
+    }
+    a(); b();
+    c.op(op(isFloat(t) ? `${SHAPE[t]}.${SIMD_BIN[t][cmp]}` : SIMD_BIN[t][cmp]!));
+  }
+
+  /**
+   * Runs `emit` (code reading `e` lane by lane) with every two-lane comparison of native 64-bit
+   * vectors in `e` computed once as a mask. A select's arms are left alone: their loads may be
+   * guarded by the select's branch.
+   */
+  withLaneMasks(e: Expr, emit: () => void): void {
+    const held: Expr[] = [];
+    const hold = (x: Expr, root = false): void => {
+      if (!root && (this.native(x.type) || this.masks.has(x))) return;
+      if (this.simdCompare(x) && x.type.lanes === 2) {
+        const m = this.temp('v128');
+        this.mask(x);
+        this.c.set(m);
+        this.masks.set(x, m);
+        held.push(x);
+        return;
+      }
+      if (x.k === 'select') hold(x.cond); else for (const k of children(x)) hold(k);
+    };
+    if (this.target.simd) hold(e, true);
+    emit();
+    for (const x of held) { this.release('v128', this.masks.get(x)!); this.masks.delete(x); }
+  }
+
+  /** i64 and u64 min and max: a compare mask picks between the operands. */
+  private minMax64(e: Expr & { k: 'bin' }): void {
+    const [x, y] = [this.temp('v128'), this.temp('v128')];
+    this.value(e.a);
+    this.c.set(x);
+    this.value(e.b);
+    this.c.set(y).get(x).get(y);
+    this.compareMask(e.a.type.scalar, e.op === 'min' ? 'lt' : 'gt', () => this.c.get(x), () => this.c.get(y));
+    this.c.op('v128.bitselect');
+    this.release('v128', y);
+    this.release('v128', x);
   }
 
   private vectorCall(fn: Intrinsic, args: readonly Expr[], type: VType): boolean {
@@ -206,6 +266,12 @@ export class ExprLowering {
       return true;
     }
     if (index.k !== 'ramp') return false;
+    if (buf.elem === 'f16') {
+      if (index.stride !== 1 || type.lanes !== 4) return false;
+      this.address(buf, index.base, (offset) => c.mem('v128.load16x4_u', offset, 1));
+      emitHalfToF32x4(c, this.temps);
+      return true;
+    }
     if (index.stride === 2 && size === 4 && type.lanes === 4) {
       // a stride-2 row (strided convs and pools): two loads covering elements 0..6 and one
       // shuffle keeping lanes 0,2 of the first and 1,3 of the second; no element past 6 is read
@@ -243,11 +309,13 @@ export class ExprLowering {
         held.push(k);
       }
     }
-    this.c.v128(new Uint8Array(16));
-    for (let i = 0; i < e.type.lanes; i++) {
-      this.lane(e, i);
-      this.c.lane(`${SHAPE[e.type.scalar]}.replace_lane` as LaneOp, i);
-    }
+    this.withLaneMasks(e, () => {
+      this.c.v128(new Uint8Array(16));
+      for (let i = 0; i < e.type.lanes; i++) {
+        this.lane(e, i);
+        this.c.lane(`${SHAPE[e.type.scalar]}.replace_lane` as LaneOp, i);
+      }
+    });
     for (const k of held) {
       this.release('v128', this.computed.get(k)!);
       this.computed.delete(k);
@@ -259,6 +327,8 @@ export class ExprLowering {
     const c = this.c, t = e.type.scalar;
     const cached = this.computed.get(e);
     if (cached !== undefined) { c.get(cached).lane(`${SHAPE[t]}.extract_lane` as LaneOp, i); return; }
+    const mask = this.masks.get(e);
+    if (mask !== undefined) { c.get(mask).lane('i64x2.extract_lane', i).op('i32.wrap_i64').i32(1).op('i32.and'); return; }
     switch (e.k) {
       case 'const': this.scalarConst(e.value, t); return;
       case 'var': {
@@ -298,7 +368,7 @@ export class ExprLowering {
       }
       case 'load':
         this.address(e.buf, e.index, (offset) => c.mem(LOAD[e.buf.elem], offset), i);
-        if (e.buf.elem === 'f16') c.call(this.lib.half('toF32'));
+        if (e.buf.elem === 'f16') emitHalfToF32(c, this.temps);
         return;
       case 'ramp':
         this.lane(e.base, 0);

@@ -2,6 +2,7 @@
 // the kernel's buffers (then one per scratch `alloc`, in tree order).
 import type { Buffer, Expr, Kernel, Stmt, VType } from '../../loop/ir.js';
 import { Code } from './code.js';
+import { emitF32ToHalf, emitF32x4ToHalf } from './half.js';
 import { ELEM_BYTES, ExprLowering, SHAPE, STORE, type IntrinsicProvider, type TargetOptions } from './lower-expr.js';
 import type { LaneOp, MemLaneOp, MemOp, ValType } from './opcodes.js';
 
@@ -128,10 +129,25 @@ class KernelLowering extends ExprLowering {
   private store(buf: Buffer, index: Expr, value: Expr): void {
     const c = this.c, lanes = value.type.lanes, size = ELEM_BYTES[buf.elem];
     if (index.type.lanes !== lanes) this.fail(`store to '${buf.name}' of ${lanes} lanes at a ${index.type.lanes}-lane index`);
-    // halves are rounded from f32 one lane at a time
-    const toHalf = () => { if (buf.elem === 'f16') c.call(this.lib.half('fromF32')); };
+    const toHalf = () => { if (buf.elem === 'f16') emitF32ToHalf(c, this.temps); };
     if (lanes === 1) {
       this.address(buf, index, (offset) => { this.value(value); toHalf(); c.mem(STORE[buf.elem], offset); });
+      return;
+    }
+    if (this.native(value.type) && buf.elem === 'f16') {
+      // four halves rounded at once, then narrowed to 16 bits each (they fit: no saturation)
+      const v = this.temp('v128');
+      this.value(value);
+      emitF32x4ToHalf(c, this.temps);
+      c.set(v);
+      if (index.k === 'ramp' && index.stride === 1) {
+        this.address(buf, index.base, (offset) => { c.get(v).get(v).op('i16x8.narrow_i32x4_u').memLane('v128.store64_lane', 0, offset, 1); });
+      } else {
+        for (let i = 0; i < lanes; i++) {
+          this.address(buf, index, (offset) => { c.get(v).lane('i32x4.extract_lane', i).mem('i32.store16', offset); }, i);
+        }
+      }
+      this.release('v128', v);
       return;
     }
     if (this.native(value.type) && buf.elem !== 'f16') {
@@ -156,9 +172,11 @@ class KernelLowering extends ExprLowering {
       this.release('v128', v);
       return;
     }
-    for (let i = 0; i < lanes; i++) {
-      this.address(buf, index, (offset) => { this.lane(value, i); toHalf(); c.mem(STORE[buf.elem], offset); }, i);
-    }
+    this.withLaneMasks(value, () => {
+      for (let i = 0; i < lanes; i++) {
+        this.address(buf, index, (offset) => { this.lane(value, i); toHalf(); c.mem(STORE[buf.elem], offset); }, i);
+      }
+    });
   }
 }
 

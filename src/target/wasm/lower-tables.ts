@@ -7,7 +7,7 @@ export const SCALAR_BYTES: Readonly<Record<ScalarType, number>> = { f32: 4, f64:
 export const ELEM_BYTES: Readonly<Record<ElemType, number>> = {
   f32: 4, f64: 8, i32: 4, i64: 8, u32: 4, u64: 8, i8: 1, u8: 1, i16: 2, u16: 2, f16: 2,
 };
-/** f16 loads and stores move the half's bits; the conversion to and from f32 follows (HalfConversions). */
+/** f16 loads and stores move the half's bits; the conversion to and from f32 follows (half.ts). */
 export const LOAD: Readonly<Record<ElemType, MemOp>> = {
   f32: 'f32.load', f64: 'f64.load', i32: 'i32.load', i64: 'i64.load', u32: 'i32.load', u64: 'i64.load',
   i8: 'i32.load8_s', u8: 'i32.load8_u', i16: 'i32.load16_s', u16: 'i32.load16_u', f16: 'i32.load16_u',

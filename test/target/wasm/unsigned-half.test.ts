@@ -25,12 +25,16 @@ async function agree(name: string, elems: readonly [ElemType, ElemType, ElemType
     const got = new ARRAY[elems[2]](n);
     await runKernel(k, [a.slice() as Arr, b.slice() as Arr, got], target);
     for (let i = 0; i < n; i++) {
-      assert.ok(Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i])),
+      const bothNaN = elems[2] === 'f16' ? halfNaN(got[i] as number) && halfNaN(want[i] as number) : Number.isNaN(got[i]) && Number.isNaN(want[i]);
+      assert.ok(Object.is(got[i], want[i]) || bothNaN,
         `${name} (${target.simd ? 'simd' : 'scalar'}, ${lanes} lanes) at ${a[i]}, ${b[i]}: wasm ${got[i]}, interpreter ${want[i]}`);
     }
   }
   return want;
 }
+
+/** NaN halves agree whatever their sign and payload: JS numbers do not keep a NaN's bits. */
+const halfNaN = (h: number) => (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
 
 const U32_VALUES = [0, 1, 2, 3, 7, 31, 32, 33, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 1000003, 65536, 12345678, 0xdeadbeef];
 const U64_VALUES = [0n, 1n, 2n, 7n, 63n, 64n, 65n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 40n, (1n << 53n) + 1n,
@@ -119,25 +123,53 @@ test('u32/u64 neg, abs and not; conversions among u32, u64, i32, i64, f32, f64 (
 
 test('f16 memory: every half loads to its exact value; f32 stores round to nearest-even as the reference rounds', async () => {
   const halves = Uint16Array.from({ length: 65536 }, (_, i) => i);
-  const floats = await agree('f16 load', ['f16', 'f16', 'f32'], 4, halves, halves, (x) => x);
-  for (let h = 0; h < 65536; h++) {
-    const want = float16BitsToNumber(h);
-    assert.ok(Object.is(floats[h], want) || (Number.isNaN(want) && Number.isNaN(floats[h] as number)), `half ${h.toString(16)}: ${floats[h]} vs ${want}`);
+  for (const lanes of [1, 4]) {
+    const floats = await agree('f16 load', ['f16', 'f16', 'f32'], lanes, halves, halves, (x) => x);
+    for (let h = 0; h < 65536; h++) {
+      const want = float16BitsToNumber(h);
+      assert.ok(Object.is(floats[h], want) || (Number.isNaN(want) && Number.isNaN(floats[h] as number)), `half ${h.toString(16)} (${lanes} lanes): ${floats[h]} vs ${want}`);
+    }
   }
   // round trip: every non-NaN half comes back bit for bit
-  const back = await agree('f16 round trip', ['f16', 'f16', 'f16'], 1, halves, halves, (x) => x);
-  for (let h = 0; h < 65536; h++) if (!Number.isNaN(float16BitsToNumber(h))) assert.equal(back[h], h);
-  // f32 values around every rounding boundary: halfway points, subnormals, overflow, tiny, NaN, inf
-  const xs: number[] = [];
-  for (let h = 0; h < 0x7c00; h += 7) {
-    const lo = float16BitsToNumber(h), hi = float16BitsToNumber(h + 1);
-    xs.push(lo, (lo + hi) / 2, Math.fround((lo + hi) / 2 * (1 + 2 ** -20)), -((lo + hi) / 2), Math.fround(lo + (hi - lo) / 3));
+  for (const lanes of [1, 4]) {
+    const back = await agree('f16 round trip', ['f16', 'f16', 'f16'], lanes, halves, halves, (x) => x);
+    for (let h = 0; h < 65536; h++) if (!Number.isNaN(float16BitsToNumber(h))) assert.equal(back[h], h);
   }
-  xs.push(65504, 65519.99, 65520, 1e6, -1e6, 2 ** -25, 2 ** -26, 2 ** -25 * 1.0001, 1e-30, NaN, Infinity, -Infinity, -0);
+  // f32 values around every rounding boundary (halfway points, just either side), subnormals,
+  // overflow, tiny, NaN, inf, then random bit patterns of every exponent
+  const xs: number[] = [];
+  for (let h = 0; h < 0x7c00; h++) {
+    const lo = float16BitsToNumber(h), hi = float16BitsToNumber(h + 1), mid = (lo + hi) / 2;
+    xs.push(lo, mid, Math.fround(mid * (1 + 2 ** -20)), Math.fround(mid * (1 - 2 ** -20)), -mid, Math.fround(lo + (hi - lo) / 3));
+  }
+  xs.push(65504, 65519.99, 65520, 65535.99, 65536, 1e6, -1e6, 2 ** -25, 2 ** -26, 2 ** -25 * 1.0001, 2 ** -24 * 1.5, 1e-30, 1e-40, -1e-45,
+    3e38, NaN, -NaN, Infinity, -Infinity, -0);
+  const bits = new Uint32Array(1);
+  let seed = 12345;
+  for (let i = 0; i < 1 << 17; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    bits[0] = Math.imul(seed ^ (seed >>> 13), 0x9e3779b1);
+    xs.push(new Float32Array(bits.buffer)[0]);
+  }
   while (xs.length % 4) xs.push(0);
   const f = Float32Array.from(xs);
   for (const lanes of [1, 4]) {
     const stored = await agree('f16 store', ['f32', 'f32', 'f16'], lanes, f, f, (x) => x);
     for (let i = 0; i < f.length; i++) assert.equal(stored[i], numberToFloat16Bits(f[i]), `store ${f[i]}: ${stored[i].toString(16)} vs ${numberToFloat16Bits(f[i]).toString(16)}`);
+  }
+});
+
+test('f16 memory at a stride: vectors assembled and stored lane by lane agree with the interpreter', async () => {
+  const n = 4096;
+  const src: Buffer = buf('src', 'f16', 2 * n), dst: Buffer = buf('dst', 'f16', 2 * n);
+  const idx = ramp(mul(v('i'), cnst(8)), 2, 4);
+  const k: Kernel = { name: 'strided', params: [src, dst], body: loop('i', n / 4, store(dst, idx, bin('mul', load(src, idx), cnst(3, { scalar: 'f32', lanes: 4 })))) };
+  const halves = Uint16Array.from({ length: 2 * n }, (_, i) => (i * 40503) & 0xffff);
+  const want = new Uint16Array(2 * n);
+  interpretKernel(k, [halves, want] as never);
+  for (const target of [SIMD, SCALAR]) {
+    const got = new Uint16Array(2 * n);
+    await runKernel(k, [halves.slice(), got], target);
+    got.forEach((h, i) => assert.ok(h === want[i] || (halfNaN(h) && halfNaN(want[i])), `strided f16 (${target.simd ? 'simd' : 'scalar'}) [${i}]: ${h} vs ${want[i]}`));
   }
 });
