@@ -5,6 +5,9 @@ import { allocData, isFloat, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { fmtShape, numel } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { poolTemplate } from '../schedule/pool.js';
+import type { Schedule } from '../schedule/schedule.js';
+import type { ScheduleContext } from './facets.js';
 import { attr, defineOp, type AttrsOf, type InferContext, type OpTable } from './op.js';
 import { outputTensor } from './nn-gemm.js';
 import { globalPoolCompute, windowPoolCompute } from './pool-compute.js';
@@ -142,6 +145,13 @@ function inferGlobalPool(op: string, kind: PoolKind) {
   };
 }
 
+/** The pool tile along the output row; MaxPool's Indices output leaves it scalar. */
+function windowPoolSchedule({ outputs }: ScheduleContext<unknown>): Schedule {
+  if (outputs[0].length < 3) return [];
+  const p = { spatial: outputs[0].slice(2), indices: outputs.length > 1 };
+  return poolTemplate.schedule(p, poolTemplate.defaults(p));
+}
+
 const maxPoolAttrs = { ...windowAttrs, storage_order: attr.int(0) };
 const averagePoolAttrs = { ...windowAttrs, count_include_pad: attr.int(0) };
 const lpPoolAttrs = { ...windowAttrs, p: attr.int(2) };
@@ -154,6 +164,7 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('MaxPool', 'max'),
     compute: windowPoolCompute('MaxPool', 'max'),
+    schedule: windowPoolSchedule,
     run: ({ node, attrs, inputs: [x] }) => runWindowPool('MaxPool', 'max', attrs, x!, {
       storageOrder: attrs.storage_order, withIndices: node.outputs.length > 1 && node.outputs[1] !== '',
     }),
@@ -164,6 +175,7 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('AveragePool', 'avg'),
     compute: windowPoolCompute('AveragePool', 'avg'),
+    schedule: windowPoolSchedule,
     run: ({ attrs, inputs: [x] }) => runWindowPool('AveragePool', 'avg', attrs, x!, { countIncludePad: attrs.count_include_pad === 1 }),
   }),
   LpPool: defineOp<typeof lpPoolAttrs>({
@@ -172,6 +184,7 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('LpPool', 'lp'),
     compute: windowPoolCompute('LpPool', 'lp'),
+    schedule: windowPoolSchedule,
     run: ({ attrs, inputs: [x] }) => runWindowPool('LpPool', 'lp', attrs, x!, { p: attrs.p }),
   }),
   GlobalMaxPool: defineOp({

@@ -5,8 +5,11 @@ import { ShapeError, UnsupportedError } from '../errors.js';
 import { castNumber, type DType, type NumericData } from '../ir/dtype.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { reorder, vectorize, type Schedule } from '../schedule/schedule.js';
+import { LANES } from '../schedule/templates.js';
 import { mappedCopy } from './data-util.js';
-import { resizeCompute } from './resize-compute.js';
+import type { ScheduleContext } from './facets.js';
+import { nearestRepeats, repeatAxes, resizeCompute } from './resize-compute.js';
 import { attr, defineOp, type AttrsOf, type OpTable } from './op.js';
 
 const resizeAttrs = {
@@ -256,6 +259,22 @@ function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT:
   return Tensor.from(x.dtype as DType, shape, data as NumericData);
 }
 
+/**
+ * A nearest Resize that repeats elements copies the input's rows with vector loads: the last axis'
+ * repeat loop moves outside its input loop, which is vectorised (the stores stride by the factor).
+ */
+function resizeSchedule({ attrs, inputs }: ScheduleContext<ResizeAttrs>): Schedule {
+  const x = inputs[0]!.info.shape as number[];
+  // the compute refuses run-time scales, sizes and roi
+  if (inputs.slice(1).some((i) => i && !i.constant)) return [];
+  const repeats = nearestRepeats(x, attrs, inputs.map((i) => i?.constant));
+  const last = x.length - 1;
+  if (!repeats || x[last] < LANES) return [];
+  const names = repeatAxes(repeats);
+  const inner = repeats[last] > 1 ? [`f${last}`, `i${last}`] : [`i${last}`];
+  return [reorder([...names.filter((n) => !inner.includes(n)), ...inner]), vectorize(`i${last}`)];
+}
+
 export const resizeOps = {
   Resize: defineOp({
     attrs: resizeAttrs,
@@ -284,5 +303,6 @@ export const resizeOps = {
     },
     run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],
     compute: resizeCompute,
+    schedule: resizeSchedule,
   }),
 } satisfies OpTable;
