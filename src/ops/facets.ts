@@ -1,5 +1,5 @@
-// What the optional op facets the graph passes and schedules ask (OpDef in op.ts) see and answer:
-// the passes and defaultSchedule stay generic and learn each op's part from these.
+// What the optional op facets the graph passes and schedules ask (OpDef in op.ts) see and answer,
+// and facets many ops share: the passes and defaultSchedule stay generic and learn each op's part here.
 import type { Attrs, Node, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 
@@ -22,6 +22,21 @@ export interface PassThroughContext<A> {
   constant(i: number): Tensor | undefined;
   /** Whether input `i` has output 0's dtype and the same static shape. */
   sameTypeAsOutput(i: number): boolean;
+}
+
+/** passThrough of ops that are the identity whenever output 0 has input 0's type (a Cast or Reshape that changes nothing). */
+export const sameTypePassesInput0 = ({ sameTypeAsOutput }: PassThroughContext<unknown>): number | undefined =>
+  (sameTypeAsOutput(0) ? 0 : undefined);
+
+/** passThrough of a binary op: input k, for the first case [k, neutral] whose other operand is a constant of only `neutral`s. */
+export function neutralOperand(...cases: readonly (readonly [input: number, neutral: number])[]) {
+  return ({ constant, sameTypeAsOutput }: PassThroughContext<unknown>): number | undefined => {
+    for (const [k, neutral] of cases) {
+      const other = constant(1 - k);
+      if (other && other.dtype !== 'string' && other.toArray().every((v) => v === neutral) && sameTypeAsOutput(k)) return k;
+    }
+    return undefined;
+  };
 }
 
 /** What a window op can take over from a constant Pad of its input 0's spatial axes. */

@@ -6,6 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
+import { sameTypePassesInput0 } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
 import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
@@ -117,6 +118,7 @@ export const shapeOps = {
     infer: ({ inputs }) => [inputs[0]!],
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
     run: ({ inputs }) => [inputs[0]!],
   }),
 
@@ -168,6 +170,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       // static input dims never need a symbol, and a size mismatch throws inside
@@ -190,6 +194,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const axis = flattenAxis(attrs.axis, x.rank);
@@ -213,6 +219,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const drop = squeezeAxes(x.shape, intsOf(inputs[1]));
@@ -233,6 +241,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs }) => [inputs[0]!.reshape(unsqueezeDims(inputs[0]!.shape, inputs[1]!.toArray()) as number[])],
   }),
 
@@ -248,6 +258,7 @@ export const shapeOps = {
       return [{ dtype: x.dtype, shape }];
     },
     compute: expandCompute,
+    passThrough: sameTypePassesInput0,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const shape = broadcastShapes(x.shape, inputs[1]!.toArray()) as number[];

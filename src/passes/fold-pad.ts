@@ -3,7 +3,7 @@
 // MaxPool), becomes that consumer's pads attribute, so the padded copy is never materialised.
 import type { Graph, Node } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
-import { padAmounts } from '../ops/movement.js';
+import { padAmounts } from '../ops/data-util.js';
 import { consumers, producers, pruned } from './rewrite.js';
 
 export function foldPad(g: Graph): Graph {

@@ -6,7 +6,7 @@ import { normAxis } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { opDef } from '../ops/index.js';
 import { isElementwiseKind } from '../ops/op.js';
-import { padAmounts } from '../ops/movement.js';
+import { padAmounts } from '../ops/data-util.js';
 
 export type InputRole =
   /** A tensor in y's layout, to be read in x's (broadcast operands align to the right). */
