@@ -8,7 +8,7 @@ import { attr, defineOp, type OpTable } from './op.js';
 import { convSchedule, convTransposeSchedule } from './conv-schedule.js';
 import { convCompute, convTransposeCompute } from './nn-compute.js';
 import { convForward, convTransposeForward } from './nn-conv.js';
-import { slidingWindow, spatialOf, windowDims, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
+import { slidingWindow, spatialOf, windowDims, windowPadAbsorption, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
 
 const windowAttrs = {
   auto_pad: attr.string('NOTSET'),
@@ -124,6 +124,8 @@ export const convOps = {
     },
     compute: convCompute,
     schedule: convSchedule,
+    // a Pad by zeros is the conv's own padding
+    absorbPad: ({ attrs }) => windowPadAbsorption(attrs, 0),
     macs: ({ inputs, outputs }) => numel(outputs[0].shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),
   }),
 

@@ -11,7 +11,7 @@ import type { ScheduleContext } from './facets.js';
 import { attr, defineOp, type AttrsOf, type InferContext, type OpTable } from './op.js';
 import { outputTensor } from './nn-gemm.js';
 import { globalPoolCompute, windowPoolCompute } from './pool-compute.js';
-import { slidingWindow, spatialOf, to3d, windowDims, type Window } from './nn-window.js';
+import { slidingWindow, spatialOf, to3d, windowDims, windowPadAbsorption, type Window } from './nn-window.js';
 
 type PoolKind = 'max' | 'avg' | 'lp';
 
@@ -165,6 +165,8 @@ export const poolOps = {
     infer: inferWindowPool('MaxPool', 'max'),
     compute: windowPoolCompute('MaxPool', 'max'),
     schedule: windowPoolSchedule,
+    // with ceil_mode a window may start inside the end padding, which an explicit Pad would count; Indices would count the pads
+    absorbPad: ({ attrs, outputs }) => (attrs.ceil_mode || outputs !== 1 ? undefined : windowPadAbsorption(attrs, -Infinity)),
     run: ({ node, attrs, inputs: [x] }) => runWindowPool('MaxPool', 'max', attrs, x!, {
       storageOrder: attrs.storage_order, withIndices: node.outputs.length > 1 && node.outputs[1] !== '',
     }),
@@ -176,6 +178,8 @@ export const poolOps = {
     infer: inferWindowPool('AveragePool', 'avg'),
     compute: windowPoolCompute('AveragePool', 'avg'),
     schedule: windowPoolSchedule,
+    // only a pool that counts its pads averages over a Pad's zeros
+    absorbPad: ({ attrs }) => (attrs.ceil_mode || attrs.count_include_pad !== 1 ? undefined : windowPadAbsorption(attrs, 0)),
     run: ({ attrs, inputs: [x] }) => runWindowPool('AveragePool', 'avg', attrs, x!, { countIncludePad: attrs.count_include_pad === 1 }),
   }),
   LpPool: defineOp<typeof lpPoolAttrs>({
