@@ -126,6 +126,8 @@ export const convOps = {
     schedule: convSchedule,
     // a Pad by zeros is the conv's own padding
     absorbPad: ({ attrs }) => windowPadAbsorption(attrs, 0),
+    // W is [M, C/group, k...]: output channel o scales W's row o
+    channelWeights: () => ({ outputAxis: 1, weight: 1, weightAxis: 0, bias: { input: 2, scale: 1, unitScale: {} } }),
     macs: ({ inputs, outputs }) => numel(outputs[0].shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),
   }),
 

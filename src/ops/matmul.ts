@@ -66,6 +66,8 @@ export const matmulOps = {
       if (out.length < 2 || a.length < 2 || b.length < 2) return [];
       return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number });
     },
+    // a matrix B's column n makes output column n; there is no bias to shift
+    channelWeights: ({ inputs }) => (inputs[1]?.shape.length === 2 ? { outputAxis: -1, weight: 1, weightAxis: 1 } : undefined),
     macs: ({ inputs, outputs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[a.length - 1] as number);
@@ -112,6 +114,9 @@ export const matmulOps = {
       const b = inputs[1]!.info.shape as number[];
       return matmulSchedule({ batch: 0, m: out[0], n: out[1], k: b[0] === out[1] ? b[1] : b[0] });
     },
+    channelWeights: ({ attrs }) => ({
+      outputAxis: -1, weight: 1, weightAxis: attrs.transB ? 0 : 1, bias: { input: 2, scale: attrs.beta, unitScale: { beta: 1 } },
+    }),
     macs: ({ outputs, inputs, attrs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[attrs.transA ? 0 : 1] as number);
