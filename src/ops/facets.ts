@@ -1,7 +1,8 @@
 // What the optional op facets the graph passes and schedules ask (OpDef in op.ts) see and answer,
 // and facets many ops share: the passes and defaultSchedule stay generic and learn each op's part here.
 import type { Attrs, Node, ValueInfo } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
+import { normAxis } from '../ir/shape.js';
+import { Tensor } from '../ir/tensor.js';
 
 /** What a node's `schedule` facet sees: resolved attrs, inputs by name with static types, output shapes. */
 export interface ScheduleContext<A> {
@@ -90,4 +91,25 @@ export interface LayoutMove {
   readonly inputs: readonly InputRole[];
   /** Per output: the perm that turns the output computed from x into the original output. */
   readonly outPerms: readonly (readonly number[])[];
+}
+
+export const LAYOUT: InputRole = { kind: 'layout' }, KEEP: InputRole = { kind: 'keep' };
+export const replaceInput = (tensor: Tensor | undefined): InputRole => ({ kind: 'replace', tensor });
+export const int64s = (v: readonly number[]) => Tensor.from('int64', [v.length], v);
+
+/** permute of an op along one `axis` attribute whose other inputs (split sizes) mean the same in either layout. */
+export function permuteAxisAttr({ node, attrs, perm }: PermuteContext<{ readonly axis: number }>): LayoutMove {
+  return {
+    attrs: { ...node.attrs, axis: perm[normAxis(attrs.axis, perm.length)] },
+    inputs: node.inputs.map((_, i) => (i === 0 ? LAYOUT : KEEP)),
+    outPerms: node.outputs.map(() => perm),
+  };
+}
+
+/** The perm from a reduction over x (dims dropped) to the same over y, given the reduced axes of y. */
+export function reducedPerm(p: readonly number[], reducedAxesOfY: readonly number[]): number[] {
+  const reduced = new Set(reducedAxesOfY);
+  const keptY = p.map((_, k) => k).filter((k) => !reduced.has(k));
+  const keptX = keptY.map((k) => p[k]).sort((a, b) => a - b);
+  return keptY.map((k) => keptX.indexOf(p[k]));
 }

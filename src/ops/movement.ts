@@ -6,8 +6,8 @@ import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } 
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, padAmounts, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { cnst } from '../loop/ir.js';
-import { sameTypePassesInput0 } from './facets.js';
-import { concatPassThrough, padPassThrough, transposePassThrough } from './movement-facets.js';
+import { permuteAxisAttr, sameTypePassesInput0 } from './facets.js';
+import { concatPassThrough, concatPermute, padPassThrough, padPermute, transposePassThrough } from './movement-facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 import { splitCompute, triluCompute } from './index-compute.js';
@@ -148,6 +148,7 @@ export const movementOps = {
     }],
     compute: (ctx) => concatCompute(ctx, normAxis(ctx.attrs.axis, ctx.outputs[0].shape.length)),
     passThrough: concatPassThrough,
+    permute: concatPermute,
     run: ({ inputs, attrs }) => {
       const xs = inputs.map((t) => t!);
       const shape = concatShape(xs.map((t) => t.shape), attrs.axis, () => NaN) as number[];
@@ -182,6 +183,7 @@ export const movementOps = {
       return sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((v, i) => (i === a ? d : v)) }));
     },
     compute: (ctx) => splitCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'Split axis')),
+    permute: permuteAxisAttr,
     run: ({ node, inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'Split axis');
@@ -233,6 +235,7 @@ export const movementOps = {
       return [axisMapsCompute(ctx, x, maps, fill)];
     },
     passThrough: padPassThrough,
+    permute: padPermute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const amounts = padAmounts(x.rank, inputs[1]!.toArray(), intsOf(inputs[3]));

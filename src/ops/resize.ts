@@ -8,7 +8,7 @@ import { Tensor } from '../ir/tensor.js';
 import { reorder, vectorize, type Schedule } from '../schedule/schedule.js';
 import { LANES } from '../schedule/templates.js';
 import { mappedCopy } from './data-util.js';
-import type { ScheduleContext } from './facets.js';
+import { LAYOUT, KEEP, replaceInput, type InputRole, type LayoutMove, type PermuteContext, type ScheduleContext } from './facets.js';
 import { nearestRepeats, repeatAxes, resizeCompute } from './resize-compute.js';
 import { attr, defineOp, type AttrsOf, type OpTable } from './op.js';
 
@@ -275,6 +275,22 @@ function resizeSchedule({ attrs, inputs }: ScheduleContext<ResizeAttrs>): Schedu
   return [reorder([...names.filter((n) => !inner.includes(n)), ...inner]), vectorize(`i${last}`)];
 }
 
+/** Scales and sizes move with the axes; roi would need its begin/end halves permuted, so only its absence passes. */
+function resizePermute({ node, attrs, perm: p, constant }: PermuteContext<ResizeAttrs>): LayoutMove | undefined {
+  if (attrs.axes !== undefined) return undefined;
+  const roles: InputRole[] = [LAYOUT];
+  for (let i = 1; i < node.inputs.length; i++) {
+    const t = node.inputs[i] ? constant(i) : undefined;
+    if (!node.inputs[i] || t?.size === 0) { roles.push(KEEP); continue; }
+    // only tf_crop_and_resize reads roi
+    if (!t || i === 1 || t.size !== p.length) return undefined;
+    const moved = new Array<number>(p.length);
+    t.toArray().forEach((v, k) => { moved[p[k]] = v; });
+    roles.push(replaceInput(Tensor.from(t.dtype, [p.length], moved)));
+  }
+  return { attrs: node.attrs, inputs: roles, outPerms: [p] };
+}
+
 export const resizeOps = {
   Resize: defineOp({
     attrs: resizeAttrs,
@@ -304,5 +320,6 @@ export const resizeOps = {
     run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],
     compute: resizeCompute,
     schedule: resizeSchedule,
+    permute: resizePermute,
   }),
 } satisfies OpTable;
