@@ -5,9 +5,10 @@ import type { ValueInfo } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { attr, defineOp, type OpTable } from './op.js';
+import { convSchedule, convTransposeSchedule } from './conv-schedule.js';
 import { convCompute, convTransposeCompute } from './nn-compute.js';
 import { convForward, convTransposeForward } from './nn-conv.js';
-import { slidingWindow, spatialOf, windowDims, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
+import { slidingWindow, spatialOf, windowDims, windowPadAbsorption, windowSteps, type Window, type WindowAttrs } from './nn-window.js';
 
 const windowAttrs = {
   auto_pad: attr.string('NOTSET'),
@@ -122,6 +123,11 @@ export const convOps = {
       return [convForward(x!, w!, b, win, attrs.group)];
     },
     compute: convCompute,
+    schedule: convSchedule,
+    // a Pad by zeros is the conv's own padding
+    absorbPad: ({ attrs }) => windowPadAbsorption(attrs, 0),
+    // W is [M, C/group, k...]: output channel o scales W's row o
+    channelWeights: () => ({ outputAxis: 1, weight: 1, weightAxis: 0, bias: { input: 2, scale: 1, unitScale: {} } }),
     macs: ({ inputs, outputs }) => numel(outputs[0].shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),
   }),
 
@@ -144,6 +150,11 @@ export const convOps = {
     compute: (ctx) => {
       const [x, w] = ctx.inputs;
       return convTransposeCompute(ctx, transposeWindow(x!.shape.slice(2), ctx.attrs.kernel_shape ?? w!.shape.slice(2), ctx.attrs));
+    },
+    schedule: (ctx) => {
+      if (ctx.outputs[0].length !== 4) return [];
+      const [x, w] = [ctx.inputs[0]!.info.shape, ctx.inputs[1]!.info.shape] as number[][];
+      return convTransposeSchedule(ctx, transposeWindow(x.slice(2), ctx.attrs.kernel_shape ?? w.slice(2), ctx.attrs));
     },
     // every input element meets every tap of its group's M/group output channels
     macs: ({ inputs }) => numel(inputs[0]!.shape as number[]) * numel(inputs[1]!.shape.slice(1) as number[]),

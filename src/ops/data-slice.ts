@@ -4,6 +4,7 @@ import { ShapeError } from '../errors.js';
 import { normAxis, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { intsOf, stridedCopy } from './data-util.js';
+import { slicePassThrough, slicePermute } from './movement-facets.js';
 import { copiesElements, defineOp } from './op.js';
 import { UnsupportedError } from '../errors.js';
 import { axisMapsCompute } from './movement-compute.js';
@@ -83,6 +84,8 @@ export const sliceOps = {
       }
       return [axisMapsCompute(ctx, x, maps, 0)];
     },
+    passThrough: slicePassThrough,
+    permute: slicePermute,
     run: ({ inputs }) => {
       const [x, starts, ends, axes, steps] = inputs;
       return [sliceTensor(x!, starts!.toArray(), ends!.toArray(), intsOf(axes), intsOf(steps))];

@@ -2,7 +2,7 @@
 // work for every storage type (typed arrays and string arrays), and symbolic-dim helpers.
 import { ShapeError } from '../errors.js';
 import { allocData, castNumber, type DType, type TensorData } from '../ir/dtype.js';
-import { numel, type Dim } from '../ir/shape.js';
+import { normAxis, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 
 /** Element access common to typed arrays and string arrays. */
@@ -130,4 +130,13 @@ export function staticLength(info: { shape: readonly Dim[] } | undefined, what: 
     throw new ShapeError(`${what} must be a 1-D tensor of known length to infer the output rank; make it a constant`);
   }
   return d;
+}
+
+/** Per-axis [before, after] pads from the pads input and optional axes input. */
+export function padAmounts(rank: number, pads: readonly number[], axes: readonly number[] | undefined): [number, number][] {
+  const ax = (axes ?? Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank, 'Pad axis'));
+  if (pads.length !== 2 * ax.length) throw new ShapeError(`Pad pads has ${pads.length} values for ${ax.length} axes`);
+  const out: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
+  ax.forEach((a, i) => { out[a] = [pads[i], pads[i + ax.length]]; });
+  return out;
 }

@@ -5,6 +5,7 @@ import { broadcastShapes } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { map3, planBroadcast } from './broadcast.js';
 import { bin, call, cast, cnst, select, un, type Expr } from '../loop/ir.js';
+import { neutralOperand } from './facets.js';
 import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { k, withExpr } from './elementwise-compute.js';
 import {
@@ -65,19 +66,24 @@ const add: Scalar2 = (x, y) => x + y;
 const cmp = (f: Scalar2) => simpleBinary(f, 'numeric', { out: 'bool' });
 
 export const binaryOps = {
-  Add: withExpr(simpleBinary(add),
-    ([x, y]) => bin('add', x, y)),
-  Sub: withExpr(simpleBinary((x, y) => x - y),
-    ([x, y]) => bin('sub', x, y)),
+  Add: { ...withExpr(simpleBinary(add), ([x, y]) => bin('add', x, y)), passThrough: neutralOperand([0, 0], [1, 0]) },
+  Sub: { ...withExpr(simpleBinary((x, y) => x - y), ([x, y]) => bin('sub', x, y)), passThrough: neutralOperand([0, 0]) },
   // Math.imul keeps the low 32 bits exact where a double product of two int32s would round
-  Mul: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) && !is64(d) ? Math.imul : (x, y) => x * y)),
-    ([x, y]) => bin('mul', x, y)),
-  Div: withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)),
-    ([x, y]) => bin('div', x, y)),
-  Pow: withExpr(binaryOp({}, 'numeric', () => Math.pow, { mixed: true }), ([x, y]) => {
-    if (!isFloatExpr(x)) return integerPow(x, y);
-    return call('pow', x, y.type.scalar === x.type.scalar ? y : cast(y, x.type.scalar));
-  }),
+  Mul: {
+    ...withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) && !is64(d) ? Math.imul : (x, y) => x * y)), ([x, y]) => bin('mul', x, y)),
+    passThrough: neutralOperand([0, 1], [1, 1]),
+  },
+  Div: {
+    ...withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)), ([x, y]) => bin('div', x, y)),
+    passThrough: neutralOperand([0, 1]),
+  },
+  Pow: {
+    ...withExpr(binaryOp({}, 'numeric', () => Math.pow, { mixed: true }), ([x, y]) => {
+      if (!isFloatExpr(x)) return integerPow(x, y);
+      return call('pow', x, y.type.scalar === x.type.scalar ? y : cast(y, x.type.scalar));
+    }),
+    passThrough: neutralOperand([0, 1]),
+  },
   Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),
     ([x, y], a) => bin(a.fmod ? 'mod' : 'floormod', x, y)),
   Max: withExpr(variadicOp(max),

@@ -3,6 +3,7 @@
 import { UnsupportedError } from '../errors.js';
 import { allocData, castNumber, isDType, isFloat, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
+import { sameTypePassesInput0 } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { castCompute } from './movement-compute.js';
 
@@ -72,5 +73,6 @@ export const castOps = {
     infer: ({ attrs, inputs: [x] }) => [{ dtype: targetDType(attrs.to), shape: x!.shape }],
     run: ({ attrs, inputs: [x] }) => [cast(x!, targetDType(attrs.to))],
     compute: castCompute,
+    passThrough: sameTypePassesInput0,
   }),
 } satisfies OpTable;

@@ -7,6 +7,7 @@ import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim } from '../ir/
 import { nonZeroKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
+import { KEEP, LAYOUT, reducedPerm } from './facets.js';
 import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
 import { gatherElementsCompute, gatherNDCompute } from './index-compute.js';
@@ -96,6 +97,13 @@ export const gatherOps = {
       return [{ dtype: x.dtype, shape: [...x.shape.slice(0, a), ...ix.shape, ...x.shape.slice(a + 1)] }];
     },
     compute: (ctx) => gatherCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'Gather axis')),
+    // a scalar index drops the axis, a vector keeps it; deeper indices would insert axes
+    permute: ({ node, attrs, perm: p, inputs }) => {
+      const a = normAxis(attrs.axis, p.length);
+      const indexRank = inputs[1]?.shape.length;
+      if (indexRank !== 0 && indexRank !== 1) return undefined;
+      return { attrs: { ...node.attrs, axis: p[a] }, inputs: [LAYOUT, KEEP], outPerms: [indexRank === 1 ? p : reducedPerm(p, [a])] };
+    },
     run: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.rank, 'Gather axis');

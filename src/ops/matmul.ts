@@ -5,8 +5,9 @@ import { allocData, type DType, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
+import { matmulTemplate, type MatmulProblem } from '../schedule/templates.js';
 import { attr, defineOp, type OpTable } from './op.js';
-import { einsumCompute, planEinsum, runEinsum } from './nn-einsum.js';
+import { einsumAsMatmul, einsumCompute, planEinsum, runEinsum } from './nn-einsum.js';
 import { gemmCompute, matmulCompute } from './nn-compute.js';
 import { gemm, outputTensor, remapIndices, transposed } from './nn-gemm.js';
 
@@ -47,6 +48,8 @@ function matmul(a: Tensor, b: Tensor): Tensor {
   return outputTensor(a.dtype, out as number[], data);
 }
 
+const matmulSchedule = (p: MatmulProblem) => matmulTemplate.schedule(p, matmulTemplate.defaults(p));
+
 export const matmulOps = {
   MatMul: defineOp({
     attrs: {},
@@ -58,6 +61,13 @@ export const matmulOps = {
     },
     run: ({ inputs: [a, b] }) => [matmul(a!, b!)],
     compute: matmulCompute,
+    schedule: ({ inputs, outputs: [out] }) => {
+      const [a, b] = [inputs[0]!.info.shape, inputs[1]!.info.shape];
+      if (out.length < 2 || a.length < 2 || b.length < 2) return [];
+      return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number });
+    },
+    // a matrix B's column n makes output column n; there is no bias to shift
+    channelWeights: ({ inputs }) => (inputs[1]?.shape.length === 2 ? { outputAxis: -1, weight: 1, weightAxis: 1 } : undefined),
     macs: ({ inputs, outputs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[a.length - 1] as number);
@@ -99,6 +109,14 @@ export const matmulOps = {
       return [outputTensor(a!.dtype, [m, n], data)];
     },
     compute: gemmCompute,
+    schedule: ({ inputs, outputs: [out] }) => {
+      // K is B's dim that is not N (either, when B is square)
+      const b = inputs[1]!.info.shape as number[];
+      return matmulSchedule({ batch: 0, m: out[0], n: out[1], k: b[0] === out[1] ? b[1] : b[0] });
+    },
+    channelWeights: ({ attrs }) => ({
+      outputAxis: -1, weight: 1, weightAxis: attrs.transB ? 0 : 1, bias: { input: 2, scale: attrs.beta, unitScale: { beta: 1 } },
+    }),
     macs: ({ outputs, inputs, attrs }) => {
       const a = inputs[0]!.shape;
       return numel(outputs[0].shape as number[]) * (a[attrs.transA ? 0 : 1] as number);
@@ -120,5 +138,9 @@ export const matmulOps = {
     },
     run: ({ attrs, inputs }) => [runEinsum(attrs.equation, inputs as Tensor[], inputs[0]!.dtype)],
     compute: einsumCompute,
+    schedule: ({ attrs, inputs }) => {
+      const p = einsumAsMatmul(planEinsum(attrs.equation, inputs.map((i) => i!.info.shape)));
+      return p ? matmulSchedule(p) : [];
+    },
   }),
 } satisfies OpTable;

@@ -4,8 +4,10 @@ import { ShapeError } from '../errors.js';
 import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { copyRange, fillValue, intsOf, mappedCopy, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
+import { copyRange, fillValue, intsOf, mappedCopy, padAmounts, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { cnst } from '../loop/ir.js';
+import { permuteAxisAttr, sameTypePassesInput0 } from './facets.js';
+import { concatPassThrough, concatPermute, padPassThrough, padPermute, transposePassThrough } from './movement-facets.js';
 import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 import { splitCompute, triluCompute } from './index-compute.js';
@@ -98,15 +100,6 @@ export function padMap(dim: number, before: number, after: number, mode: string)
   return map;
 }
 
-/** Per-axis [before, after] pads from the pads input and optional axes input. */
-export function padAmounts(rank: number, pads: readonly number[], axes: readonly number[] | undefined): [number, number][] {
-  const ax = (axes ?? Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank, 'Pad axis'));
-  if (pads.length !== 2 * ax.length) throw new ShapeError(`Pad pads has ${pads.length} values for ${ax.length} axes`);
-  const out: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
-  ax.forEach((a, i) => { out[a] = [pads[i], pads[i + ax.length]]; });
-  return out;
-}
-
 function depthToSpaceView(x: Tensor, b: number, mode: string): { strides: number[]; shape: number[] } {
   const [n, c, h, w] = x.shape;
   if (x.rank !== 4 || c % (b * b) !== 0) throw new ShapeError(`DepthToSpace needs [N,C,H,W] with C divisible by ${b * b}, got ${fmtShape(x.shape)}`);
@@ -143,6 +136,7 @@ export const movementOps = {
     },
     compute: (ctx) => transposeCompute(ctx, transposePerm(ctx.inputs[0]!.shape.length, ctx.attrs.perm)),
     run: ({ inputs, attrs }) => [transposeTensor(inputs[0]!, transposePerm(inputs[0]!.rank, attrs.perm))],
+    passThrough: transposePassThrough,
   }),
 
   Concat: defineOp({
@@ -155,6 +149,8 @@ export const movementOps = {
       shape: concatShape(inputs.map((i) => i!.shape), attrs.axis, symbol),
     }],
     compute: (ctx) => concatCompute(ctx, normAxis(ctx.attrs.axis, ctx.outputs[0].shape.length)),
+    passThrough: concatPassThrough,
+    permute: concatPermute,
     run: ({ inputs, attrs }) => {
       const xs = inputs.map((t) => t!);
       const shape = concatShape(xs.map((t) => t.shape), attrs.axis, () => NaN) as number[];
@@ -190,6 +186,7 @@ export const movementOps = {
       return sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((v, i) => (i === a ? d : v)) }));
     },
     compute: (ctx) => splitCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'Split axis')),
+    permute: permuteAxisAttr,
     run: ({ node, inputs, attrs }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.rank, 'Split axis');
@@ -241,6 +238,8 @@ export const movementOps = {
       const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : value ? value.at(value.shape.map(() => cnst(0))) : 0;
       return [axisMapsCompute(ctx, x, maps, fill)];
     },
+    passThrough: padPassThrough,
+    permute: padPermute,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const amounts = padAmounts(x.rank, inputs[1]!.toArray(), intsOf(inputs[3]));
@@ -268,6 +267,7 @@ export const movementOps = {
       return [{ dtype: x.dtype, shape: x.shape.map((d, i) => tiled(d, reps?.[i])) }];
     },
     compute: tileCompute,
+    passThrough: sameTypePassesInput0,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const reps = inputs[1]!.toArray();

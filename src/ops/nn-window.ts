@@ -3,6 +3,7 @@
 import { ShapeError } from '../errors.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { fmtShape, type Dim } from '../ir/shape.js';
+import type { PadAbsorption } from './facets.js';
 
 export interface WindowAttrs {
   readonly auto_pad: string;
@@ -19,6 +20,22 @@ export interface Window {
   readonly padsBegin: readonly number[];
   readonly padsEnd: readonly number[];
   readonly out: readonly number[];
+}
+
+/**
+ * What a window op whose own padding reads as `fill` takes over from a constant Pad: only with
+ * explicit pads (or VALID and none), as auto_pad sizes its pads from the input it sees. The Pad's
+ * amounts add to the pads attribute.
+ */
+export function windowPadAbsorption(a: WindowAttrs, fill: number): PadAbsorption | undefined {
+  if ((a.auto_pad !== 'NOTSET' && a.auto_pad !== 'VALID') || (a.auto_pad === 'VALID' && a.pads)) return undefined;
+  return {
+    fill,
+    withPads: (spatial) => {
+      const old = a.pads ?? new Array<number>(spatial.length).fill(0);
+      return { pads: old.map((p, i) => p + spatial[i]), auto_pad: 'NOTSET' };
+    },
+  };
 }
 
 const AUTO_PADS = ['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'];

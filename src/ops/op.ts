@@ -5,6 +5,8 @@ import type { Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Buffer, ElemType, Stmt } from '../loop/ir.js';
 import type { TeTensor } from '../lower/te.js';
+import type { Schedule } from '../schedule/schedule.js';
+import type { ChannelWeights, LayoutMove, PadAbsorption, PassThroughContext, PermuteContext, ScheduleContext } from './facets.js';
 
 /** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
 export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'out-fusable' | 'opaque';
@@ -136,16 +138,35 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    */
   dynamicOutputs?(ctx: InferContext<AttrsOf<S>>): readonly (DynamicExtent | undefined)[];
   /**
+   * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
+   * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
+   */
+  macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
+  // Facets the graph passes and defaultSchedule ask (src/ops/facets.ts); an op without one is left alone.
+  /**
+   * Optional: the kernel's schedule at the default knobs of the template its compute fits
+   * (src/schedule/templates.ts). Without it, elementwise kinds take the elementwise template.
+   */
+  schedule?(ctx: ScheduleContext<AttrsOf<S>>): Schedule;
+  /** Optional: the input whose value output 0 is (Identity, a Cast to the same dtype, x + 0, ...), if it is. */
+  passThrough?(ctx: PassThroughContext<AttrsOf<S>>): number | undefined;
+  /** Set when output 0 is input 0's elements in order under the output's shape, so a chain of these is one Reshape. */
+  readonly reshapes?: true;
+  /** Optional: the constant Pad of input 0's spatial axes the op's own padding can stand for. */
+  absorbPad?(ctx: { readonly attrs: AttrsOf<S>; readonly outputs: number }): PadAbsorption | undefined;
+  /** Optional: where a per-output-channel scale or shift folds into the op's constant weights and bias. */
+  channelWeights?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[] }): ChannelWeights | undefined;
+  /**
+   * Optional: how the node runs on x when its inputs are y = transpose(x, perm), so layout planning
+   * can move the transpose past it; undefined when it depends on the layout. Elementwise kinds need none.
+   */
+  permute?(ctx: PermuteContext<AttrsOf<S>>): LayoutMove | undefined;
+  /**
    * Optional: true when the op uses its inputs' element values only by copying them or testing
    * them for equality (movement, Gather, Equal, Where), so compiled code can run it on string
    * tensors held as int32 handles, one per distinct string (src/compile/string-handles.ts).
    */
   handlesStrings?(attrs: AttrsOf<S>): boolean;
-  /**
-   * Optional: multiply-accumulates of one run, for ops that do dense arithmetic (conv,
-   * matmul, ...), given static input and output types. Used by `kiln inspect` and benches.
-   */
-  macs?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: readonly (ValueInfo | undefined)[]; readonly outputs: readonly ValueInfo[] }): number;
 }
 
 /** The `handlesStrings` facet of ops that only move elements. */

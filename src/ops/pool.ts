@@ -5,10 +5,13 @@ import { allocData, isFloat, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { fmtShape, numel } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { poolTemplate } from '../schedule/pool.js';
+import type { Schedule } from '../schedule/schedule.js';
+import type { ScheduleContext } from './facets.js';
 import { attr, defineOp, type AttrsOf, type InferContext, type OpTable } from './op.js';
 import { outputTensor } from './nn-gemm.js';
 import { globalPoolCompute, windowPoolCompute } from './pool-compute.js';
-import { slidingWindow, spatialOf, to3d, windowDims, type Window } from './nn-window.js';
+import { slidingWindow, spatialOf, to3d, windowDims, windowPadAbsorption, type Window } from './nn-window.js';
 
 type PoolKind = 'max' | 'avg' | 'lp';
 
@@ -142,6 +145,13 @@ function inferGlobalPool(op: string, kind: PoolKind) {
   };
 }
 
+/** The pool tile along the output row; MaxPool's Indices output leaves it scalar. */
+function windowPoolSchedule({ outputs }: ScheduleContext<unknown>): Schedule {
+  if (outputs[0].length < 3) return [];
+  const p = { spatial: outputs[0].slice(2), indices: outputs.length > 1 };
+  return poolTemplate.schedule(p, poolTemplate.defaults(p));
+}
+
 const maxPoolAttrs = { ...windowAttrs, storage_order: attr.int(0) };
 const averagePoolAttrs = { ...windowAttrs, count_include_pad: attr.int(0) };
 const lpPoolAttrs = { ...windowAttrs, p: attr.int(2) };
@@ -154,6 +164,9 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('MaxPool', 'max'),
     compute: windowPoolCompute('MaxPool', 'max'),
+    schedule: windowPoolSchedule,
+    // with ceil_mode a window may start inside the end padding, which an explicit Pad would count; Indices would count the pads
+    absorbPad: ({ attrs, outputs }) => (attrs.ceil_mode || outputs !== 1 ? undefined : windowPadAbsorption(attrs, -Infinity)),
     run: ({ node, attrs, inputs: [x] }) => runWindowPool('MaxPool', 'max', attrs, x!, {
       storageOrder: attrs.storage_order, withIndices: node.outputs.length > 1 && node.outputs[1] !== '',
     }),
@@ -164,6 +177,9 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('AveragePool', 'avg'),
     compute: windowPoolCompute('AveragePool', 'avg'),
+    schedule: windowPoolSchedule,
+    // only a pool that counts its pads averages over a Pad's zeros
+    absorbPad: ({ attrs }) => (attrs.ceil_mode || attrs.count_include_pad !== 1 ? undefined : windowPadAbsorption(attrs, 0)),
     run: ({ attrs, inputs: [x] }) => runWindowPool('AveragePool', 'avg', attrs, x!, { countIncludePad: attrs.count_include_pad === 1 }),
   }),
   LpPool: defineOp<typeof lpPoolAttrs>({
@@ -172,6 +188,7 @@ export const poolOps = {
     fusion: 'opaque',
     infer: inferWindowPool('LpPool', 'lp'),
     compute: windowPoolCompute('LpPool', 'lp'),
+    schedule: windowPoolSchedule,
     run: ({ attrs, inputs: [x] }) => runWindowPool('LpPool', 'lp', attrs, x!, { p: attrs.p }),
   }),
   GlobalMaxPool: defineOp({

@@ -5,6 +5,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { checkDType } from './elementwise-build.js';
+import { LAYOUT, permuteAxisAttr, reducedPerm } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { softmaxCompute } from './reduce-compute.js';
 import { argCompute, cumSumCompute, hardmaxCompute } from './axis-compute.js';
@@ -56,6 +57,7 @@ function softmaxOp(fill: LineFill, compute?: ReturnType<typeof softmaxCompute>) 
     },
     run: ({ attrs, inputs: [x] }) => [mapLines(x!, normAxis(attrs.axis, x!.rank), fill)],
     compute,
+    permute: permuteAxisAttr,
   });
 }
 
@@ -78,6 +80,10 @@ function argOp(better: (v: number, best: number) => boolean, kind: 'max' | 'min'
       return [{ dtype: 'int64', shape }];
     },
     compute: argCompute(kind),
+    permute: ({ node, attrs, perm: p }) => {
+      const a = normAxis(attrs.axis, p.length);
+      return { attrs: { ...node.attrs, axis: p[a] }, inputs: [LAYOUT], outPerms: [attrs.keepdims ? p : reducedPerm(p, [a])] };
+    },
     run: ({ attrs, inputs: [x] }) => {
       const axis = normAxis(attrs.axis, x!.rank);
       const n = x!.shape[axis];

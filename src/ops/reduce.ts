@@ -6,6 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { checkDType, type DTypeClass } from './elementwise-build.js';
+import { int64s, KEEP, LAYOUT, reducedPerm, replaceInput } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { axisOps } from './reduce-axis.js';
 import { call, un } from '../loop/ir.js';
@@ -139,6 +140,21 @@ function reduceOp(r: Reduction) {
       const out = allocData(x!.dtype, acc.length) as NumericData;
       for (let o = 0; o < acc.length; o++) out[o] = castNumber(x!.dtype, acc[o]);
       return [new Tensor(x!.dtype, shape, out)];
+    },
+    // the reduced axes follow the transpose; without keepdims the kept ones keep their order
+    permute: ({ node, attrs, perm: p, constant }) => {
+      const axes = node.inputs[1] ? constant(1)?.toArray() : [];
+      if (!axes) return undefined;
+      const keepdims = attrs.keepdims !== 0;
+      if (axes.length === 0) {
+        const all = attrs.noop_with_empty_axes === 0;
+        return { attrs: node.attrs, inputs: node.inputs.map((_, i) => (i === 0 ? LAYOUT : KEEP)), outPerms: [all && !keepdims ? [] : p] };
+      }
+      const reduced = axes.map((a) => normAxis(a, p.length));
+      return {
+        attrs: node.attrs, inputs: [LAYOUT, replaceInput(int64s(reduced.map((a) => p[a])))],
+        outPerms: [keepdims ? p : reducedPerm(p, reduced)],
+      };
     },
   });
 }

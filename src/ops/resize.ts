@@ -5,8 +5,11 @@ import { ShapeError, UnsupportedError } from '../errors.js';
 import { castNumber, type DType, type NumericData } from '../ir/dtype.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { reorder, vectorize, type Schedule } from '../schedule/schedule.js';
+import { LANES } from '../schedule/templates.js';
 import { mappedCopy } from './data-util.js';
-import { resizeCompute } from './resize-compute.js';
+import { LAYOUT, KEEP, replaceInput, type InputRole, type LayoutMove, type PermuteContext, type ScheduleContext } from './facets.js';
+import { nearestRepeats, repeatAxes, resizeCompute } from './resize-compute.js';
 import { attr, defineOp, type AttrsOf, type OpTable } from './op.js';
 
 const resizeAttrs = {
@@ -256,6 +259,38 @@ function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT:
   return Tensor.from(x.dtype as DType, shape, data as NumericData);
 }
 
+/**
+ * A nearest Resize that repeats elements copies the input's rows with vector loads: the last axis'
+ * repeat loop moves outside its input loop, which is vectorised (the stores stride by the factor).
+ */
+function resizeSchedule({ attrs, inputs }: ScheduleContext<ResizeAttrs>): Schedule {
+  const x = inputs[0]!.info.shape as number[];
+  // the compute refuses run-time scales, sizes and roi
+  if (inputs.slice(1).some((i) => i && !i.constant)) return [];
+  const repeats = nearestRepeats(x, attrs, inputs.map((i) => i?.constant));
+  const last = x.length - 1;
+  if (!repeats || x[last] < LANES) return [];
+  const names = repeatAxes(repeats);
+  const inner = repeats[last] > 1 ? [`f${last}`, `i${last}`] : [`i${last}`];
+  return [reorder([...names.filter((n) => !inner.includes(n)), ...inner]), vectorize(`i${last}`)];
+}
+
+/** Scales and sizes move with the axes; roi would need its begin/end halves permuted, so only its absence passes. */
+function resizePermute({ node, attrs, perm: p, constant }: PermuteContext<ResizeAttrs>): LayoutMove | undefined {
+  if (attrs.axes !== undefined) return undefined;
+  const roles: InputRole[] = [LAYOUT];
+  for (let i = 1; i < node.inputs.length; i++) {
+    const t = node.inputs[i] ? constant(i) : undefined;
+    if (!node.inputs[i] || t?.size === 0) { roles.push(KEEP); continue; }
+    // only tf_crop_and_resize reads roi
+    if (!t || i === 1 || t.size !== p.length) return undefined;
+    const moved = new Array<number>(p.length);
+    t.toArray().forEach((v, k) => { moved[p[k]] = v; });
+    roles.push(replaceInput(Tensor.from(t.dtype, [p.length], moved)));
+  }
+  return { attrs: node.attrs, inputs: roles, outPerms: [p] };
+}
+
 export const resizeOps = {
   Resize: defineOp({
     attrs: resizeAttrs,
@@ -284,5 +319,7 @@ export const resizeOps = {
     },
     run: ({ inputs, attrs }) => [resize(inputs[0]!, attrs, inputs[1], inputs[2], inputs[3])],
     compute: resizeCompute,
+    schedule: resizeSchedule,
+    permute: resizePermute,
   }),
 } satisfies OpTable;

@@ -6,6 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
+import { sameTypePassesInput0 } from './facets.js';
 import { attr, copiesElements, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
 import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
@@ -118,6 +119,7 @@ export const shapeOps = {
     infer: ({ inputs }) => [inputs[0]!],
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
     run: ({ inputs }) => [inputs[0]!],
   }),
 
@@ -172,6 +174,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       // static input dims never need a symbol, and a size mismatch throws inside
@@ -195,6 +199,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const axis = flattenAxis(attrs.axis, x.rank);
@@ -219,6 +225,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const drop = squeezeAxes(x.shape, intsOf(inputs[1]));
@@ -240,6 +248,8 @@ export const shapeOps = {
     },
     view: () => true,
     compute: viewCompute,
+    passThrough: sameTypePassesInput0,
+    reshapes: true,
     run: ({ inputs }) => [inputs[0]!.reshape(unsqueezeDims(inputs[0]!.shape, inputs[1]!.toArray()) as number[])],
   }),
 
@@ -256,6 +266,7 @@ export const shapeOps = {
       return [{ dtype: x.dtype, shape }];
     },
     compute: expandCompute,
+    passThrough: sameTypePassesInput0,
     run: ({ inputs }) => {
       const x = inputs[0]!;
       const shape = broadcastShapes(x.shape, inputs[1]!.toArray()) as number[];

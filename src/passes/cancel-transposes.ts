@@ -5,6 +5,7 @@
 import type { Graph, Node, ValueInfo } from '../ir/graph.js';
 import { isStatic, numel } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { opDef } from '../ops/index.js';
 import { transposeTensor } from '../ops/movement.js';
 import { layoutMove } from './layout-ops.js';
 import { layoutConversions } from './layout-report.js';
@@ -161,8 +162,9 @@ function moveTransposes(g: Graph, eager: boolean): Graph {
 }
 
 /**
- * A transpose between a Pad and the convolutions or pools reading it moves above the Pad (at the
- * model input, where nothing cancels it), so fold-pad can merge the padding into them.
+ * A transpose between a Pad and the ops reading it that can take a Pad into their own padding
+ * (absorbPad: convolutions, pools) moves above the Pad (at the model input, where nothing cancels
+ * it), so fold-pad can merge the padding into them.
  */
 function hoistAbovePads(nodes: readonly Node[], outputs: ReadonlySet<string>, type: (v: string) => ValueInfo | undefined,
   constant: (v: string) => Tensor | undefined, addConstant: (base: string, t: Tensor) => string,
@@ -174,7 +176,7 @@ function hoistAbovePads(nodes: readonly Node[], outputs: ReadonlySet<string>, ty
     const pad = t.op === 'Transpose' ? made.get(t.inputs[0]) : undefined;
     const [y] = t.outputs;
     if (pad?.op !== 'Pad' || outputs.has(pad.outputs[0]) || readers.get(pad.outputs[0])!.length !== 1 || outputs.has(y)
-      || !(readers.get(y) ?? []).every((r) => WINDOW_OPS.has(r.op) && r.inputs[0] === y)) continue;
+      || !(readers.get(y) ?? []).every((r) => opDef(r.op)?.absorbPad && r.inputs[0] === y)) continue;
     const q = (t.attrs.perm as readonly number[] | undefined) ?? [];
     const move = layoutMove({ node: pad, perm: invert(q), type, constant });
     const info = type(pad.inputs[0]);
@@ -187,8 +189,6 @@ function hoistAbovePads(nodes: readonly Node[], outputs: ReadonlySet<string>, ty
   }
   return nodes.filter((n) => !dropped.has(n)).flatMap((n) => hoisted.get(n) ?? [n]);
 }
-
-const WINDOW_OPS = new Set(['Conv', 'MaxPool', 'AveragePool']);
 
 /** Transpose by `first` then by `then` as one transpose. */
 function compose(first: readonly number[], then: readonly number[]): number[] {

@@ -1,9 +1,12 @@
 // Padding into the window op that reads it: a constant Pad of the spatial axes only, with the value
-// the consumer's own padding stands for (0 for Conv and AveragePool counting pads, -inf for
-// MaxPool), becomes that consumer's pads attribute, so the padded copy is never materialised.
+// the consumer's own padding stands for (its op's absorbPad facet: 0 for Conv and AveragePool
+// counting pads, -inf for MaxPool), becomes that consumer's padding, so the padded copy is never materialised.
 import type { Graph, Node } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
-import { padAmounts } from '../ops/movement.js';
+import { padAmounts } from '../ops/data-util.js';
+import type { PadAbsorption } from '../ops/facets.js';
+import { opDef } from '../ops/index.js';
+import { resolveAttrs } from '../ops/op.js';
 import { consumers, producers, pruned } from './rewrite.js';
 
 export function foldPad(g: Graph): Graph {
@@ -14,30 +17,20 @@ export function foldPad(g: Graph): Graph {
   for (const consumer of g.nodes) {
     const padded = consumer.inputs[0];
     const pad = padded ? made.get(padded) : undefined;
-    const fill = padded ? ignoredFill(consumer) : undefined;
-    if (!pad || pad.op !== 'Pad' || fill === undefined || outputs.has(padded) || readers.get(padded)!.length !== 1) continue;
-    const spatial = spatialPads(g, pad, fill);
+    const absorb = padded ? absorption(consumer) : undefined;
+    if (!pad || pad.op !== 'Pad' || !absorb || outputs.has(padded) || readers.get(padded)!.length !== 1) continue;
+    const spatial = spatialPads(g, pad, absorb.fill);
     if (!spatial) continue;
-    const rank = spatial.length / 2;
-    const old = (consumer.attrs.pads as readonly number[] | undefined) ?? new Array<number>(2 * rank).fill(0);
-    const pads = old.map((p, i) => p + spatial[i]);
-    replaced.set(consumer, { ...consumer, inputs: [pad.inputs[0], ...consumer.inputs.slice(1)], attrs: { ...consumer.attrs, pads, auto_pad: 'NOTSET' } });
+    replaced.set(consumer, { ...consumer, inputs: [pad.inputs[0], ...consumer.inputs.slice(1)], attrs: { ...consumer.attrs, ...absorb.withPads(spatial) } });
     dropped.add(pad);
   }
   if (!dropped.size) return g;
   return pruned({ ...g, nodes: g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n) });
 }
 
-/** The pad value a window op's own padding stands for, when it has explicit (or no) pads. */
-function ignoredFill(n: Node): number | undefined {
-  const autoPad = n.attrs.auto_pad ?? 'NOTSET';
-  if ((autoPad !== 'NOTSET' && autoPad !== 'VALID') || (autoPad === 'VALID' && n.attrs.pads)) return undefined;
-  if (n.op === 'Conv') return 0;
-  // with ceil_mode a window may start inside the end padding, which an explicit Pad would count
-  if (n.attrs.ceil_mode) return undefined;
-  if (n.op === 'MaxPool') return n.outputs.length === 1 ? -Infinity : undefined;
-  if (n.op === 'AveragePool') return n.attrs.count_include_pad === 1 ? 0 : undefined;
-  return undefined;
+function absorption(n: Node): PadAbsorption | undefined {
+  const def = opDef(n.op);
+  return def?.absorbPad?.({ attrs: resolveAttrs(def.attrs, n.attrs), outputs: n.outputs.length });
 }
 
 /** The Pad's spatial [begins..., ends...] when it is a constant, non-negative pad of only the axes after N and C by `fill`. */

@@ -1,9 +1,12 @@
-// Per-channel scale and shift into the convolution or matmul before it: conv(x, W) * s + t is
-// conv(x, W * s) with bias b * s + t, and likewise per output column for Gemm (and a scale for
-// MatMul), so the pass over the activations that Mul or Add would make disappears.
+// Per-channel scale and shift into the op with constant weights before it (its channelWeights
+// facet): conv(x, W) * s + t is conv(x, W * s) with bias b * s + t, and likewise per output column
+// for Gemm (and a scale for MatMul, which has no bias), so the pass over the activations that Mul
+// or Add would make disappears.
 import type { Graph, Node } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import type { ChannelWeights } from '../ops/facets.js';
+import { channelWeightsOf, perChannelBias, scaledAlong, withInputs } from './channel-weights.js';
 import { claim, consumers, pruned } from './rewrite.js';
 
 export function foldScaleShift(g: Graph): Graph {
@@ -31,10 +34,10 @@ export function foldScaleShift(g: Graph): Graph {
       if (!prod || !c || c.dtype !== 'float32' || outputs.has(x) || readers.get(x)!.length !== 1) continue;
       const xInfo = values.get(x)!, yInfo = values.get(affine.outputs[0])!;
       if (!isStatic(xInfo.shape) || xInfo.dtype !== 'float32' || !sameDims(xInfo.shape, yInfo.shape)) continue;
-      const channelAxis = prod.op === 'Conv' ? 1 : xInfo.shape.length - 1;
-      const perChannel = channelValues(c, xInfo.shape, channelAxis);
+      const cw = channelWeightsOf(prod, (v) => values.get(v), xInfo.shape.length);
+      const perChannel = cw && channelValues(c, xInfo.shape, cw.outputAxis);
       if (!perChannel) continue;
-      const folded = foldInto(prod, affine.op === 'Mul' ? 'scale' : 'shift', perChannel, constants, addConstant);
+      const folded = foldInto(prod, cw, affine.op === 'Mul' ? 'scale' : 'shift', perChannel, constants, addConstant);
       if (!folded) continue;
       nodes[p!] = { ...folded, outputs: [affine.outputs[0]] };
       at.set(affine.outputs[0], p!);
@@ -47,41 +50,24 @@ export function foldScaleShift(g: Graph): Graph {
 }
 
 /** `prod` with its weights (and bias) scaled, or its bias shifted, by `v` per output channel. */
-function foldInto(prod: Node, how: 'scale' | 'shift', v: Float32Array, constants: ReadonlyMap<string, Tensor>,
+function foldInto(prod: Node, cw: ChannelWeights, how: 'scale' | 'shift', v: Float32Array, constants: ReadonlyMap<string, Tensor>,
   addConstant: (base: string, t: Tensor) => string): Node | undefined {
-  const [, wName, bName] = prod.inputs;
-  const w = constants.get(wName), b = bName ? constants.get(bName) : undefined;
+  const bName = cw.bias && prod.inputs[cw.bias.input];
+  const w = constants.get(prod.inputs[cw.weight]), b = bName ? constants.get(bName) : undefined;
   if (!w || w.dtype !== 'float32' || (bName && (!b || b.dtype !== 'float32'))) return undefined;
   const channels = v.length;
-  if (prod.op === 'Conv') {
-    if (w.shape[0] !== channels || (b && b.size !== channels)) return undefined;
-    const bias = Float32Array.from({ length: channels }, (_, o) => (b ? b.numbers[o] : 0));
-    if (how === 'shift') return { ...prod, inputs: [prod.inputs[0], wName, addConstant(`${prod.name}/shifted_bias`, new Tensor('float32', [channels], bias.map((x, o) => x + v[o])))] };
-    const inner = w.size / channels, W = w.numbers;
-    const scaled = Float32Array.from({ length: w.size }, (_, i) => W[i] * v[Math.floor(i / inner)]);
-    const inputs = [prod.inputs[0], addConstant(`${prod.name}/scaled_weights`, new Tensor('float32', w.shape, scaled))];
-    if (b) inputs.push(addConstant(`${prod.name}/scaled_bias`, new Tensor('float32', [channels], bias.map((x, o) => x * v[o]))));
-    return { ...prod, inputs };
+  if (w.shape[cw.weightAxis] !== channels || (b && !perChannelBias(b, channels)) || (how === 'shift' && !cw.bias)) return undefined;
+  const scale = cw.bias?.scale ?? 1;
+  const bias = Float32Array.from({ length: channels }, (_, o) => (b ? scale * b.numbers[b.size === 1 ? 0 : o] : 0));
+  const attrs = cw.bias ? { ...prod.attrs, ...cw.bias.unitScale } : prod.attrs;
+  const replaced = new Map<number, string>();
+  if (how === 'shift') {
+    replaced.set(cw.bias!.input, addConstant(`${prod.name}/shifted_bias`, new Tensor('float32', [channels], bias.map((x, o) => x + v[o]))));
+  } else {
+    replaced.set(cw.weight, addConstant(`${prod.name}/scaled_weights`, new Tensor('float32', w.shape, scaledAlong(w, cw.weightAxis, v))));
+    if (b) replaced.set(cw.bias!.input, addConstant(`${prod.name}/scaled_bias`, new Tensor('float32', [channels], bias.map((x, o) => x * v[o]))));
   }
-  if (w.rank !== 2) return undefined;
-  const transB = prod.op === 'Gemm' && prod.attrs.transB === 1;
-  const [rows, cols] = w.shape;
-  if ((transB ? rows : cols) !== channels) return undefined;
-  if (prod.op === 'MatMul') {
-    if (how === 'shift') return undefined;
-    const W = w.numbers;
-    return { ...prod, inputs: [prod.inputs[0], addConstant(`${prod.name}/scaled_weights`, new Tensor('float32', w.shape, Float32Array.from({ length: w.size }, (_, i) => W[i] * v[i % cols])))] };
-  }
-  if (prod.op !== 'Gemm' || (b && b.size !== channels && b.size !== 1)) return undefined;
-  const beta = typeof prod.attrs.beta === 'number' ? prod.attrs.beta : 1;
-  const bias = Float32Array.from({ length: channels }, (_, n) => (b ? beta * b.numbers[b.size === 1 ? 0 : n] : 0));
-  const attrs = { ...prod.attrs, beta: 1 };
-  if (how === 'shift') return { ...prod, attrs, inputs: [prod.inputs[0], wName, addConstant(`${prod.name}/shifted_bias`, new Tensor('float32', [channels], bias.map((x, n) => x + v[n])))] };
-  const W = w.numbers;
-  const scaled = Float32Array.from({ length: w.size }, (_, i) => W[i] * v[transB ? Math.floor(i / cols) : i % cols]);
-  const inputs = [prod.inputs[0], addConstant(`${prod.name}/scaled_weights`, new Tensor('float32', w.shape, scaled))];
-  if (b) inputs.push(addConstant(`${prod.name}/scaled_bias`, new Tensor('float32', [channels], bias.map((x, n) => x * v[n]))));
-  return { ...prod, attrs, inputs };
+  return { ...prod, attrs, inputs: withInputs(prod, replaced) };
 }
 
 /** The constant's value per index of `axis` of `shape`, when it broadcasts along every other axis. */

@@ -9,7 +9,10 @@ import { randomTensor, rng } from '../../src/io/random.js';
 import { cancelTransposes } from '../../src/passes/cancel-transposes.js';
 import { foldPad } from '../../src/passes/fold-pad.js';
 import { layoutConversions } from '../../src/passes/layout-report.js';
+import { normAxis } from '../../src/ir/shape.js';
+import { LAYOUT, replaceInput } from '../../src/ops/facets.js';
 import { assertSameComputation } from './check.js';
+import { withFacets } from './with-facet.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { execute } from '../../src/reference/execute.js';
 
@@ -136,4 +139,41 @@ test('a transpose between an NHWC input Pad and a Conv moves above the Pad, whic
   assert.deepEqual(f.nodes.map((n) => n.op), ['Transpose', 'Conv']);
   assert.deepEqual(f.nodes[1].attrs.pads, [1, 0, 1, 1]);
   assertSameComputation(g, f, 1e-5);
+});
+
+test('layout planning learns how an op runs under a transpose from its permute facet, not its name', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [1, 4, 5, 3] });
+  const summed = b.add1('CumSum', [b.add1('Transpose', ['x'], { perm: TO_NCHW }), b.constant('axis', Tensor.from('int64', [], [2]))]);
+  const joined = b.add1('Concat', [summed, summed], { axis: 1 });
+  b.setOutputs([b.add1('Transpose', [joined], { perm: TO_NHWC }, 'y')]);
+  const g = inferShapes(b.build());
+  assert.equal(count(cancelTransposes(g), 'Transpose'), 2, 'CumSum has no facet');
+  // CumSum along axis a of transpose(x, p) is the transpose of CumSum along p[a] of x
+  const cumSumPermute = {
+    permute: ({ node, perm, constant }: { node: { attrs: Graph['nodes'][number]['attrs'] }; perm: readonly number[]; constant(i: number): Tensor | undefined }) => {
+      const axis = constant(1);
+      if (!axis) return undefined;
+      const moved = Tensor.from('int64', axis.shape, [perm[normAxis(axis.toArray()[0], perm.length)]]);
+      return { attrs: node.attrs, inputs: [LAYOUT, replaceInput(moved)], outPerms: [perm] };
+    },
+  };
+  const c = withFacets('CumSum', cumSumPermute, () => cancelTransposes(g));
+  assert.deepEqual(c.nodes.map((n) => n.op), ['CumSum', 'Concat']);
+  assert.equal(c.nodes[1].attrs.axis, 3);
+  sameOutputs(g, c, { x: [1, 4, 5, 3] });
+  const stuck = withFacets('CumSum', cumSumPermute, () => withFacets('Concat', { permute: undefined }, () => cancelTransposes(g)));
+  assert.equal(count(stuck, 'Transpose'), 2, 'without its facet Concat holds the transposes');
+  sameOutputs(g, stuck, { x: [1, 4, 5, 3] });
+});
+
+test('the transpose hoist above a Pad asks the readers for absorbPad', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [1, 5, 6, 3] });
+  const padded = b.add1('Pad', ['x', b.constant('pads', ints([0, 1, 0, 0, 0, 1, 1, 0]))]);
+  const w = b.constant('w', randomTensor('float32', [2, 3, 3, 3], rng(12)));
+  b.setOutputs([b.add1('Conv', [b.add1('Transpose', [padded], { perm: TO_NCHW }), w], { strides: [2, 2] }, 'y')]);
+  const g = inferShapes(b.build());
+  const c = withFacets('Conv', { absorbPad: undefined }, () => cancelTransposes(g));
+  assert.deepEqual(c.nodes.map((n) => n.op), ['Pad', 'Transpose', 'Conv']);
 });

@@ -7,7 +7,9 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { foldPad } from '../../src/passes/fold-pad.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
+import { windowPadAbsorption, type WindowAttrs } from '../../src/ops/nn-window.js';
 import { assertSameComputation, countOp, opsOf } from './check.js';
+import { withFacets } from './with-facet.js';
 
 const ints = (v: number[]) => Tensor.from('int64', [v.length], v);
 
@@ -47,4 +49,25 @@ test('Pads that are not the consumer\'s own stay: non-zero value, channel axis, 
   const f = foldPad(g);
   assert.equal(countOp(f, 'Pad'), 5, 'only the all-zero pad (into the second Conv) folds');
   assertSameComputation(g, f, 1e-5);
+});
+
+test('fold-pad learns which ops absorb a Pad from their absorbPad facet, not their names', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [1, 2, 5, 5] });
+  const padded = b.add1('Pad', ['x', b.constant('p', ints([0, 0, 1, 2, 0, 0, 2, 1]))]);
+  b.setOutputs([b.add1('LpPool', [padded], { kernel_shape: [3, 3], pads: [1, 0, 0, 1] }, 'y')]);
+  const g = inferShapes(b.build());
+  assert.deepEqual(opsOf(foldPad(g)), ['Pad', 'LpPool'], 'LpPool has no facet');
+  // zeros add nothing to a p-norm, so an LpPool's own padding stands for a Pad by 0
+  const f = withFacets('LpPool', { absorbPad: ({ attrs }) => windowPadAbsorption(attrs as unknown as WindowAttrs, 0) }, () => foldPad(g));
+  assert.deepEqual(opsOf(f), ['LpPool']);
+  assert.deepEqual(f.nodes[0].attrs.pads, [2, 2, 2, 2]);
+  assertSameComputation(g, f, 1e-5);
+  const conv = new GraphBuilder('c', { format: 'test' });
+  conv.addInput('x', { dtype: 'float32', shape: [1, 2, 5, 5] });
+  const w = conv.constant('w', randomTensor('float32', [2, 2, 3, 3], rng(3)));
+  conv.setOutputs([conv.add1('Conv', [conv.add1('Pad', ['x', conv.constant('p', ints([0, 0, 1, 1, 0, 0, 1, 1]))]), w], {}, 'y')]);
+  const cg = inferShapes(conv.build());
+  assert.deepEqual(opsOf(withFacets('Conv', { absorbPad: undefined }, () => foldPad(cg))), ['Pad', 'Conv']);
+  assert.deepEqual(opsOf(foldPad(cg)), ['Conv']);
 });

@@ -7,6 +7,7 @@ import { randomTensor, rng } from '../../src/io/random.js';
 import { foldScaleShift } from '../../src/passes/fold-scale-shift.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { assertSameComputation, countOp, opsOf } from './check.js';
+import { withFacets } from './with-facet.js';
 
 test('Conv*s+t, Gemm*s+t and MatMul*s each become one node computing the same', () => {
   const next = rng(8);
@@ -43,4 +44,31 @@ test('scales that vary along other axes, or whose conv output is read elsewhere,
   const f = foldScaleShift(g);
   assert.equal(countOp(f, 'Mul') + countOp(f, 'Add'), 3);
   assertSameComputation(g, f, 1e-5);
+});
+
+test('fold-scale-shift learns where the weights are from the channelWeights facet, not op names', () => {
+  const next = rng(9);
+  const r = (shape: number[]) => randomTensor('float32', shape, next, -1, 1);
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [1, 2, 4, 4] });
+  const up = b.add1('ConvTranspose', ['x', b.constant('w', r([2, 3, 3, 3])), b.constant('b', r([3]))], { strides: [2, 2] });
+  b.setOutputs([b.add1('Add', [b.add1('Mul', [up, b.constant('s', r([3, 1, 1]))]), b.constant('t', r([3, 1, 1]))], {}, 'y')]);
+  const g = inferShapes(b.build());
+  assert.deepEqual(opsOf(foldScaleShift(g)), ['ConvTranspose', 'Mul', 'Add'], 'ConvTranspose has no facet');
+  // with one group, ConvTranspose's W is [C, M, k...]: output channel m scales W's axis 1
+  const facet = { channelWeights: () => ({ outputAxis: 1, weight: 1, weightAxis: 1, bias: { input: 2, scale: 1, unitScale: {} } }) };
+  const f = withFacets('ConvTranspose', facet, () => foldScaleShift(g));
+  assert.deepEqual(opsOf(f), ['ConvTranspose']);
+  assertSameComputation(g, f, 1e-5);
+});
+
+test("a Gemm's C of [M, 1] is per row, so a per-column shift does not fold into it even when M = N", () => {
+  const next = rng(10);
+  const r = (shape: number[]) => randomTensor('float32', shape, next, -1, 1);
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('v', { dtype: 'float32', shape: [4, 3] });
+  const gemm = b.add1('Gemm', ['v', b.constant('w', r([3, 4])), b.constant('c', r([4, 1]))]);
+  b.setOutputs([b.add1('Add', [gemm, b.constant('t', r([4]))], {}, 'y')]);
+  const g = inferShapes(b.build());
+  assert.deepEqual(opsOf(foldScaleShift(g)), ['Gemm', 'Add']);
 });

@@ -7,6 +7,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { simplify } from '../../src/passes/simplify.js';
 import { assertSameComputation, opsOf } from './check.js';
+import { withFacets } from './with-facet.js';
 
 const ints = (v: number[]) => Tensor.from('int64', [v.length], v);
 
@@ -62,4 +63,25 @@ test('a graph output that only renames keeps its name: its producer gives it, or
   assert.deepEqual(s.nodes.map((n) => `${n.op}:${n.inputs.join(',')}->${n.outputs.join(',')}`), ['Relu:x->y', 'Exp:y->w', 'Identity:x->z']);
   assertSameComputation(g, s);
   assert.deepEqual(opsOf(simplify(s)), opsOf(s), 'simplify is idempotent');
+});
+
+test('simplify learns pass-through ops and reshape chains from the passThrough and reshapes facets, not names', () => {
+  const b = new GraphBuilder('g', { format: 'test' });
+  b.addInput('x', { dtype: 'float32', shape: [2, 3, 4] });
+  const one = b.add1('Max', ['x']);
+  const kept = b.add1('Identity', [one]);
+  const flat = b.add1('Flatten', [b.add1('Reshape', [kept, b.constant('s', ints([6, 4]))])], { axis: 0 });
+  b.setOutputs([b.add1('Relu', [flat], {}, 'y')]);
+  const g = inferShapes(b.build());
+  assert.deepEqual(opsOf(simplify(g)), ['Max', 'Reshape', 'Relu'], 'a one-input Max has no facet, Identity has');
+  // a variadic Max of one input is its input: with the facet it vanishes like Identity
+  const maxOfOne = { passThrough: ({ node, sameTypeAsOutput }: { node: { inputs: readonly string[] }; sameTypeAsOutput(i: number): boolean }) =>
+    (node.inputs.length === 1 && sameTypeAsOutput(0) ? 0 : undefined) };
+  const s = withFacets('Max', maxOfOne, () => simplify(g));
+  assert.deepEqual(opsOf(s), ['Reshape', 'Relu']);
+  assert.deepEqual(s.nodes[0].inputs[0], 'x');
+  assertSameComputation(g, s);
+  const apart = withFacets('Identity', { passThrough: undefined }, () => withFacets('Flatten', { reshapes: undefined }, () => simplify(g)));
+  assert.deepEqual(opsOf(apart), ['Max', 'Identity', 'Reshape', 'Flatten', 'Relu'], 'without the facets nothing merges or vanishes');
+  assertSameComputation(g, apart);
 });

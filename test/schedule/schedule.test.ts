@@ -2,7 +2,7 @@
 // point of the matmul and conv knob spaces lowers to a kernel that matches the reference.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { convTemplate, matmulTemplate } from '../../src/schedule/defaults.js';
+import { convTemplate, matmulTemplate } from '../../src/schedule/templates.js';
 import { enumerate } from '../../src/schedule/knobs.js';
 import {
   IllegalScheduleError, fuse, pack, parallel, reorder, split, unroll, vectorize, type Schedule,
