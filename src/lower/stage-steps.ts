@@ -2,7 +2,8 @@
 // movement op's copy), read off its access pattern: vector lanes along whichever axis is contiguous.
 import { v, type Expr, type ScalarType } from '../loop/ir.js';
 import { toLinear } from '../loop/linear.js';
-import { reorder, split, vectorize, type Step } from '../schedule/schedule.js';
+import { reductionTemplate } from '../schedule/reduction.js';
+import { vectorize, type Step } from '../schedule/schedule.js';
 import { loadIndicesOf, varsOf } from './expr.js';
 import type { ComputeTensor, Reduction } from './te.js';
 
@@ -26,28 +27,20 @@ function contiguousIn(value: Expr, name: string): boolean {
 }
 
 /**
- * When the innermost reduction axis is contiguous (a row sum, Softmax over the last axis, a global
- * pool over NCHW pixels) it is vectorised: lane partials, summed across lanes after the loop. Else,
- * when the innermost output axis is (reducing over outer axes), it becomes a register tile of one or
- * two vectors inside the reduction, as matmul's n. Otherwise the stage stays scalar.
+ * The reduction template (src/schedule/reduction.ts) at its default knobs for this stage: a
+ * contiguous innermost reduction axis (a row sum, Softmax over the last axis, a global pool over
+ * NCHW pixels) is vectorised into lane partials summed after the loop; else a contiguous output
+ * axis (reducing over outer axes) becomes a register tile of vectors inside the reduction.
  */
 export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
   const value = r.body(r.axes.map((a) => v(a.name)));
-  const lanes = lanesOf(value.type.scalar);
-  const innerReduce = r.axes[r.axes.length - 1];
-  if (innerReduce && r.kind !== 'prod' && innerReduce.extent >= lanes && contiguousIn(value, innerReduce.name)) {
-    return [vectorize(innerReduce.name, t.name)];
-  }
-  const last = t.axes.length - 1;
-  const extent = t.shape[last];
-  if (last < 0 || extent % lanes !== 0 || !contiguousIn(value, t.axes[last])) return [];
-  const width = extent % (2 * lanes) === 0 ? 2 * lanes : lanes;
-  const axis = t.axes[last];
-  return [
-    split(axis, width, t.name),
-    reorder([...t.axes.slice(0, last), `${axis}.o`, ...r.axes.map((a) => a.name), `${axis}.i`], t.name),
-    vectorize(`${axis}.i`, t.name),
-  ];
+  const inner = r.axes[r.axes.length - 1], last = t.axes[t.axes.length - 1];
+  const problem = {
+    stage: t.name, axes: t.axes, shape: t.shape, reduce: r.axes, lanes: lanesOf(value.type.scalar), prod: r.kind === 'prod',
+    reduceContiguous: inner !== undefined && contiguousIn(value, inner.name),
+    outputContiguous: last !== undefined && contiguousIn(value, last),
+  };
+  return [...reductionTemplate.schedule(problem, reductionTemplate.defaults(problem))];
 }
 
 /**

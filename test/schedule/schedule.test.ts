@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { convTemplate, matmulTemplate } from '../../src/schedule/templates.js';
 import { enumerate } from '../../src/schedule/knobs.js';
+import { reductionTemplate } from '../../src/schedule/reduction.js';
 import {
   IllegalScheduleError, fuse, pack, parallel, reorder, split, unroll, vectorize, type Schedule,
 } from '../../src/schedule/schedule.js';
@@ -73,6 +74,17 @@ describe('knob spaces', () => {
     for (const knobs of points) {
       checkOp('Conv', { pads: [1, 1, 1, 1] }, [{ shape: [1, 2, 5, 8] }, { shape: [4, 2, 3, 3], constant: true }], convTemplate.schedule(p, knobs));
     }
+  });
+  it('every reduction knob point is legal and correct, along the reduction or the output axis', () => {
+    // ReduceSum of [3, 8, 16] over axis 1 keeping dims: output [3, 1, 16]; reads walk r0 by 16, i2 by 1
+    const outer = { stage: 'y', axes: ['i0', 'i1', 'i2'], shape: [3, 1, 16], reduce: [{ name: 'r0', extent: 8 }], lanes: 4, reduceContiguous: false, outputContiguous: true, prod: false };
+    assert.deepEqual(reductionTemplate.space(outer), { along: [2, 0], width: [2, 1] });
+    for (const knobs of enumerate(reductionTemplate.space(outer))) checkOp('ReduceSum', {}, [{ shape: [3, 8, 16] }, axes1], reductionTemplate.schedule(outer, knobs));
+    // over axis 2: the reduction axis is the contiguous one
+    const row = { ...outer, shape: [3, 8, 1], reduce: [{ name: 'r0', extent: 16 }], reduceContiguous: true, outputContiguous: false };
+    assert.deepEqual(reductionTemplate.space(row).along, [1, 0]);
+    for (const knobs of enumerate(reductionTemplate.space(row))) checkOp('ReduceSum', {}, [{ shape: [3, 8, 16] }, { ...axes0, values: [2] }], reductionTemplate.schedule(row, knobs));
+    assert.deepEqual(reductionTemplate.space({ ...row, prod: true }).along, [0]);
   });
   it('conv tiles loop over output-channel blocks inside the pixel tiles when the source would stream more than the weights', () => {
     // InceptionV3's stride-2 conv as im2col (3 MB of patches, 4 MB of weights, 37 tiles, 96 blocks)
