@@ -10,6 +10,7 @@ import { opDef } from '../ops/index.js';
 import { cancelTransposes } from './cancel-transposes.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
+import { expandAttention } from './expand-attention.js';
 import { expandRecurrent } from './expand-recurrent.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { foldConstants } from './fold-constants.js';
@@ -38,6 +39,7 @@ export interface Pass {
  */
 export const PASSES: readonly Pass[] = [
   { name: 'expand-recurrent', minLevel: 0, run: expandRecurrent },
+  { name: 'expand-attention', minLevel: 0, run: expandAttention },
   { name: 'fold-constants', minLevel: 0, run: foldConstants },
   { name: 'simplify', minLevel: 1, run: simplify },
   { name: 'cse', minLevel: 1, run: eliminateCommonSubexpressions },
