@@ -3,20 +3,32 @@
 import type { DType } from '../ir/dtype.js';
 import type { Attrs, Graph, Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
-import { claim, pruned } from './rewrite.js';
+import { pruned } from './rewrite.js';
 import { inferShapes } from './infer-shapes.js';
 
 export class Emitter {
   readonly nodes: Node[] = [];
   readonly constants = new Map<string, Tensor>();
 
+  /** Next suffix to try per base name: an unrolled sequence claims thousands of names on a few bases. */
+  private readonly next = new Map<string, number>();
+
   constructor(private readonly valueNames: Set<string>, private readonly nodeNames: Set<string>, private readonly prefix: string) {}
+
+  private claim(taken: Set<string>, base: string): string {
+    let k = this.next.get(base) ?? 0;
+    let name = k ? `${base}_${k}` : base;
+    while (taken.has(name)) name = `${base}_${++k}`;
+    this.next.set(base, k + 1);
+    taken.add(name);
+    return name;
+  }
 
   /** One node; `outputs` names them (for the expanded node's own outputs), else fresh names. */
   op(op: string, inputs: readonly string[], attrs: Attrs = {}, outputs: number | readonly string[] = 1): string[] {
     const outs = typeof outputs === 'number'
-      ? Array.from({ length: outputs }, () => claim(this.valueNames, `${this.prefix}/${op}`)) : [...outputs];
-    this.nodes.push({ name: claim(this.nodeNames, `${this.prefix}/${op}`), op, inputs: [...inputs], outputs: outs, attrs });
+      ? Array.from({ length: outputs }, () => this.claim(this.valueNames, `${this.prefix}/${op}`)) : [...outputs];
+    this.nodes.push({ name: this.claim(this.nodeNames, `${this.prefix}/${op}`), op, inputs: [...inputs], outputs: outs, attrs });
     return outs;
   }
 
@@ -25,7 +37,7 @@ export class Emitter {
   }
 
   constant(t: Tensor, hint = 'const'): string {
-    const name = claim(this.valueNames, `${this.prefix}/${hint}`);
+    const name = this.claim(this.valueNames, `${this.prefix}/${hint}`);
     this.constants.set(name, t);
     return name;
   }
@@ -84,6 +96,8 @@ export function expandNodes(g: Graph, expand: (n: Node, emit: (prefix: string) =
   if (!changed) return g;
   const values = new Map(g.values);
   for (const [k, t] of constants) if (!values.has(k)) values.set(k, { dtype: t.dtype, shape: t.shape });
+  // values that were there keep their types: inference would rename the symbolic dims elsewhere
   const typed = inferShapes({ ...g, nodes, constants, values });
-  return pruned(typed);
+  for (const [k, info] of typed.values) if (!values.has(k)) values.set(k, info);
+  return pruned({ ...typed, values });
 }
