@@ -1,6 +1,7 @@
 // Keras LSTM, GRU, SimpleRNN and Bidirectional in TF.js layers models: built and saved by TF.js,
 // imported by Kiln, run by the reference executor against TF.js's predict, then compiled.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { withInputShapes } from '../../src/frontend/load.js';
@@ -18,9 +19,16 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
   }
 }
 
-async function checkModel(model: tf.LayersModel, label: string, seed: number): Promise<void> {
+/** `rename` rewrites the manifest's weight names, as other savers spell them. */
+async function checkModel(model: tf.LayersModel, label: string, seed: number, rename?: (name: string) => string): Promise<void> {
   randomizeWeights(model, seed);
-  const g = importFromDisk(await saveToDisk(model));
+  const file = await saveToDisk(model);
+  if (rename) {
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest: { weights: { name: string }[] }[] };
+    for (const group of json.weightsManifest) for (const w of group.weights) w.name = rename(w.name);
+    writeFileSync(file, JSON.stringify(json));
+  }
+  const g = importFromDisk(file);
   verifyGraph(g, opDef);
   const next = rng(seed + 100);
   const feeds = model.inputs.map((x) => randomTensor('float32', [2, ...x.shape.slice(1) as number[]], next, -1.5, 1.5));
@@ -57,4 +65,14 @@ test('layers: return_state and Bidirectional with each merge mode', async () => 
   outputs.push(tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 2 }) as tf.layers.RNN }).apply(input) as tf.SymbolicTensor);
   outputs.push(tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2 }) as tf.layers.RNN, mergeMode: 'sum' }).apply(input) as tf.SymbolicTensor);
   await checkModel(tf.model({ inputs: input, outputs }), 'functional', 2);
+});
+
+test('layers: Python Keras weight names, under the RNN cell (lstm/lstm_cell/kernel:0)', async () => {
+  const input = tf.input({ shape: [4, 3] });
+  const y = tf.layers.lstm({ units: 3, returnSequences: true, name: 'lstm' }).apply(input) as tf.SymbolicTensor;
+  const z = tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2, name: 'gru' }) as tf.layers.RNN, name: 'bidirectional' }).apply(y) as tf.SymbolicTensor;
+  await checkModel(tf.model({ inputs: input, outputs: z }), 'keras names', 3, (name) => {
+    const parts = name.split('/'), weight = parts.pop()!, layer = parts[parts.length - 1];
+    return [...parts, `${layer.replace(/^(forward|backward)_/, '')}_cell`, `${weight}:0`].join('/');
+  });
 });
