@@ -47,8 +47,9 @@ function expandOne(e: Emitter, n: Node, attrs: AttentionAttrs, infos: readonly (
   const grouped = (x: string, d: number) => (Hq === Hkv ? x : e.op1('Reshape', [
     e.op1('Expand', [e.unsqueeze(x, 2), e.ints([B, Hkv, Hq / Hkv, T, d])]), e.ints([B, Hq, T, d])]));
   const root = c(Math.sqrt(attentionScale(attrs, dims)));
-  const kT = e.op1('Transpose', [grouped(k, D)], { perm: [0, 1, 3, 2] });
-  let scores = e.op1('MatMul', [e.op1('Mul', [q, root]), e.op1('Mul', [kT, root])]);
+  // K scaled before its heads are repeated for the query groups
+  const kT = e.op1('Transpose', [grouped(e.op1('Mul', [k, root]), D)], { perm: [0, 1, 3, 2] });
+  let scores = e.op1('MatMul', [e.op1('Mul', [q, root]), kT]);
   if (attrs.softcap > 0) scores = e.op1('Mul', [e.op1('Tanh', [e.op1('Div', [scores, c(attrs.softcap)])]), c(attrs.softcap)]);
   const bias = attentionBias(e, attrs, dt, input, infos, { B, S, T, P });
   const withBias = bias ? e.op1('Add', [scores, bias]) : scores;
