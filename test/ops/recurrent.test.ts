@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShapeError } from '../../src/errors.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
+import { rng } from '../../src/io/random.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { execute } from '../../src/reference/execute.js';
 import { compareTensors } from '../conformance/runner.js';
@@ -128,4 +129,22 @@ test('recurrent inference: shapes of every layout, ShapeError naming the bad inp
   assert.deepEqual(inferNode('GRU', [f32([5, 2, 3]), f32([1, 12, 3]), f32([1, 12, 4])], { layout: 1 }, 2)[0].shape, [5, 2, 1, 4]);
   assert.throws(() => inferNode('GRU', [f32([5, 2, 3]), f32([1, 12, 3]), f32([1, 12, 5])], {}, 2), (e: Error) => e instanceof ShapeError && /R \[1,12,5\]/.test(e.message));
   assert.throws(() => inferNode('RNN', [f32([5, 2, 3]), f32([1, 4, 3]), f32([1, 4, 4])], { direction: 'bidirectional' }), ShapeError);
+});
+
+test('random sizes and options: each op against onnxruntime and compiled', async () => {
+  const next = rng(77);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+  for (let i = 0; i < 9; i++) {
+    const op = (['RNN', 'GRU', 'LSTM'] as const)[i % 3];
+    const seq = int(1, 7), batch = int(1, 4);
+    const optional = ['B', 'sequence_lens', 'initial_h', ...(op === 'LSTM' ? ['initial_c', 'P'] as const : [])] as const;
+    const attrs: Record<string, OnnxAttr> = { direction: pick(['forward', 'reverse', 'bidirectional']) };
+    if (op === 'GRU') attrs.linear_before_reset = int(0, 1);
+    if (next() < 0.3) attrs.clip = float(0.5 + next());
+    await check({
+      op, seq, batch, input: int(1, 6), hidden: int(1, 6), attrs,
+      with: optional.filter(() => next() < 0.6), lens: Array.from({ length: batch }, () => int(1, seq)),
+    }, 100 + i);
+  }
 });
