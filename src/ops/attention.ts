@@ -19,6 +19,13 @@ export const attentionOps = {
       attentionOutputs(attentionDims(node.name, attrs, inputs), inputs[ATT.Q]!.dtype).slice(0, Math.max(1, node.outputs.length)),
     run: ({ node, attrs, inputs }) =>
       runAttention(attrs, attentionDims(node.name, attrs, inputs.map((t) => t && { dtype: t.dtype, shape: t.shape })), inputs, node.outputs.length),
+    // Q·K^T and probabilities·V: each score of [batch, heads, q_seq, total] costs head_size + v_head_size
+    macs: ({ attrs, inputs }) => {
+      const dims = attentionDims('Attention', attrs, inputs);
+      const sizes = [dims.batch, dims.qSeq, dims.total];
+      if (!sizes.every((d) => typeof d === 'number')) return 0;
+      return (sizes as number[]).reduce((n, d) => n * d, 1) * dims.qHeads * (dims.headSize + dims.vHeadSize);
+    },
   }),
 
   RotaryEmbedding: defineOp({

@@ -19,6 +19,13 @@ function recurrentOp<S extends AttrSchema>(op: RecurrentOp, attrs: S, inputs: re
       inferRecurrent(spec(node, a), node.name, (a as { hidden_size?: number }).hidden_size, ins, node.outputs.length),
     run: ({ node, attrs: a, inputs: ins }) =>
       runRecurrent(spec(node, a), (a as { hidden_size?: number }).hidden_size, ins).slice(0, Math.max(1, node.outputs.length)),
+    // every step multiplies x_t by W and h by R, per direction: Y has seq * dirs * batch * hidden elements
+    macs: ({ inputs: ins, outputs: outs }) => {
+      const [w, r] = [ins[1]!.shape, ins[2]!.shape], y = outs[0].shape;
+      if (![...w, ...r, ...y].every((d) => typeof d === 'number')) return 0;
+      const gates = (w[1] as number) / (r[2] as number);
+      return y.reduce<number>((n, d) => n * (d as number), 1) * gates * ((w[2] as number) + (r[2] as number));
+    },
   });
 }
 

@@ -7,6 +7,8 @@ import { ShapeError } from '../../src/errors.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
+import { opDef } from '../../src/ops/index.js';
+import { resolveAttrs } from '../../src/ops/op.js';
 import { execute } from '../../src/reference/execute.js';
 import { compareTensors } from '../conformance/runner.js';
 import { buildNodeModel, float, type OnnxAttr } from '../util/onnx-builder.js';
@@ -84,4 +86,14 @@ test('attention inference: output shapes, ShapeError naming the bad shapes', () 
   assert.throws(() => inferNode('Attention', [f32([1, 4, 8]), f32([1, 4, 8]), f32([1, 4, 8])]), (e: Error) => e instanceof ShapeError && /q_num_heads/.test(e.message));
   assert.throws(() => inferNode('Attention', [f32([1, 2, 4, 8]), f32([1, 2, 6, 8]), f32([1, 2, 6, 8]), f32([3, 4, 6])]), ShapeError);
   assert.throws(() => inferNode('RotaryEmbedding', [f32([1, 2, 3, 8]), f32([1, 3, 3]), f32([1, 3, 3])]), ShapeError);
+});
+
+test('macs: Attention counts both products, LSTM both projections of every step', () => {
+  const f32 = (shape: number[]) => ({ dtype: 'float32' as const, shape });
+  const att = opDef('Attention')!, lstm = opDef('LSTM')!;
+  const attInputs = [f32([2, 4, 3, 8]), f32([2, 2, 5, 8]), f32([2, 2, 5, 6])];
+  const defaults = (def: typeof att) => resolveAttrs(def.attrs, {});
+  assert.equal(att.macs!({ attrs: defaults(att), inputs: attInputs, outputs: [] } as never), 2 * 4 * 3 * 5 * (8 + 6));
+  const lstmInputs = [f32([7, 2, 3]), f32([2, 20, 3]), f32([2, 20, 5])];
+  assert.equal(lstm.macs!({ attrs: defaults(lstm), inputs: lstmInputs, outputs: [f32([7, 2, 2, 5])] } as never), 7 * 2 * 2 * 5 * 4 * (3 + 5));
 });
