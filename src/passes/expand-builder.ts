@@ -12,6 +12,7 @@ export class Emitter {
 
   /** Next suffix to try per base name: an unrolled sequence claims thousands of names on a few bases. */
   private readonly next = new Map<string, number>();
+  private readonly smallConstants = new Map<string, string>();
 
   constructor(private readonly valueNames: Set<string>, private readonly nodeNames: Set<string>, private readonly prefix: string) {}
 
@@ -42,12 +43,19 @@ export class Emitter {
     return name;
   }
 
+  /** A small constant made once per value: an unrolled sequence asks for the same few thousands of times. */
+  private small(key: string, hint: string, make: () => Tensor): string {
+    let name = this.smallConstants.get(key);
+    if (!name) this.smallConstants.set(key, name = this.constant(make(), hint));
+    return name;
+  }
+
   ints(values: readonly number[]): string {
-    return this.constant(Tensor.from('int64', [values.length], values), 'ints');
+    return this.small(`ints:${values.join(',')}`, 'ints', () => Tensor.from('int64', [values.length], values));
   }
 
   scalar(dtype: DType, v: number): string {
-    return this.constant(Tensor.scalar(dtype, v), 'scalar');
+    return this.small(`${dtype}:${v}`, 'scalar', () => Tensor.scalar(dtype, v));
   }
 
   slice(x: string, axis: number, start: number, end: number): string {
@@ -56,7 +64,7 @@ export class Emitter {
 
   /** Entry `index` of `axis`, the axis dropped. */
   gather(x: string, axis: number, index: number): string {
-    return this.op1('Gather', [x, this.constant(Tensor.scalar('int64', index), 'index')], { axis });
+    return this.op1('Gather', [x, this.scalar('int64', index)], { axis });
   }
 
   unsqueeze(x: string, axis: number): string {
