@@ -1,5 +1,6 @@
 // The canonical operator set: one table over every op name, merged from the family files.
 import type { AnyOpDef } from './op.js';
+import { attentionOps } from './attention.js';
 import { convOps } from './conv.js';
 import { detectionOps } from './detection.js';
 import { elementwiseOps } from './elementwise.js';
@@ -8,6 +9,7 @@ import { matmulOps } from './matmul.js';
 import { movementOps } from './movement.js';
 import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
+import { recurrentOps } from './recurrent.js';
 import { reduceOps } from './reduce.js';
 import { resizeOps } from './resize.js';
 import { shapeOps } from './shape.js';
@@ -15,6 +17,7 @@ import { shapeOps } from './shape.js';
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
+  ...recurrentOps, ...attentionOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -130,6 +130,10 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
       attrs: { mode: 'cubic', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 3 } },
   ],
   GatherND: { inputs: [X(), { shape: [2, 2], dtype: 'int64', values: [1, 2, 0, 1], constant: true }] },
+  RotaryEmbedding: [
+    { inputs: [{ shape: [2, 2, 3, 8] }, { shape: [5, 4] }, { shape: [5, 4] }, { shape: [2, 3], dtype: 'int64', values: [0, 4, 2, 1, 3, 3] }] },
+    { inputs: [{ shape: [2, 3, 12] }, { shape: [2, 3, 2] }, { shape: [2, 3, 2] }], attrs: { num_heads: 2, rotary_embedding_dim: 4, interleaved: 1 } },
+  ],
 };
 
 function oneNodeGraph(op: string, c: Case, seed: number): { g: Graph; feeds: Record<string, Tensor> } {

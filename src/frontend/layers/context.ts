@@ -25,7 +25,8 @@ export interface LayerCall {
   readonly options: Options;
 }
 
-export type LayerConverter = (ctx: LayersContext, call: LayerCall) => KerasTensor;
+/** Most layers give one tensor; recurrent ones with return_state give their states too. */
+export type LayerConverter = (ctx: LayersContext, call: LayerCall) => KerasTensor | readonly KerasTensor[];
 
 export class LayersContext {
   /** Unknown layer classes and activations, each with the layers that use it. */

@@ -33,12 +33,18 @@ export class LayerWeights {
    * leaves the layer out: the importer prefixes it).
    */
   get(layer: string, weight: string, scope: readonly string[]): Tensor {
-    const found = this.find(layer, weight, scope);
+    const found = this.find(layer, weight, scope) ?? this.underCell(layer, weight);
     if (found) return found;
     const have = [...(this.index.get(layer)?.keys() ?? [])];
     throw new FormatError(`needs weight '${weight}' but the manifest ` +
       (have.length ? `has only ${have.map((w) => `'${layer}/${w}'`).join(', ')}` : `has no weights for it`) +
       `; the weights do not belong to this model.json`);
+  }
+
+  /** Python Keras keeps an RNN layer's weights under its cell: 'lstm/lstm_cell/kernel:0'. */
+  private underCell(layer: string, weight: string): Tensor | undefined {
+    const matches = [...this.index.values()].flatMap((byWeight) => (byWeight.get(weight) ?? []).filter((w) => w.scope[w.scope.length - 1] === layer));
+    return matches.length === 1 ? matches[0].tensor : undefined;
   }
 
   find(layer: string, weight: string, scope: readonly string[]): Tensor | undefined {

@@ -7,6 +7,7 @@ import type { KerasTensor, LayerConverter, LayersContext } from './context.js';
 import { convLayers } from './conv.js';
 import { coreLayers } from './core.js';
 import { Options } from './options.js';
+import { recurrentLayers } from './recurrent.js';
 import { spatialLayers } from './spatial.js';
 import { structureLayers } from './structure.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from './topology.js';
 
 const LAYERS: Readonly<Record<string, LayerConverter>> = {
-  ...coreLayers, ...convLayers, ...spatialLayers, ...structureLayers,
+  ...coreLayers, ...convLayers, ...spatialLayers, ...structureLayers, ...recurrentLayers,
 };
 
 /** Class names the importer converts (models excluded). */
@@ -95,9 +96,10 @@ export class ModelWalker {
         checkActivation(this.ctx, layer);
         return [null];
       }
-      return [convert(this.ctx, {
+      const out = convert(this.ctx, {
         layer, inputs: inputs as KerasTensor[], name: layer.name, scope, options: new Options(layer),
-      })];
+      });
+      return 'value' in out ? [out] : [...out];
     } catch (e) {
       if (e instanceof KilnError && e.message.startsWith(this.ctx.source)) throw e;
       throw withContext(e, `${this.ctx.source}: ${layer.className} layer '${layer.name}'`);

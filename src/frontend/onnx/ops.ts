@@ -257,6 +257,7 @@ const PASS_THROUGH = [
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
   'NonMaxSuppression',
+  'RNN', 'GRU', 'LSTM', 'Attention', 'RotaryEmbedding',
 ] as const satisfies readonly OpName[];
 
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
