@@ -8,6 +8,7 @@ import { matmulOps } from './matmul.js';
 import { movementOps } from './movement.js';
 import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
+import { quantizeOps } from './quantize.js';
 import { reduceOps } from './reduce.js';
 import { resizeOps } from './resize.js';
 import { shapeOps } from './shape.js';
@@ -15,6 +16,7 @@ import { shapeOps } from './shape.js';
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
+  ...quantizeOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

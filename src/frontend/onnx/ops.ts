@@ -209,6 +209,14 @@ const rmsNormalization: Converter = (ctx) => {
   ctx.emit('Mul', [back, ctx.input(1)], {});
 };
 
+/** Q/DQ: output_dtype and precision are ONNX type numbers where 0 means "not given". */
+const quantizeLinear: Converter = (ctx) => {
+  const typed = ['output_dtype', 'precision'].filter((a) => ctx.attr(a) !== undefined);
+  const given = typed.filter((a) => ctx.attr(a) !== 0);
+  const op = ctx.node.opType;
+  ctx.emit(op, ctx.node.inputs, ctx.attrsFor(op, { dtypes: given, drop: typed.filter((a) => !given.includes(a)) }));
+};
+
 const REWRITES: Readonly<Record<string, Converter>> = {
   Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary,
   And: binary, Or: binary, Xor: binary, Equal: binary, Less: binary, Greater: binary,
@@ -240,6 +248,7 @@ const REWRITES: Readonly<Record<string, Converter>> = {
   Constant: constant,
   Swish: swish,
   RMSNormalization: rmsNormalization,
+  QuantizeLinear: quantizeLinear, DequantizeLinear: quantizeLinear,
 };
 
 /** The canonical op names that are also ONNX ops of the same meaning. */
@@ -256,7 +265,7 @@ const PASS_THROUGH = [
   'Identity', 'Shape', 'Size', 'Flatten', 'Expand', 'ConstantOfShape', 'Range',
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
-  'NonMaxSuppression',
+  'NonMaxSuppression', 'DynamicQuantizeLinear',
 ] as const satisfies readonly OpName[];
 
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
