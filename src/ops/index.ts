@@ -9,6 +9,7 @@ import { movementOps } from './movement.js';
 import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
 import { quantizeOps } from './quantize.js';
+import { quantizeNnOps } from './quantize-nn.js';
 import { reduceOps } from './reduce.js';
 import { resizeOps } from './resize.js';
 import { shapeOps } from './shape.js';
@@ -16,7 +17,7 @@ import { shapeOps } from './shape.js';
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
-  ...quantizeOps,
+  ...quantizeOps, ...quantizeNnOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -4,7 +4,7 @@
 import { ShapeError, UnsupportedError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
-import { fmtShape, normAxis, type Dim } from '../ir/shape.js';
+import { fmtShape, normAxis, numel, type Dim } from '../ir/shape.js';
 
 /** [lowest, highest] of the integer dtypes a quantised tensor may have. */
 const RANGES: Readonly<Partial<Record<DType, readonly [number, number]>>> = {
@@ -83,4 +83,30 @@ export function quantisedType(where: string, outputDtype: string | undefined, ze
   const dtype = (outputDtype ?? zeroPoint?.dtype ?? 'uint8') as DType;
   quantRange(where, dtype);
   return dtype;
+}
+
+/** How a zero point or scale lines up with its operand: per tensor, per row of A, per column of B, per output channel of W. */
+export type ParamRole = 'row' | 'col' | 'channel';
+
+/**
+ * The shape of a zero point or scale stretched to its operand's rank so numpy broadcasting reads
+ * it: a 1-D per-row vector becomes [M, 1], a per-channel one [M, 1, 1, 1]; one value, all ones.
+ */
+export function alignedParamShape(what: string, operand: readonly Dim[], param: readonly Dim[], role: ParamRole): number[] {
+  const rank = operand.length;
+  const dims = param.map((d) => {
+    if (typeof d !== 'number') throw new ShapeError(`${what} ${fmtShape(param)} must have a static shape`);
+    return d;
+  });
+  if (numel(dims) === 1) return new Array<number>(rank).fill(1);
+  const fits = (d: number, at: number) => at >= 0 && at < rank && (operand[at] === d || typeof operand[at] !== 'number');
+  const bad = () => new ShapeError(`${what} ${fmtShape(param)} does not fit operand ${fmtShape(operand)} ` +
+    `(give one value, or one per ${role === 'channel' ? 'output channel' : role} of the operand)`);
+  if (dims.length === 1) {
+    const at = role === 'channel' ? 0 : role === 'row' ? rank - 2 : rank - 1;
+    if (!fits(dims[0], at)) throw bad();
+    return operand.map((_, i) => (i === at ? dims[0] : 1));
+  }
+  if (dims.length !== rank || dims.some((d, i) => d !== 1 && !fits(d, i))) throw bad();
+  return dims;
 }

@@ -265,7 +265,7 @@ const PASS_THROUGH = [
   'Identity', 'Shape', 'Size', 'Flatten', 'Expand', 'ConstantOfShape', 'Range',
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
-  'NonMaxSuppression', 'DynamicQuantizeLinear',
+  'NonMaxSuppression', 'DynamicQuantizeLinear', 'MatMulInteger', 'QLinearMatMul', 'ConvInteger', 'QLinearConv',
 ] as const satisfies readonly OpName[];
 
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
