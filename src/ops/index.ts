@@ -5,6 +5,7 @@ import { detectionOps } from './detection.js';
 import { elementwiseOps } from './elementwise.js';
 import { gatherOps } from './gather.js';
 import { matmulOps } from './matmul.js';
+import { miscOps } from './misc.js';
 import { movementOps } from './movement.js';
 import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
@@ -17,7 +18,7 @@ import { shapeOps } from './shape.js';
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
-  ...quantizeOps, ...quantizeNnOps,
+  ...quantizeOps, ...quantizeNnOps, ...miscOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

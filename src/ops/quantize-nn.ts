@@ -15,7 +15,8 @@ import { attr, defineOp, type AnyOpDef, type InferContext, type OpTable } from '
 import { convIntegerCompute, matMulIntegerCompute, qlinearConvCompute, qlinearMatMulCompute } from './quantize-nn-compute.js';
 import { alignedParamShape, quantRange, roundEven, type ParamRole } from './quantize-params.js';
 
-const where = (node: Node) => `${node.op} '${node.name}'`;
+// the executor and shape inference prefix the node's name
+const where = (node: Node) => node.op;
 
 /** The flat index of a parameter of shape `aligned` for each flat element of `shape` (aligned right, broadcast). */
 function broadcastReader(shape: readonly number[], aligned: readonly number[]): (i: number) => number {

@@ -8,7 +8,8 @@ import { attr, defineOp, type OpTable } from './op.js';
 import { dequantizeCompute, dynamicQuantizeCompute, quantizeCompute } from './quantize-compute.js';
 import { paramIndex, quantisedType, quantLayout, quantRange, roundEven } from './quantize-params.js';
 
-const where = (node: Node) => `${node.op} '${node.name}'`;
+// the executor and shape inference prefix the node's name
+const where = (node: Node) => node.op;
 const FLOATS: readonly DType[] = ['float32', 'float16'];
 
 function checkFloat(node: Node, what: string, dtype: DType): void {

@@ -81,7 +81,9 @@ const dropout: Converter = (ctx) => {
   // undefined when the value is only known at run time
   const constant = (i: number, dflt: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : dflt);
   const training = constant(2, 0), ratio = constant(1, 0.5);
-  if (training !== 0 && ratio !== 0) ctx.unsupported('training mode');
+  if (training !== undefined && training !== 0 && ratio !== undefined && ratio !== 0) ctx.unsupported('training mode');
+  // flags known only at run time: the canonical op checks them when it runs
+  if (training !== 0 && ratio !== 0) return void ctx.emit('Dropout', ctx.node.inputs, {}, ctx.node.outputs);
   const [out, mask] = ctx.node.outputs;
   ctx.emit('Identity', [ctx.input(0)], {}, [out]);
   if (mask) {
@@ -266,6 +268,7 @@ const PASS_THROUGH = [
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
   'NonMaxSuppression', 'DynamicQuantizeLinear', 'MatMulInteger', 'QLinearMatMul', 'ConvInteger', 'QLinearConv',
+  'CumProd', 'CenterCropPad', 'Compress',
 ] as const satisfies readonly OpName[];
 
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
