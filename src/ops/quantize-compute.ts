@@ -3,7 +3,7 @@
 // even with f32.nearest, saturating before the narrowing store so the result is exact.
 import { UnsupportedError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
-import { bin, cast, cnst, un, type Expr } from '../loop/ir.js';
+import { bin, cast, cnst, select, un, type Expr } from '../loop/ir.js';
 import { compute, reduce, type TeTensor } from '../lower/te.js';
 import type { ComputeContext } from './op.js';
 import { quantLayout, quantRange, type QuantLayout } from './quantize-params.js';
@@ -70,7 +70,7 @@ export function dynamicQuantizeCompute(ctx: ComputeContext<unknown>): TeTensor[]
   const scale = compute(scaleOut.name, [], () => {
     const lo = bin('min', zero, min.at([])), hi = bin('max', zero, max.at([]));
     const range = bin('sub', hi, lo);
-    return bin('div', bin('add', range, cast(bin('eq', range, zero), 'f32')), cnst(255, zero.type));
+    return select(bin('eq', range, zero), cnst(1, zero.type), bin('div', range, cnst(255, zero.type)));
   }, { elem: 'f32', materialize: true });
   const zeroPoint = compute(zpOut.name, [], () => {
     const lo = bin('min', zero, min.at([]));

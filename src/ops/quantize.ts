@@ -50,10 +50,10 @@ function dequantize(node: Node, x: Tensor, scale: Tensor, zp: Tensor | undefined
   return new Tensor(dtype, x.shape, out);
 }
 
-/** uint8 range of x widened to hold 0; a constant x gets scale 1/255 (as the ONNX reference does). */
+/** uint8 range of x widened to hold 0; an all-zero x gets scale 1, as onnxruntime gives (the spec divides by 0). */
 export function dynamicParams(min: number, max: number): { readonly scale: number; readonly zeroPoint: number } {
   const lo = Math.fround(Math.min(0, min)), hi = Math.fround(Math.max(0, max));
-  const scale = Math.fround((hi === lo ? 1 : Math.fround(hi - lo)) / 255);
+  const scale = hi === lo ? 1 : Math.fround(Math.fround(hi - lo) / 255);
   const initial = Math.fround(0 - Math.fround(lo / scale));
   return { scale, zeroPoint: roundEven(Math.max(0, Math.min(255, initial))) };
 }
