@@ -46,7 +46,7 @@ export function quantLayout(where: string, x: readonly Dim[], scale: ValueInfo, 
   }
   if (blockSize < 0) throw new ShapeError(`${where}: block_size ${blockSize} must be positive`);
   const s = scale.shape;
-  if (blockSize === 0 && (s.length === 0 || (s.length === 1 && s[0] === 1) || (x.length <= 1 && isOne(s)))) return { kind: 'tensor' };
+  if (blockSize === 0 && isOne(s)) return { kind: 'tensor' };
   const axis = normAxis(axisAttr, x.length, `${where}: axis`);
   if (blockSize === 0) {
     if (s.length !== 1 || clash(s[0], x[axis])) {

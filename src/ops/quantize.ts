@@ -62,7 +62,8 @@ export const quantizeOps = {
   QuantizeLinear: defineOp({
     attrs: { ...layoutAttrs, saturate: attr.int(1), precision: attr.string() },
     inputs: [2, 3],
-    fusion: 'elemwise',
+    // a per-axis or blocked scale does not broadcast as numpy does, which elementwise fusion assumes
+    fusion: 'injective',
     infer: ({ node, attrs, inputs: [x, scale, zp] }) => {
       if (x!.dtype !== 'int32') checkFloat(node, 'x', x!.dtype);
       checkFloat(node, 'y_scale', scale!.dtype);
@@ -80,7 +81,7 @@ export const quantizeOps = {
   DequantizeLinear: defineOp({
     attrs: layoutAttrs,
     inputs: [2, 3],
-    fusion: 'elemwise',
+    fusion: 'injective',
     infer: ({ node, attrs, inputs: [x, scale, zp] }) => {
       quantRange(where(node), x!.dtype);
       if (zp && zp.dtype !== x!.dtype) throw new ShapeError(`${where(node)}: zero point is ${zp.dtype} but x is ${x!.dtype}; they must match`);
