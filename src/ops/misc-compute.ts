@@ -14,7 +14,8 @@ const along = (idx: readonly Expr[], axis: number, r: Expr) => idx.map((e, d) =>
 
 /**
  * CumProd: element i multiplies the elements before (exclusive) or after (reverse) it along the
- * axis, others counting as 1. An axis fed at run time multiplies over the longest dim, each
+ * axis, others counting as 1, in the order the reference multiplies. An axis fed at run time
+ * multiplies over the longest dim, each
  * dim's term kept only when it is the axis (the others give 1).
  */
 export function cumProdCompute(ctx: ComputeContext<{ readonly exclusive: number; readonly reverse: number }>): ComputeTensor[] {
@@ -23,9 +24,11 @@ export function cumProdCompute(ctx: ComputeContext<{ readonly exclusive: number;
   const rank = x.shape.length;
   const { exclusive, reverse } = ctx.attrs;
   const op = reverse ? (exclusive ? 'gt' : 'ge') : (exclusive ? 'lt' : 'le');
+  // step r multiplies position r, or n-1-r in reverse: the reference's order, so floats round alike
   const term = (idx: readonly Expr[], axis: number, r: Expr) => {
-    const value = x.at(along(idx, axis, r));
-    return select(bin(op, r, idx[axis]), value, k(value, 1));
+    const p = reverse ? bin('sub', cnst(x.shape[axis] - 1), r) : r;
+    const value = x.at(along(idx, axis, p));
+    return select(bin(op, p, idx[axis]), value, k(value, 1));
   };
   const axisValue = ctx.constant(1);
   if (axisValue) {
