@@ -22,7 +22,7 @@ const f32 = (shape: number[], values: number[]) => Tensor.from('float32', shape,
 test('MatMulInteger matches onnxruntime: 2-D and batched, int8/uint8 operands, per-column B zero points', async () => {
   const cases: [number[], number[], DType, DType, boolean][] = [
     [[5, 7], [7, 3], 'uint8', 'uint8', false], [[2, 4, 9], [9, 6], 'uint8', 'int8', true],
-    [[3, 1, 5, 16], [2, 16, 4], 'int8', 'int8', true], [[4, 600], [600, 3], 'uint8', 'uint8', false],
+    [[3, 1, 5, 16], [2, 16, 4], 'int8', 'int8', true], [[4, 600], [600, 3], 'uint8', 'uint8', false], [[7, 12], [12], 'int8', 'uint8', false],
   ];
   for (const [i, [as, bs, ta, tb, perColumn]] of cases.entries()) {
     const a = ints(ta, as, 10 + i), b = ints(tb, bs, 20 + i);
@@ -40,7 +40,7 @@ test('MatMulInteger matches onnxruntime: 2-D and batched, int8/uint8 operands, p
 test('QLinearMatMul matches onnxruntime: int8 and uint8, per-tensor and per-column B, saturating outputs', async () => {
   const cases: [number[], number[], DType, DType, boolean][] = [
     [[6, 10], [10, 5], 'uint8', 'uint8', false], [[3, 7, 12], [12, 4], 'int8', 'int8', true],
-    [[2, 33], [33, 17], 'uint8', 'int8', true], [[1, 300], [300, 8], 'int8', 'int8', false],
+    [[2, 33], [33, 17], 'uint8', 'int8', true], [[1, 300], [300, 8], 'int8', 'int8', false], [[40], [40, 6], 'uint8', 'uint8', false],
   ];
   let saturated = false;
   for (const [i, [as, bs, ta, tb, perColumn]] of cases.entries()) {
