@@ -75,7 +75,8 @@ const upsample: Converter = (ctx) => {
 
 /**
  * Dropout that drops nothing (inference mode, or ratio 0): the data passes through and the
- * optional mask is all true. Training mode with a ratio above 0 is random, so refused.
+ * optional mask is all true. Training mode with a ratio above 0 is random, so refused; flags
+ * fed at run time go to the canonical Dropout, which checks them when it runs.
  */
 const dropout: Converter = (ctx) => {
   // undefined when the value is only known at run time
