@@ -107,3 +107,12 @@ test('Q/DQ inference rejects scales that fit no granularity with a ShapeError na
   bad('DequantizeLinear', { dtype: 'uint8', shape: [4, 4] }, [4, 2], [4, 2], { axis: 0, block_size: 2 }, /must be \[2,4\]/);
   assert.throws(() => inferNode('QuantizeLinear', [f32([2, 6]), f32([]), f32([])]), /float32 is not supported/);
 });
+
+test('float16 data and scales quantise and dequantise as onnxruntime does', async () => {
+  const next = rng(3);
+  const x = Tensor.from('float16', [4, 50], Array.from({ length: 200 }, () => (next() - 0.5) * 30));
+  const scale = Tensor.scalar('float16', 0.0937), zp = Tensor.scalar('int8', 3);
+  const { ort } = await matchesOrtOnBoth(quantizeModel(x, scale, zp, {}), { x }, 'Q float16');
+  const y = ort.get('y')!;
+  await matchesOrtOnBoth(quantizeModel(y, scale, zp, {}, 'DequantizeLinear'), { x: y }, 'DQ float16');
+});
