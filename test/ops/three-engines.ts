@@ -17,7 +17,7 @@ export interface EngineResults {
 }
 
 /** ORT without graph optimisations: a QDQ model then runs as written, not fused into integer ops. */
-async function runOrtPlain(model: Uint8Array, feeds: Readonly<Record<string, Tensor>>, optimize: boolean): Promise<Map<string, Tensor>> {
+export async function runOrtPlain(model: Uint8Array, feeds: Readonly<Record<string, Tensor>>, optimize: boolean): Promise<Map<string, Tensor>> {
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: optimize ? 'all' : 'disabled',
   });
