@@ -1,7 +1,8 @@
 // Integer matmul and conv: MatMulInteger and ConvInteger (int32 results), QLinearMatMul and
-// QLinearConv (requantised to 8 bits). Operands are centred on their zero points, multiplied
-// on the float ops' own kernels (exact: every partial sum is an integer below 2^53), and the
-// int32 accumulator is scaled by in_scale * w_scale / y_scale in float32, as onnxruntime does.
+// QLinearConv (requantised to 8 bits). Operands are centred on their zero points and multiplied
+// on MatMul's and Conv's reference kernels in float64 (exact: every partial sum is an integer
+// below 2^53, wrapped to int32 after), compiled on their computes with an i32 accumulator; the
+// accumulator is scaled by in_scale * w_scale / y_scale in float32, as onnxruntime does.
 import { KilnError, ShapeError, UnsupportedError } from '../errors.js';
 import { castNumber, type DType } from '../ir/dtype.js';
 import type { Node, ValueInfo } from '../ir/graph.js';

@@ -4,10 +4,12 @@
 // (DequantizeLinear -> Conv -> QuantizeLinear) as a model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { KilnError } from '../../src/errors.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { rng } from '../../src/io/random.js';
 import { buildGraphModel, buildNodeModel } from '../util/onnx-builder.js';
+import { inferNode } from './nn-helpers.js';
 import { assertSame, matchesOrtOnBoth, runThree } from './three-engines.js';
 
 /** Seeded integers of `dtype` over its whole range (or [lo, hi)). */
@@ -138,4 +140,17 @@ test('the QDQ pattern DequantizeLinear -> Conv -> QuantizeLinear compiles and ru
     assert.ok(off <= want.size / 200, `QDQ ${engine}: ${off} of ${want.size} values differ by one step`);
   }
   assert.ok(new Set(want.numbers).size > 30, 'the outputs spread over many levels');
+});
+
+test('integer matmul and conv inference name the op and the offending shape or type', () => {
+  const t = (dtype: DType, shape: number[]) => ({ dtype, shape });
+  const u8 = (shape: number[]) => t('uint8', shape), f = (shape: number[]) => t('float32', shape);
+  const throws = (op: string, inputs: ({ dtype: DType; shape: number[] } | undefined)[], pattern: RegExp, attrs = {}) =>
+    assert.throws(() => inferNode(op, inputs, attrs), (e: unknown) => e instanceof KilnError && e.message.includes(op) && pattern.test(e.message));
+  throws('MatMulInteger', [u8([4, 3]), u8([3, 2]), u8([5])], /a_zero_point \[5\] does not fit operand \[4,3\]/);
+  throws('MatMulInteger', [u8([4, 3]), u8([5, 2])], /inner dims differ/);
+  throws('ConvInteger', [f([1, 2, 5, 5]), u8([3, 2, 3, 3])], /x is float32; it must be int8 or uint8/);
+  throws('ConvInteger', [u8([1, 2, 5, 5]), u8([3, 2, 3, 3]), u8([2])], /x_zero_point \[2\] must be one value/);
+  throws('QLinearConv', [u8([1, 2, 5, 5]), f([]), u8([]), u8([3, 2, 3, 3]), f([3]), u8([3]), f([3]), u8([3])], /y_scale \[3\] must be one value/);
+  throws('QLinearMatMul', [u8([4, 3]), f([]), u8([]), u8([3, 2]), f([7]), u8([7]), f([]), u8([])], /b_scale \[7\] does not fit operand \[3,2\]/);
 });
