@@ -67,8 +67,9 @@ export const quantizeOps = {
     infer: ({ node, attrs, inputs: [x, scale, zp] }) => {
       if (x!.dtype !== 'int32') checkFloat(node, 'x', x!.dtype);
       checkFloat(node, 'y_scale', scale!.dtype);
-      if (attrs.precision && !FLOATS.includes(attrs.precision as DType)) {
-        throw new UnsupportedError(`${where(node)}: precision ${attrs.precision} is not supported; Kiln divides in float32`);
+      // float16 scales divide in float32 as onnxruntime does; another precision would round otherwise
+      if (attrs.precision && attrs.precision !== 'float32' && attrs.precision !== scale!.dtype) {
+        throw new UnsupportedError(`${where(node)}: precision ${attrs.precision} is not supported; Kiln divides in float32 (drop the attribute)`);
       }
       quantLayout(where(node), x!.shape, scale!, zp, attrs.axis, attrs.block_size);
       return [{ dtype: quantisedType(where(node), attrs.output_dtype, zp), shape: x!.shape }];
