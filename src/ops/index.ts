@@ -6,10 +6,13 @@ import { detectionOps } from './detection.js';
 import { elementwiseOps } from './elementwise.js';
 import { gatherOps } from './gather.js';
 import { matmulOps } from './matmul.js';
+import { miscOps } from './misc.js';
 import { movementOps } from './movement.js';
 import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
 import { recurrentOps } from './recurrent.js';
+import { quantizeOps } from './quantize.js';
+import { quantizeNnOps } from './quantize-nn.js';
 import { reduceOps } from './reduce.js';
 import { resizeOps } from './resize.js';
 import { shapeOps } from './shape.js';
@@ -17,7 +20,7 @@ import { shapeOps } from './shape.js';
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
-  ...recurrentOps, ...attentionOps,
+  ...recurrentOps, ...attentionOps, ...quantizeOps, ...quantizeNnOps, ...miscOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

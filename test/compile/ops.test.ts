@@ -35,6 +35,24 @@ const reduce: Case = { inputs: [X(), i64([1])], attrs: { keepdims: 0 } };
 const POOL = { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] };
 
 const UNIT: [number, number] = [-0.9, 0.9], POSITIVE: [number, number] = [0.1, 3];
+const int = (dtype: DType, shape: number[], constant = false): In =>
+  ({ shape, dtype, constant, range: dtype === 'int8' ? [-128, 128] : dtype === 'uint8' ? [0, 256] : [-9000, 9000] });
+const scalar = (value: number, dtype?: DType): In => ({ shape: [], dtype, values: [value], constant: true });
+/** Quantised ops and the misc family (src/ops/quantize*.ts, misc.ts). */
+const QUANT_CASES: Readonly<Record<string, Case>> = {
+  QuantizeLinear: { inputs: [X([-4, 4]), { shape: [3], values: [0.02, 0.03, 0.05], constant: true }, { shape: [3], dtype: 'int8', values: [-3, 0, 7], constant: true }], attrs: { axis: 1 } },
+  DequantizeLinear: { inputs: [int('int8', [2, 3, 7]), scalar(0.1), scalar(-5, 'int8')] },
+  DynamicQuantizeLinear: { inputs: [X()], outputs: 3 },
+  MatMulInteger: { inputs: [int('uint8', [2, 5, 6]), int('int8', [6, 8], true), scalar(128, 'uint8')] },
+  QLinearMatMul: { inputs: [int('uint8', [5, 6]), scalar(0.02), scalar(120, 'uint8'), int('int8', [6, 8], true), scalar(0.01), scalar(0, 'int8'), scalar(0.05), scalar(130, 'uint8')] },
+  ConvInteger: { inputs: [int('uint8', [1, 4, 9, 10]), int('uint8', [8, 4, 3, 3], true), scalar(100, 'uint8')], attrs: { pads: [1, 1, 1, 1] } },
+  QLinearConv: { inputs: [int('uint8', [1, 4, 9, 10]), scalar(0.02), scalar(120, 'uint8'), int('int8', [8, 4, 3, 3], true),
+    { shape: [8], values: [1, 2, 3, 4, 5, 6, 7, 8].map((v) => v / 500), constant: true }, { shape: [8], dtype: 'int8', values: new Array<number>(8).fill(0), constant: true },
+    scalar(0.3), scalar(125, 'uint8'), int('int32', [8], true)], attrs: { pads: [1, 1, 1, 1], strides: [2, 1] } },
+  CumProd: { inputs: [X([0.5, 1.5]), scalar(1, 'int64')], attrs: { exclusive: 1 } },
+  CenterCropPad: { inputs: [X(), { shape: [2], dtype: 'int64', values: [5, 4], constant: true }], attrs: { axes: [1, 2] } },
+  Dropout: { inputs: [X(), scalar(0.5), scalar(0, 'bool')], outputs: 2 },
+};
 const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   ...Object.fromEntries(['Abs', 'Neg', 'Floor', 'Ceil', 'Round', 'Exp', 'Sin', 'Cos', 'Tan', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Erf',
     'Sign', 'IsNaN', 'Relu', 'Sigmoid', 'HardSwish', 'Tanh', 'Softplus', 'Softsign', 'Mish', 'IsInf', 'LeakyRelu', 'Elu', 'Celu',
@@ -134,6 +152,7 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
     { inputs: [{ shape: [2, 2, 3, 8] }, { shape: [5, 4] }, { shape: [5, 4] }, { shape: [2, 3], dtype: 'int64', values: [0, 4, 2, 1, 3, 3] }] },
     { inputs: [{ shape: [2, 3, 12] }, { shape: [2, 3, 2] }, { shape: [2, 3, 2] }], attrs: { num_heads: 2, rotary_embedding_dim: 4, interleaved: 1 } },
   ],
+  ...QUANT_CASES,
 };
 
 function oneNodeGraph(op: string, c: Case, seed: number): { g: Graph; feeds: Record<string, Tensor> } {

@@ -75,13 +75,16 @@ const upsample: Converter = (ctx) => {
 
 /**
  * Dropout that drops nothing (inference mode, or ratio 0): the data passes through and the
- * optional mask is all true. Training mode with a ratio above 0 is random, so refused.
+ * optional mask is all true. Training mode with a ratio above 0 is random, so refused; flags
+ * fed at run time go to the canonical Dropout, which checks them when it runs.
  */
 const dropout: Converter = (ctx) => {
   // undefined when the value is only known at run time
   const constant = (i: number, dflt: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : dflt);
   const training = constant(2, 0), ratio = constant(1, 0.5);
-  if (training !== 0 && ratio !== 0) ctx.unsupported('training mode');
+  if (training !== undefined && training !== 0 && ratio !== undefined && ratio !== 0) ctx.unsupported('training mode');
+  // flags known only at run time: the canonical op checks them when it runs
+  if (training !== 0 && ratio !== 0) return void ctx.emit('Dropout', ctx.node.inputs, {}, ctx.node.outputs);
   const [out, mask] = ctx.node.outputs;
   ctx.emit('Identity', [ctx.input(0)], {}, [out]);
   if (mask) {
@@ -209,6 +212,14 @@ const rmsNormalization: Converter = (ctx) => {
   ctx.emit('Mul', [back, ctx.input(1)], {});
 };
 
+/** Q/DQ: output_dtype and precision are ONNX type numbers where 0 means "not given". */
+const quantizeLinear: Converter = (ctx) => {
+  const typed = ['output_dtype', 'precision'].filter((a) => ctx.attr(a) !== undefined);
+  const given = typed.filter((a) => ctx.attr(a) !== 0);
+  const op = ctx.node.opType;
+  ctx.emit(op, ctx.node.inputs, ctx.attrsFor(op, { dtypes: given, drop: typed.filter((a) => !given.includes(a)) }));
+};
+
 const REWRITES: Readonly<Record<string, Converter>> = {
   Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary,
   And: binary, Or: binary, Xor: binary, Equal: binary, Less: binary, Greater: binary,
@@ -240,6 +251,7 @@ const REWRITES: Readonly<Record<string, Converter>> = {
   Constant: constant,
   Swish: swish,
   RMSNormalization: rmsNormalization,
+  QuantizeLinear: quantizeLinear, DequantizeLinear: quantizeLinear,
 };
 
 /** The canonical op names that are also ONNX ops of the same meaning. */
@@ -256,7 +268,8 @@ const PASS_THROUGH = [
   'Identity', 'Shape', 'Size', 'Flatten', 'Expand', 'ConstantOfShape', 'Range',
   'Transpose', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Trilu',
   'Gather', 'GatherElements', 'GatherND', 'ScatterND', 'ScatterElements', 'OneHot', 'NonZero',
-  'NonMaxSuppression',
+  'NonMaxSuppression', 'DynamicQuantizeLinear', 'MatMulInteger', 'QLinearMatMul', 'ConvInteger', 'QLinearConv',
+  'CumProd', 'CenterCropPad', 'Compress',
   'RNN', 'GRU', 'LSTM', 'Attention', 'RotaryEmbedding',
 ] as const satisfies readonly OpName[];
 
