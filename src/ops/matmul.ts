@@ -5,7 +5,9 @@ import { allocData, type DType, type NumericData } from '../ir/dtype.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { Schedule } from '../schedule/schedule.js';
 import { matmulTemplate, type MatmulProblem } from '../schedule/templates.js';
+import type { ScheduleContext } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { einsumAsMatmul, einsumCompute, planEinsum, runEinsum } from './nn-einsum.js';
 import { gemmCompute, matmulCompute } from './nn-compute.js';
@@ -50,6 +52,13 @@ function matmul(a: Tensor, b: Tensor): Tensor {
 
 const matmulSchedule = (p: MatmulProblem) => matmulTemplate.schedule(p, matmulTemplate.defaults(p));
 
+/** The matmul tile for a product of inputs 0 and 1 (MatMul, and MatMulInteger's zero-point-shifted operands). */
+export function matmulOperandsSchedule({ inputs, outputs: [out] }: ScheduleContext<unknown>): Schedule {
+  const [a, b] = [inputs[0]!.info.shape, inputs[1]!.info.shape];
+  if (out.length < 2 || a.length < 2 || b.length < 2) return [];
+  return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number });
+}
+
 export const matmulOps = {
   MatMul: defineOp({
     attrs: {},
@@ -61,11 +70,7 @@ export const matmulOps = {
     },
     run: ({ inputs: [a, b] }) => [matmul(a!, b!)],
     compute: matmulCompute,
-    schedule: ({ inputs, outputs: [out] }) => {
-      const [a, b] = [inputs[0]!.info.shape, inputs[1]!.info.shape];
-      if (out.length < 2 || a.length < 2 || b.length < 2) return [];
-      return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number });
-    },
+    schedule: matmulOperandsSchedule,
     // a matrix B's column n makes output column n; there is no bias to shift
     channelWeights: ({ inputs }) => (inputs[1]?.shape.length === 2 ? { outputAxis: -1, weight: 1, weightAxis: 1 } : undefined),
     macs: ({ inputs, outputs }) => {

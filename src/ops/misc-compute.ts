@@ -1,10 +1,10 @@
 // Compiled forms of the ops in misc.ts: CumProd as a masked product per element, CenterCropPad as
 // a padded window of the input, Compress as a sequential kernel appending selected slices, and
-// Dropout, which compiles only when its flags are constants that make it the identity.
-import { UnsupportedError } from '../errors.js';
+// Dropout, which drops by a hash of each element's index so both engines drop the same ones.
 import { normAxis } from '../ir/shape.js';
 import { I32, bin, cast, cnst, load, loop, select, seq, store, v, type Expr, type Stmt } from '../loop/ir.js';
-import { compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { compute, reduce, rowMajor, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { dropoutUniformExpr } from './dropout-random.js';
 import { k } from './elementwise-compute.js';
 import { compressAxis, cropOffsets } from './misc.js';
 import { windowPad } from './nn-compute.js';
@@ -77,17 +77,33 @@ export function compressKernel(ctx: KernelContext<{ readonly axis?: number }>): 
   return { k: 'local', v: 'hits', type: I32, init: cnst(0), body: seq(loop('c', n, picked), ...(count ? [store(count, cnst(0), v('hits'))] : [])) };
 }
 
-/** Dropout with constant flags that drop nothing: y is x, the mask all true. */
-export function dropoutCompute(ctx: ComputeContext<unknown>): TeTensor[] {
-  const flag = (i: number, dflt: number) => (ctx.inputs[i] ? ctx.constant(i)?.numbers[0] : dflt);
-  const ratio = flag(1, 0.5), training = flag(2, 0);
-  if (training !== 0 && ratio !== 0) {
-    throw new UnsupportedError('Dropout: training_mode or ratio arrive at run time, so compiled code cannot know it drops nothing; ' +
-      'make training_mode a constant false (inference) before compiling');
-  }
+/**
+ * Dropout with its flags as constants or run-time values: with training_mode set and a ratio above 0
+ * an element is dropped when its hash uniform (dropout-random.ts) falls below the ratio, the rest
+ * scaled by 1 / (1 - ratio); otherwise y is x and the mask all true.
+ */
+export function dropoutCompute(ctx: ComputeContext<{ readonly seed?: number }>): TeTensor[] {
   const x = ctx.inputs[0]!;
   const [y, mask] = ctx.outputs;
-  const outs: TeTensor[] = [compute(y.name, y.shape, (idx) => x.at(idx), { elem: y.elem })];
-  if (mask) outs.push(compute(mask.name, mask.shape, () => cnst(1), { elem: 'u8' }));
+  const scalarOf = (i: number, dflt: Expr): Expr => {
+    const t = ctx.inputs[i];
+    return t ? t.at(t.shape.map(() => cnst(0))) : dflt;
+  };
+  const flags = (idx: readonly Expr[]) => {
+    const value = x.at(idx);
+    const ratio = scalarOf(1, cnst(0.5, value.type));
+    const r = ratio.type.scalar === value.type.scalar ? ratio : cast(ratio, value.type.scalar);
+    const active = bin('and', bin('ne', scalarOf(2, cnst(0)), cnst(0, scalarOf(2, cnst(0)).type)), bin('gt', r, cnst(0, r.type)));
+    const u = dropoutUniformExpr(rowMajor(idx, y.shape), ctx.attrs.seed ?? 0);
+    const dropped = bin('and', active, bin('lt', u, r.type.scalar === 'f32' ? r : cast(r, 'f32')));
+    const one = cnst(1, value.type);
+    return { value, r, active, dropped, one };
+  };
+  const outs: TeTensor[] = [compute(y.name, y.shape, (idx) => {
+    const { value, r, active, dropped, one } = flags(idx);
+    const scaled = bin('mul', value, bin('div', one, bin('sub', one, r)));
+    return select(dropped, cnst(0, value.type), select(active, scaled, value));
+  }, { elem: y.elem })];
+  if (mask) outs.push(compute(mask.name, mask.shape, (idx) => select(flags(idx).dropped, cnst(0), cnst(1)), { elem: 'u8' }));
   return outs;
 }

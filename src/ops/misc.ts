@@ -1,11 +1,12 @@
 // Ops of no larger family: CumProd (CumSum's product twin), CenterCropPad (crop or zero-pad
 // around the centre), Compress (slices where a condition holds, its length data-dependent)
-// and Dropout when training_mode or ratio arrive at run time (constant ones fold at import).
-import { ShapeError, UnsupportedError } from '../errors.js';
-import { allocData, castNumber, type DType, type NumericData } from '../ir/dtype.js';
+// and Dropout (the identity in inference; in training it drops by a hash of element index and seed).
+import { ShapeError } from '../errors.js';
+import { allocData, castNumber, isFloat, type DType, type NumericData } from '../ir/dtype.js';
 import type { Node } from '../ir/graph.js';
 import { fmtShape, isStatic, normAxis, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { dropoutUniform } from './dropout-random.js';
 import { checkDType } from './elementwise-build.js';
 import { centerCropPadCompute, compressKernel, cumProdCompute, dropoutCompute } from './misc-compute.js';
 import { attr, defineOp, type OpTable } from './op.js';
@@ -86,15 +87,15 @@ function compress(node: Node, x: Tensor, cond: Tensor, axisAttr: number | undefi
   return new Tensor(x.dtype, shape, out);
 }
 
-/** Dropout's flags as given: undefined when only the run decides them. */
-function dropoutFlags(constant: (i: number) => Tensor | undefined, present: (i: number) => boolean) {
-  const value = (i: number, dflt: number) => (present(i) ? constant(i)?.numbers[0] : dflt);
-  return { ratio: value(1, 0.5), training: value(2, 0) };
-}
-
-function refuseTraining(node: Node): never {
-  throw new UnsupportedError(`${where(node)}: training_mode is true with a ratio above 0, which drops random elements; ` +
-    'export the model for inference (training_mode false)');
+/** Dropout in training mode: elements whose hash uniform falls below the ratio are 0, the rest scaled. */
+function dropout(x: Tensor, ratio: number, seed: number): [Tensor, Tensor] {
+  const src = x.numbers, y = allocData(x.dtype, x.size) as NumericData, mask = new Uint8Array(x.size);
+  const scale = 1 / (1 - ratio);
+  for (let i = 0; i < x.size; i++) {
+    mask[i] = dropoutUniform(i, seed) < ratio ? 0 : 1;
+    y[i] = mask[i] ? src[i] * scale : 0;
+  }
+  return [new Tensor(x.dtype, x.shape, y), Tensor.from('bool', x.shape, mask)];
 }
 
 export const miscOps = {
@@ -149,16 +150,15 @@ export const miscOps = {
 
   Dropout: defineOp({
     attrs: { seed: attr.int() }, inputs: [1, 3], outputs: [1, 2], fusion: 'opaque',
-    infer: ({ node, inputs, constant }) => {
-      const { ratio, training } = dropoutFlags(constant, (i) => inputs[i] !== undefined);
-      if (training !== undefined && training !== 0 && ratio !== undefined && ratio !== 0) refuseTraining(node);
+    infer: ({ node, inputs }) => {
+      if (inputs[1] && !isFloat(inputs[1].dtype)) throw new ShapeError(`${where(node)}: ratio must be a float scalar, got ${inputs[1].dtype}`);
+      if (inputs[2] && inputs[2].dtype !== 'bool') throw new ShapeError(`${where(node)}: training_mode must be a bool scalar, got ${inputs[2].dtype}`);
       return [inputs[0]!, { dtype: 'bool', shape: inputs[0]!.shape }];
     },
-    run: ({ node, inputs }) => {
-      const { ratio, training } = dropoutFlags((i) => inputs[i], (i) => inputs[i] !== undefined);
-      if (training !== 0 && ratio !== 0) refuseTraining(node);
-      const x = inputs[0]!;
-      return [x, Tensor.from('bool', x.shape, new Uint8Array(x.size).fill(1))];
+    run: ({ attrs, inputs: [x, ratio, training] }) => {
+      const r = ratio?.numbers[0] ?? 0.5;
+      if ((training?.numbers[0] ?? 0) !== 0 && r > 0) return dropout(x!, r, attrs.seed ?? 0);
+      return [x!, Tensor.from('bool', x!.shape, new Uint8Array(x!.size).fill(1))];
     },
     compute: dropoutCompute,
   }),

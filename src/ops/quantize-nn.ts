@@ -9,7 +9,7 @@ import type { Node, ValueInfo } from '../ir/graph.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { convOps } from './conv.js';
-import { matmulOps } from './matmul.js';
+import { matmulOperandsSchedule, matmulOps } from './matmul.js';
 import { convForward } from './nn-conv.js';
 import { slidingWindow } from './nn-window.js';
 import { attr, defineOp, type AnyOpDef, type InferContext, type OpTable } from './op.js';
@@ -103,6 +103,8 @@ function matmulInt(node: Node, a: Tensor, b: Tensor, azp: Tensor | undefined, bz
 export const quantizeNnOps = {
   MatMulInteger: defineOp({
     attrs: {}, inputs: [2, 4], fusion: 'opaque',
+    // the zero points shift the operands inline: MatMul's tile over them
+    schedule: matmulOperandsSchedule,
     infer: (ctx) => {
       const [a, b, azp, bzp] = ctx.inputs;
       checkInt8(ctx.node, 'A', a); checkInt8(ctx.node, 'B', b);

@@ -3,7 +3,7 @@
 // logarithms and compiled against reference; and the errors for bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KilnError, ShapeError, UnsupportedError } from '../../src/errors.js';
+import { ShapeError } from '../../src/errors.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
@@ -13,7 +13,7 @@ import { buildNodeModel } from '../util/onnx-builder.js';
 import { runOrt } from '../util/onnx-ort.js';
 import { checkCompiledNode } from './compiled-check.js';
 import { inferNode } from './nn-helpers.js';
-import { assertSame, matchesOrtOnBoth } from './three-engines.js';
+import { assertSame, matchesOrtOnBoth, runThree } from './three-engines.js';
 
 function random(dtype: DType, shape: readonly number[], seed: number, lo = -1, hi = 1): Tensor {
   const next = rng(seed);
@@ -87,26 +87,33 @@ test('CumProd compiled equals the reference: float and wrapping int32, constant 
   }
 });
 
-test('Dropout: a constant training_mode true fails at import naming the node; run-time flags are checked when it runs', async () => {
-  const x = random('float32', [2, 5], 60);
-  const model = (fedFlags: boolean, training: number, ratio: number) => buildNodeModel({
+test('Dropout: inference and ratio 0 are the identity as in onnxruntime; training drops the same elements on both engines', async () => {
+  const model = (fedFlags: boolean, training: number, ratio: number, x: Tensor, seed?: number) => buildNodeModel({
     op: 'Dropout',
     inputs: [{ name: 'x', dtype: 'float32', shape: x.shape },
       ...(fedFlags ? [{ name: 'ratio', dtype: 'float32' as const, shape: [] }, { name: 'training', dtype: 'bool' as const, shape: [] }] : [])],
     initializers: fedFlags ? {} : { ratio: Tensor.scalar('float32', ratio), training: Tensor.scalar('bool', training) },
     nodeInputs: ['x', 'ratio', 'training'],
     outputs: [{ name: 'y', dtype: 'float32' }, { name: 'mask', dtype: 'bool' }],
+    ...(seed === undefined ? {} : { attrs: { seed } }),
   });
-  assert.throws(() => importOnnx(model(false, 1, 0.3), 'dropout.onnx'), (e: unknown) => e instanceof UnsupportedError && /Dropout_0/.test(e.message));
-  const g = importOnnx(model(true, 0, 0), 'dropout.onnx');
-  const feeds = (training: number, ratio: number) => ({ x, ratio: Tensor.scalar('float32', ratio), training: Tensor.scalar('bool', training) });
-  // inference at run time, and training that drops nothing, agree with onnxruntime
-  for (const [training, ratio] of [[0, 0.4], [1, 0]]) {
-    const want = await runOrt(model(true, 0, 0), feeds(training, ratio));
-    const got = execute(g, feeds(training, ratio));
-    for (const name of ['y', 'mask']) assertSame(got.get(name)!, want.get(name)!, `Dropout training ${training} ratio ${ratio} '${name}'`);
+  const small = random('float32', [2, 5], 60);
+  const feeds = (x: Tensor, training: number, ratio: number) => ({ x, ratio: Tensor.scalar('float32', ratio), training: Tensor.scalar('bool', training) });
+  // flags fed at run time: inference, and training that drops nothing, are onnxruntime's identity
+  for (const [training, ratio] of [[0, 0.4], [1, 0]]) await matchesOrtOnBoth(model(true, 0, 0, small), feeds(small, training, ratio), `Dropout training ${training} ratio ${ratio}`);
+
+  // training: random by the spec, so no peer to match; both engines drop the same elements, about `ratio` of them
+  const x = random('float32', [40, 250], 61, 0.5, 1.5);
+  for (const [fed, seed, ratio] of [[true, undefined, 0.3], [false, 7, 0.75]] as const) {
+    const r = await runThree(model(fed, 1, ratio, x, seed), fed ? feeds(x, 1, ratio) : { x });
+    for (const name of ['y', 'mask']) assertSame(r.compiled.get(name)!, r.reference.get(name)!, `Dropout ratio ${ratio} '${name}' compiled vs reference`, 1e-6);
+    const y = r.reference.get('y')!.numbers, mask = r.reference.get('mask')!.numbers;
+    const dropped = mask.filter((m) => m === 0).length / mask.length;
+    assert.ok(Math.abs(dropped - ratio) < 0.02, `dropped ${dropped} for ratio ${ratio}`);
+    mask.forEach((m, i) => assert.ok(m ? Math.abs(y[i] - x.numbers[i] / (1 - ratio)) < 1e-6 : y[i] === 0, `element ${i}`));
   }
-  assert.throws(() => execute(g, feeds(1, 0.4)), (e: unknown) => e instanceof KilnError && /Dropout_0/.test(e.message) && /training_mode/.test(e.message));
+  const masks = await Promise.all([1, 2].map(async (seed) => (await runThree(model(false, 1, 0.5, x, seed), { x })).reference.get('mask')!.numbers));
+  assert.notDeepEqual(masks[0], masks[1], 'another seed drops other elements');
 });
 
 test('inference errors of CenterCropPad, Compress and CumProd name the op and the shapes', () => {

@@ -75,16 +75,14 @@ const upsample: Converter = (ctx) => {
 
 /**
  * Dropout that drops nothing (inference mode, or ratio 0): the data passes through and the
- * optional mask is all true. Training mode with a ratio above 0 is random, so refused; flags
- * fed at run time go to the canonical Dropout, which checks them when it runs.
+ * optional mask is all true. Training mode with a ratio above 0, or flags fed at run time, go to
+ * the canonical Dropout, which drops by a hash of each element's index and the seed attribute.
  */
 const dropout: Converter = (ctx) => {
   // undefined when the value is only known at run time
   const constant = (i: number, dflt: number) => (ctx.input(i) ? ctx.b.constantOf(ctx.input(i))?.numbers[0] : dflt);
   const training = constant(2, 0), ratio = constant(1, 0.5);
-  if (training !== undefined && training !== 0 && ratio !== undefined && ratio !== 0) ctx.unsupported('training mode');
-  // flags known only at run time: the canonical op checks them when it runs
-  if (training !== 0 && ratio !== 0) return void ctx.emit('Dropout', ctx.node.inputs, {}, ctx.node.outputs);
+  if (training !== 0 && ratio !== 0) return void ctx.emit('Dropout', ctx.node.inputs, ctx.attrsFor('Dropout'), ctx.node.outputs);
   const [out, mask] = ctx.node.outputs;
   ctx.emit('Identity', [ctx.input(0)], {}, [out]);
   if (mask) {
