@@ -20,7 +20,13 @@ export const perChannelBias = (b: Tensor, channels: number): boolean =>
 /** `w` with each element times s[its index along `axis`], in float32. */
 export function scaledAlong(w: Tensor, axis: number, s: ArrayLike<number>): Float32Array {
   const stride = w.shape.slice(axis + 1).reduce((p, d) => p * d, 1), dim = w.shape[axis], W = w.numbers;
-  return Float32Array.from({ length: w.size }, (_, i) => W[i] * s[Math.floor(i / stride) % dim]);
+  const out = new Float32Array(w.size);
+  // blocks of `stride` elements share a channel; plain loops, as weights run to tens of millions
+  for (let block = 0, i = 0; i < w.size; block++) {
+    const scale = s[block % dim];
+    for (const end = i + stride; i < end; i++) out[i] = W[i] * scale;
+  }
+  return out;
 }
 
 /** The node's inputs with some replaced by index (an index past the end appends, omitted ones between as ''). */
