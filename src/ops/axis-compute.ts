@@ -53,40 +53,44 @@ export function hardmaxCompute(ctx: ComputeContext<{ readonly axis: number }>): 
 }
 
 /**
- * CumSum: element i sums the elements before (exclusive) or after (reverse) it along the axis.
- * A constant axis gives one reduction along it; an axis fed at run time, a reduction over the
- * longest dim whose body keeps only the terms of the axis the kernel reads.
+ * CumSum and CumProd: element i combines the elements before (exclusive) or after (reverse) it along
+ * the axis, the others counting as the identity. A constant axis gives one reduction along it; an axis
+ * fed at run time, a reduction over the longest dim whose body keeps only the terms of the axis the
+ * kernel reads. CumProd walks a reversed line from its end, the reference's order, so floats round
+ * alike; CumSum walks forward, so its reads stay contiguous (and vectorise).
  */
-export function cumSumCompute(ctx: ComputeContext<{ readonly exclusive: number; readonly reverse: number }>): ComputeTensor[] {
+export function cumulativeCompute(ctx: ComputeContext<{ readonly exclusive: number; readonly reverse: number }>, kind: 'sum' | 'prod'): ComputeTensor[] {
   const x = ctx.inputs[0]!;
   const out = ctx.outputs[0];
   const rank = x.shape.length;
   const { exclusive, reverse } = ctx.attrs;
+  const identity = kind === 'sum' ? 0 : 1, combine = kind === 'sum' ? 'add' : 'mul';
   const op = reverse ? (exclusive ? 'gt' : 'ge') : (exclusive ? 'lt' : 'le');
   const term = (idx: readonly Expr[], axis: number, r: Expr) => {
-    const value = x.at(along(idx, axis, r));
-    return select(bin(op, r, idx[axis]), value, k(value, 0));
+    const p = reverse && kind === 'prod' ? bin('sub', cnst(x.shape[axis] - 1), r) : r;
+    const value = x.at(along(idx, axis, p));
+    return select(bin(op, p, idx[axis]), value, k(value, identity));
   };
   const axisValue = ctx.constant(1);
   if (axisValue) {
     const axis = normAxis(axisValue.numbers[0], rank);
-    return [compute(out.name, out.shape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => term(idx, axis, r)), { elem: out.elem })];
+    return [compute(out.name, out.shape, (idx) => reduce(kind, [x.shape[axis]], ([r]) => term(idx, axis, r)), { elem: out.elem })];
   }
   const axisInput = ctx.inputs[1]!;
   const raw = axisInput.at(axisInput.shape.map(() => cnst(0)));
   const given = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
   const axis = select(bin('lt', given, cnst(0)), bin('add', given, cnst(rank)), given);
   const longest = Math.max(1, ...x.shape);
-  return [compute(out.name, out.shape, (idx) => reduce('sum', [longest], ([r]) => {
-    let sum: Expr | undefined;
+  return [compute(out.name, out.shape, (idx) => reduce(kind, [longest], ([r]) => {
+    let acc: Expr | undefined;
     for (let d = 0; d < rank; d++) {
       // r past this dim's end reads its last element, then drops it
       const t = term(idx, d, bin('min', r, cnst(x.shape[d] - 1)));
       const keep = bin('and', bin('eq', axis, cnst(d)), bin('lt', r, cnst(x.shape[d])));
-      const masked = select(keep, t, k(t, 0));
-      sum = sum ? bin('add', sum, masked) : masked;
+      const masked = select(keep, t, k(t, identity));
+      acc = acc ? bin(combine, acc, masked) : masked;
     }
-    return sum!;
+    return acc!;
   }), { elem: out.elem })];
 }
 

@@ -3,6 +3,7 @@
 import type { Attrs, Node, ValueInfo } from '../ir/graph.js';
 import { normAxis } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import type { InferContext } from './op.js';
 
 /** What a node's `schedule` facet sees: resolved attrs, inputs by name with static types, output shapes. */
 export interface ScheduleContext<A> {
@@ -13,14 +14,8 @@ export interface ScheduleContext<A> {
   readonly outputs: readonly (readonly number[])[];
 }
 
-/** What the `passThrough` facet sees of a node. */
-export interface PassThroughContext<A> {
-  readonly node: Node;
-  readonly attrs: A;
-  /** undefined for an omitted optional input or an unknown type. */
-  readonly inputs: readonly (ValueInfo | undefined)[];
-  /** The value of input `i` when it is a compile-time constant. */
-  constant(i: number): Tensor | undefined;
+/** What the `passThrough` facet sees of a node: what inference sees (an unknown type is undefined too). */
+export interface PassThroughContext<A> extends Omit<InferContext<A>, 'symbol'> {
   /** Whether input `i` has output 0's dtype and the same static shape. */
   sameTypeAsOutput(i: number): boolean;
 }

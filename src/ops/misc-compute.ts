@@ -1,57 +1,13 @@
-// Compiled forms of the ops in misc.ts: CumProd as a masked product per element, CenterCropPad as
-// a padded window of the input, Compress as a sequential kernel appending selected slices, and
+// Compiled forms of the ops in misc.ts (CumProd's is CumSum's, in axis-compute.ts): CenterCropPad
+// as a padded window of the input, Compress as a sequential kernel appending selected slices, and
 // Dropout, which drops by a hash of each element's index so both engines drop the same ones.
-import { normAxis } from '../ir/shape.js';
 import { I32, bin, cast, cnst, load, loop, select, seq, store, v, type Expr, type Stmt } from '../loop/ir.js';
-import { compute, reduce, rowMajor, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { compute, rowMajor, type TeTensor } from '../lower/te.js';
 import { dropoutUniformExpr } from './dropout-random.js';
-import { k } from './elementwise-compute.js';
 import { compressAxis, cropOffsets } from './misc.js';
 import { windowPad } from './nn-compute.js';
 import type { ComputeContext, KernelContext } from './op.js';
 
-const along = (idx: readonly Expr[], axis: number, r: Expr) => idx.map((e, d) => (d === axis ? r : e));
-
-/**
- * CumProd: element i multiplies the elements before (exclusive) or after (reverse) it along the
- * axis, others counting as 1, in the order the reference multiplies. An axis fed at run time
- * multiplies over the longest dim, each
- * dim's term kept only when it is the axis (the others give 1).
- */
-export function cumProdCompute(ctx: ComputeContext<{ readonly exclusive: number; readonly reverse: number }>): ComputeTensor[] {
-  const x = ctx.inputs[0]!;
-  const out = ctx.outputs[0];
-  const rank = x.shape.length;
-  const { exclusive, reverse } = ctx.attrs;
-  const op = reverse ? (exclusive ? 'gt' : 'ge') : (exclusive ? 'lt' : 'le');
-  // step r multiplies position r, or n-1-r in reverse: the reference's order, so floats round alike
-  const term = (idx: readonly Expr[], axis: number, r: Expr) => {
-    const p = reverse ? bin('sub', cnst(x.shape[axis] - 1), r) : r;
-    const value = x.at(along(idx, axis, p));
-    return select(bin(op, p, idx[axis]), value, k(value, 1));
-  };
-  const axisValue = ctx.constant(1);
-  if (axisValue) {
-    const axis = normAxis(axisValue.numbers[0], rank);
-    return [compute(out.name, out.shape, (idx) => reduce('prod', [x.shape[axis]], ([r]) => term(idx, axis, r)), { elem: out.elem })];
-  }
-  const axisInput = ctx.inputs[1]!;
-  const raw = axisInput.at(axisInput.shape.map(() => cnst(0)));
-  const given = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
-  const axis = select(bin('lt', given, cnst(0)), bin('add', given, cnst(rank)), given);
-  const longest = Math.max(1, ...x.shape);
-  return [compute(out.name, out.shape, (idx) => reduce('prod', [longest], ([r]) => {
-    let product: Expr | undefined;
-    for (let d = 0; d < rank; d++) {
-      // r past this dim's end reads its last element, then drops it
-      const t = term(idx, d, bin('min', r, cnst(x.shape[d] - 1)));
-      const keep = bin('and', bin('eq', axis, cnst(d)), bin('lt', r, cnst(x.shape[d])));
-      const masked = select(keep, t, k(t, 1));
-      product = product ? bin('mul', product, masked) : masked;
-    }
-    return product!;
-  }), { elem: out.elem })];
-}
 
 /** The input placed at its centred offset in the output's box (negative offsets crop), zeros around. */
 export function centerCropPadCompute(ctx: ComputeContext<unknown>): TeTensor[] {

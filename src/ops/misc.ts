@@ -8,7 +8,8 @@ import { fmtShape, isStatic, normAxis, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { dropoutUniform } from './dropout-random.js';
 import { checkDType } from './elementwise-build.js';
-import { centerCropPadCompute, compressKernel, cumProdCompute, dropoutCompute } from './misc-compute.js';
+import { cumulativeCompute } from './axis-compute.js';
+import { centerCropPadCompute, compressKernel, dropoutCompute } from './misc-compute.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { forEachLine } from './reduce-axis.js';
 
@@ -112,7 +113,7 @@ export const miscOps = {
       if (axis!.size !== 1) throw new ShapeError(`${where(node)}: axis must be a scalar, got ${axis!.size} values`);
       return [cumProd(x!, normAxis(axis!.numbers[0], x!.rank, `${where(node)}: axis`), attrs.exclusive !== 0, attrs.reverse !== 0)];
     },
-    compute: cumProdCompute,
+    compute: (ctx) => cumulativeCompute(ctx, 'prod'),
   }),
 
   CenterCropPad: defineOp({

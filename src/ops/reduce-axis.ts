@@ -8,7 +8,7 @@ import { checkDType } from './elementwise-build.js';
 import { LAYOUT, permuteAxisAttr, reducedPerm } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { softmaxCompute } from './reduce-compute.js';
-import { argCompute, cumSumCompute, hardmaxCompute } from './axis-compute.js';
+import { argCompute, cumulativeCompute, hardmaxCompute } from './axis-compute.js';
 
 /**
  * Calls `line(base, stride)` for every line of `shape` along `axis`: the line's elements are at
@@ -148,7 +148,7 @@ export const axisOps = {
       checkDType(node.op, 'numeric', x!.dtype);
       return [x!];
     },
-    compute: cumSumCompute,
+    compute: (ctx) => cumulativeCompute(ctx, 'sum'),
     run: ({ attrs, inputs: [x, axis] }) => {
       if (axis!.size !== 1) throw new ShapeError(`CumSum axis must be a scalar, got ${axis!.size} values`);
       const a = normAxis(axis!.numbers[0], x!.rank);

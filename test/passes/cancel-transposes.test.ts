@@ -125,13 +125,18 @@ test('the layout report names the ops a conversion sits between and skips transp
   assert.deepEqual(r, { count: 1, conversions: [{ node: 'Transpose', perm: TO_NCHW, from: 'Relu', to: ['Reshape'] }], between: { 'Relu -> Reshape': 1 } });
 });
 
-test('a transpose between an NHWC input Pad and a Conv moves above the Pad, which then folds into the Conv', () => {
+/** An NHWC input, a Pad, a Transpose to NCHW and a Conv. */
+function padTransposeConv(): Graph {
   const b = new GraphBuilder('g', { format: 'test' });
   b.addInput('x', { dtype: 'float32', shape: [1, 5, 6, 3] });
   const padded = b.add1('Pad', ['x', b.constant('pads', ints([0, 1, 0, 0, 0, 1, 1, 0]))]);
   const w = b.constant('w', randomTensor('float32', [2, 3, 3, 3], rng(12)));
   b.setOutputs([b.add1('Conv', [b.add1('Transpose', [padded], { perm: TO_NCHW }), w], { strides: [2, 2] }, 'y')]);
-  const g = inferShapes(b.build());
+  return inferShapes(b.build());
+}
+
+test('a transpose between an NHWC input Pad and a Conv moves above the Pad, which then folds into the Conv', () => {
+  const g = padTransposeConv();
   const c = cancelTransposes(g);
   assert.deepEqual(c.nodes.map((n) => n.op), ['Transpose', 'Pad', 'Conv']);
   assertSameComputation(g, c);
@@ -168,12 +173,7 @@ test('layout planning learns how an op runs under a transpose from its permute f
 });
 
 test('the transpose hoist above a Pad asks the readers for absorbPad', () => {
-  const b = new GraphBuilder('g', { format: 'test' });
-  b.addInput('x', { dtype: 'float32', shape: [1, 5, 6, 3] });
-  const padded = b.add1('Pad', ['x', b.constant('pads', ints([0, 1, 0, 0, 0, 1, 1, 0]))]);
-  const w = b.constant('w', randomTensor('float32', [2, 3, 3, 3], rng(12)));
-  b.setOutputs([b.add1('Conv', [b.add1('Transpose', [padded], { perm: TO_NCHW }), w], { strides: [2, 2] }, 'y')]);
-  const g = inferShapes(b.build());
+  const g = padTransposeConv();
   const c = withFacets('Conv', { absorbPad: undefined }, () => cancelTransposes(g));
   assert.deepEqual(c.nodes.map((n) => n.op), ['Pad', 'Transpose', 'Conv']);
 });
