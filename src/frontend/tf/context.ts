@@ -7,6 +7,7 @@ import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { resolveAttrs } from '../../ops/op.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
+import { knownElements, type Elements } from './known-elements.js';
 import { refName, type TfNode, type TfRef } from './node.js';
 
 /** The canonical op names the TF mapping emits (see the op set in src/ops/). */
@@ -123,6 +124,16 @@ export class NodeContext {
     const t = this.constant(i);
     if (!t) throw this.unsupported(`a computed (non-constant) ${what}`);
     return t.toArray();
+  }
+
+  /**
+   * The elements of a small integer input known at import: constants, and shape arithmetic on
+   * static dims (a Shape/StridedSlice/Pack chain); undefined where an element depends on a symbol.
+   */
+  knownInts(i: number): Elements | undefined {
+    const t = this.constant(i);
+    if (t) return t.toArray();
+    return knownElements(inferShapes(this.state.builder.build()), this.input(i));
   }
 
   unsupported(detail: string): UnsupportedVariant {
