@@ -1,5 +1,6 @@
 // The canonical operator set: one table over every op name, merged from the family files.
 import type { AnyOpDef } from './op.js';
+import { atan2Ops } from './elementwise-atan2.js';
 import { convOps } from './conv.js';
 import { detectionOps } from './detection.js';
 import { elementwiseOps } from './elementwise.js';
@@ -14,7 +15,7 @@ import { shapeOps } from './shape.js';
 
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
-  ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
+  ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps, ...atan2Ops,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -17,13 +17,13 @@ export type CanonicalOp =
   | 'Not' | 'IsNaN' | 'IsInf' | 'Relu' | 'LeakyRelu' | 'PRelu' | 'Elu' | 'Selu' | 'Sigmoid' | 'Tanh'
   | 'Softplus' | 'Softsign' | 'Clip' | 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Mod' | 'Max' | 'Min'
   | 'Sum' | 'Equal' | 'Less' | 'LessOrEqual' | 'Greater' | 'GreaterOrEqual' | 'And' | 'Or' | 'Xor'
-  | 'Where' | 'Cast' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'
+  | 'Where' | 'Atan2' | 'Cast' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'
   | 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceProd' | 'ArgMax' | 'ArgMin'
   | 'Softmax' | 'LogSoftmax' | 'CumSum'
   | 'Conv' | 'ConvTranspose' | 'MatMul' | 'Gemm' | 'BatchNormalization' | 'LRN' | 'MaxPool' | 'AveragePool'
   | 'Identity' | 'Shape' | 'Size' | 'Reshape' | 'Squeeze' | 'Unsqueeze' | 'Expand' | 'Range'
   | 'Transpose' | 'Concat' | 'Split' | 'Slice' | 'Pad' | 'Tile' | 'DepthToSpace' | 'SpaceToDepth'
-  | 'Gather' | 'GatherND' | 'OneHot' | 'NonZero' | 'Resize' | 'TopK' | 'NonMaxSuppression';
+  | 'Gather' | 'GatherND' | 'ScatterND' | 'OneHot' | 'NonZero' | 'Resize' | 'TopK' | 'NonMaxSuppression';
 
 /** An op form or attribute value Kiln does not map; the walk collects these per op type. */
 export class UnsupportedVariant extends UnsupportedError {
