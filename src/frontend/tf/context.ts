@@ -6,6 +6,7 @@ import { GraphBuilder, type Attrs, type ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { resolveAttrs } from '../../ops/op.js';
+import { foldConstants } from '../../passes/fold-constants.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
 import { knownElements, type Elements } from './known-elements.js';
 import { refName, type TfNode, type TfRef } from './node.js';
@@ -74,6 +75,13 @@ export class TfGraphState {
     return v === undefined ? this.pending.get(r) : this.builder.constantOf(v);
   }
 
+  /** The value of `value` when the graph built so far computes it from constants alone. */
+  foldedValue(value: string): Tensor | undefined {
+    // as an output, or folding would drop it as a constant nobody reads
+    const g = { ...this.builder.build(), outputs: [value] };
+    return this.builder.constantOf(value) ?? foldConstants(inferShapes(g)).constants.get(value);
+  }
+
   /** Inferred type of a value; infers the graph built so far when the value is new. */
   info(value: string): ValueInfo {
     let i = this.infos.get(value);
@@ -119,9 +127,12 @@ export class NodeContext {
     return ref && this.state.constantOf(ref);
   }
 
-  /** The values of a constant input (axes, perms, sizes); converters need them at import time. */
+  /**
+   * The values of an input converters need at import time (axes, perms, sizes): a constant, or a
+   * value the graph computes from constants and static shapes (padding arithmetic on Shape).
+   */
   constInts(i: number, what: string): number[] {
-    const t = this.constant(i);
+    const t = this.constant(i) ?? this.state.foldedValue(this.input(i));
     if (!t) throw this.unsupported(`a computed (non-constant) ${what}`);
     return t.toArray();
   }
@@ -131,7 +142,7 @@ export class NodeContext {
    * static dims (a Shape/StridedSlice/Pack chain); undefined where an element depends on a symbol.
    */
   knownInts(i: number): Elements | undefined {
-    const t = this.constant(i);
+    const t = this.constant(i) ?? this.state.foldedValue(this.input(i));
     if (t) return t.toArray();
     return knownElements(inferShapes(this.state.builder.build()), this.input(i));
   }

@@ -1,13 +1,14 @@
 // TensorFlow graph (NodeDefs from a model.json or a GraphDef) -> canonical Graph: picks the
 // inputs and outputs, walks the nodes the outputs need in dependency order, maps each through
 // one op table, and reports every unsupported op of the model in a single error.
-import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
+import { FormatError, InputError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import { GraphBuilder, type Graph } from '../../ir/graph.js';
 import type { Dim } from '../../ir/shape.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
 import { NodeContext, TfGraphState, UnsupportedVariant } from './context.js';
+import { convertMerge, convertSwitch, DeadOutputs, rejectWhileLoops } from './control-flow.js';
 import { dimsOf, parseRef, refName, TfNode, type TfNodeJson, type TfRef, type TfShapeJson } from './node.js';
 import { arrayOps } from './ops-array.js';
 import { mathOps, type Converter } from './ops-math.js';
@@ -39,6 +40,15 @@ export interface TfGraphSource {
   readonly inputShapes?: ReadonlyMap<string, TfShapeJson>;
   /** Library function names: a node whose op is one of them calls it. */
   readonly functions?: ReadonlySet<string>;
+  /** What the user gives at import: shapes for inputs of unknown rank, values for frozen inputs. */
+  readonly given?: TfImportOptions;
+}
+
+export interface TfImportOptions {
+  /** Whole shapes of inputs: fix their symbolic dims, and give the shape of an input the model declares without a rank. */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Inputs fixed to values: they become constants, so a tf.cond on them picks its branch at import. */
+  readonly values?: Readonly<Record<string, Tensor>>;
 }
 
 const NOT_OUTPUTS = new Set(['Const', 'NoOp', 'Placeholder']);
@@ -52,6 +62,7 @@ export function convertTfGraph(src: TfGraphSource): Graph {
   }
   const outputs = dedupe((src.outputs ?? sinks(nodes)).map(parseRef));
   if (!outputs.length) throw new FormatError(`${src.source}: the graph has no outputs`);
+  rejectWhileLoops(nodes, src.source);
   const order = dependencyOrder(nodes, outputs, src.source);
 
   const builder = new GraphBuilder(src.name, { format: src.format, producer: src.producer });
@@ -59,14 +70,35 @@ export function convertTfGraph(src: TfGraphSource): Graph {
   const placeholders = order.filter((n) => n.op === 'Placeholder').map((n) => n.name);
   const inputNames = [...new Set([...(src.inputs ?? []).map((r) => parseRef(r).node), ...placeholders])];
   for (const name of inputNames) addInput(state, nodes.get(name), name, src);
+  for (const name of Object.keys(src.given?.values ?? {})) {
+    if (!inputNames.includes(name)) {
+      throw new InputError(`--freeze names '${name}', which is not an input of the model; its inputs are ${inputNames.map((n) => `'${n}'`).join(', ')}`);
+    }
+  }
 
   const unsupported = new Map<string, string[]>();
   const failed = new Set<string>();
   const report = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
+  const dead = new DeadOutputs();
   for (const node of order) {
     if (node.op === 'Placeholder') continue;
     if (node.op === 'Const') {
       state.bindConstant({ node: node.name, index: 0 }, src.constant(node));
+      continue;
+    }
+    if (node.op !== 'Merge' && dead.reads(node)) {
+      dead.killNode(node);
+      continue;
+    }
+    if (node.op === 'Switch' || node.op === 'Merge') {
+      if (node.inputs.some((r) => failed.has(r.node))) { failed.add(node.name); continue; }
+      try {
+        (node.op === 'Switch' ? convertSwitch : convertMerge)(state, node, dead);
+      } catch (e) {
+        if (!(e instanceof UnsupportedError)) throw withContext(e, `${src.source}: ${node.where}`);
+        report(`${node.op} (tf.cond): ${e.message.replace(`${node.where}: `, '')}`, node.name);
+        failed.add(node.name);
+      }
       continue;
     }
     const convert = converterOf(node.op);
@@ -85,6 +117,8 @@ export function convertTfGraph(src: TfGraphSource): Graph {
   }
   if (unsupported.size) throw new UnsupportedOpsError('TensorFlow', unsupported);
 
+  const deadOutput = outputs.find((r) => dead.has(r));
+  if (deadOutput) throw new FormatError(`${src.source}: output '${refName(deadOutput)}' lies on a tf.cond branch not taken`);
   builder.setOutputs(outputs.map((ref) => outputValue(state, ref, nodes)));
   return inferShapes(builder.build());
 }
@@ -141,14 +175,27 @@ function addInput(state: TfGraphState, node: TfNode | undefined, name: string, s
   if (!node || node.op !== 'Placeholder') {
     throw new FormatError(`${src.source}: input '${name}' is not a Placeholder node of the graph`);
   }
+  const dtype = node.attrs.type('dtype');
+  const frozen = src.given?.values?.[name];
+  if (frozen) {
+    if (frozen.dtype !== dtype) throw new InputError(`--freeze ${name}: input '${name}' is ${dtype} but the value is ${frozen.dtype}`);
+    state.bindConstant({ node: name, index: 0 }, frozen);
+    return;
+  }
   const declared = node.attrs.shape('shape');
   const shapeJson = declared && !declared.unknownRank ? declared : src.inputShapes?.get(name) ?? declared;
   const symbol = (i: number): Dim => (i === 0 ? 'batch' : `${name}_d${i}`);
-  const shape = dimsOf(shapeJson, symbol);
+  const declaredDims = dimsOf(shapeJson, symbol);
+  const given = src.given?.shapes?.[name];
+  // a given shape that fits replaces the symbols now, so shape arithmetic folds during import;
+  // one that does not is left for withInputShapes to reject with the model's shape in the message
+  const fits = given && declaredDims && given.length === declaredDims.length && declaredDims.every((d, i) => typeof d !== 'number' || d === given[i]);
+  const shape = !declaredDims || fits ? given : declaredDims;
   if (!shape) {
-    throw new UnsupportedError(`${src.source}: input '${name}' has an unknown rank; Kiln needs the rank of every input — re-export the model with a fixed input signature`);
+    throw new UnsupportedError(`${src.source}: input '${name}' has an unknown rank; give its whole shape with --shape ${name}=D0,D1,... ` +
+      `(or re-export the model with a fixed input signature)`);
   }
-  state.builder.addInput(name, { dtype: node.attrs.type('dtype'), shape });
+  state.builder.addInput(name, { dtype, shape: [...shape] });
   state.bind({ node: name, index: 0 }, name);
 }
 
