@@ -1,8 +1,8 @@
 // What a TF op converter works with: the graph being built, the canonical value bound to every
 // TF output, lazily inferred types, and the layout and constant plumbing converters share.
-import { FormatError, UnsupportedError } from '../../errors.js';
+import { FormatError, KilnError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
-import { GraphBuilder, type Attrs, type ValueInfo } from '../../ir/graph.js';
+import { GraphBuilder, type Attrs, type Node, type ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { resolveAttrs } from '../../ops/op.js';
@@ -77,9 +77,26 @@ export class TfGraphState {
 
   /** The value of `value` when the graph built so far computes it from constants alone. */
   foldedValue(value: string): Tensor | undefined {
-    // as an output, or folding would drop it as a constant nobody reads
-    const g = { ...this.builder.build(), outputs: [value] };
-    return this.builder.constantOf(value) ?? foldConstants(inferShapes(g)).constants.get(value);
+    const known = this.builder.constantOf(value);
+    if (known) return known;
+    const g = this.builder.build();
+    // only the nodes `value` depends on, with it as the output (folding drops constants nobody reads)
+    const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+    const needed = new Set<Node>();
+    const stack = [value];
+    while (stack.length) {
+      const n = producer.get(stack.pop()!);
+      if (!n || needed.has(n)) continue;
+      needed.add(n);
+      stack.push(...n.inputs.filter((v) => v));
+    }
+    const sub = { ...g, nodes: g.nodes.filter((n) => needed.has(n)), outputs: [value] };
+    try {
+      return foldConstants(inferShapes(sub)).constants.get(value);
+    } catch (e) {
+      if (e instanceof KilnError) return undefined; // a kernel rejects these constants: the value is not known here
+      throw e;
+    }
   }
 
   /** Inferred type of a value; infers the graph built so far when the value is new. */
