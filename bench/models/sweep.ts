@@ -29,6 +29,9 @@ const GIVEN: Readonly<Record<string, LoadOptions>> = {
     shapes: { src: [1, 256, 256, 3], r1i: [1, 64, 64, 16], r2i: [1, 32, 32, 20], r3i: [1, 16, 16, 40], r4i: [1, 8, 8, 64] },
     values: { downsample_ratio: Tensor.scalar('float32', 0.5) },
   },
+  // tf.map loops over the batch unroll at import when its size is known there
+  'faceboxes.json': { shapes: { image_tensor: [1, 256, 256, 3] } },
+  'handtrack.json': { shapes: { input_tensor: [1, 256, 256, 3] } },
 };
 
 function modelFiles(filters: readonly string[]): string[] {
@@ -96,16 +99,22 @@ async function sweepOne(file: string): Promise<string> {
     const theirs = await runTfjs(await loadTfjsGraphModel(file), { ...feeds, ...given.values }, g.outputs);
     peer = relativeError(g, (o) => want.get(o)!.numbers, theirs);
   }
+  const head = `${name.padEnd(32)} import ${tImport.toFixed(0).padStart(5)} ms  reference ${tReference.toFixed(0).padStart(6)} ms  `;
   const t2 = performance.now();
-  const { bytes, report } = await compile(g);
+  let compiled;
+  try {
+    compiled = await compile(g);
+  } catch (e) {
+    // the reference result still stands: say why the compiler declined
+    return `${verdict(peer) === 'ok' ? 'ref ' : 'DIFF'} ${head}ref-vs-tfjs ${fmt(peer)}  not compiled: ${String((e as Error).message).split('\n')[0].slice(0, 200)}`;
+  }
   const tCompile = performance.now() - t2;
-  const session = await load(bytes);
+  const session = await load(compiled.bytes);
   const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.numbers])));
-  const compiled = relativeError(g, (o) => got[o].data as ArrayLike<number | bigint>, want);
-  const ok = verdict(peer) === 'ok' && verdict(compiled) === 'ok' ? 'ok  ' : 'DIFF';
-  return `${ok} ${name.padEnd(32)} import ${tImport.toFixed(0).padStart(5)} ms  reference ${tReference.toFixed(0).padStart(6)} ms  ` +
-    `compile ${tCompile.toFixed(0).padStart(6)} ms  kernels ${String(report.kernels).padStart(4)}  ` +
-    `ref-vs-tfjs ${fmt(peer)}  compiled-vs-ref ${fmt(compiled)}`;
+  const vsReference = relativeError(g, (o) => got[o].data as ArrayLike<number | bigint>, want);
+  const ok = verdict(peer) === 'ok' && verdict(vsReference) === 'ok' ? 'ok  ' : 'DIFF';
+  return `${ok} ${head}compile ${tCompile.toFixed(0).padStart(6)} ms  kernels ${String(compiled.report.kernels).padStart(4)}  ` +
+    `ref-vs-tfjs ${fmt(peer)}  compiled-vs-ref ${fmt(vsReference)}`;
 }
 
 for (const file of modelFiles(process.argv.slice(2))) {

@@ -1,6 +1,7 @@
 // TF v1 control flow at import: a tf.cond (Switch/Merge) on a predicate that frozen inputs fix keeps
 // its taken branch and matches TF.js; inputs of unknown rank take their shape from the user;
-// a predicate known only at run time and while-loop frames fail with errors naming them.
+// a tf.map while loop unrolls at import; a predicate or trip count known only at run time fails
+// with an error naming the cond or loop.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,7 +15,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { execute } from '../../src/reference/execute.js';
 import { loadTfjsGraphModel, runTfjs } from '../models/tfjs-peer.js';
 import { agreement } from '../util/agreement.js';
-import { attr, op, writeTinyModel } from './tf-harness.js';
+import { assertMatchesTfjs, attr, op, writeTinyModel } from './tf-harness.js';
 
 const x = randomTensor('float32', [2, 3], rng(11), -1, 1);
 /** y = ratio == 1 ? x : x * ratio, as rvm's optional downsampling is written. */
@@ -71,7 +72,55 @@ test('loadModel applies --shape and --freeze at import, so a cond and an unknown
   assert.deepEqual(g.values.get('y')!.shape, [2, 3]);
 });
 
-test('a while loop is rejected naming its frame and the ops in it', () => {
+/**
+ * tf.map(r => r * r) over the rows of x as TF1 writes it: the rows scattered into a tensor array,
+ * a while frame reading row i, squaring it and writing it to a second array, then a gather.
+ */
+function mapLoopModel(rows: number) {
+  const F = { frame_name: attr.s('map/while/while_context') };
+  const enter = (name: string, input: string, constant: boolean, T = 'DT_FLOAT') =>
+    op(name, 'Enter', [input], { ...F, is_constant: attr.b(constant), T: { type: T } });
+  const i32 = { T: attr.type('int32') };
+  const ta = (name: string) => op(name, 'TensorArrayV3', ['size'], { dtype: attr.type('float32') });
+  return {
+    feeds: { x: randomTensor('float32', [rows, 2], rng(5), -2, 2) },
+    consts: { size: Tensor.scalar('int32', rows), zero: Tensor.scalar('int32', 0), one: Tensor.scalar('int32', 1),
+      rows: Tensor.from('int32', [rows], Array.from({ length: rows }, (_, k) => k)) },
+    nodes: [
+      ta('in'), ta('out'),
+      op('scatter', 'TensorArrayScatterV3', ['in', 'rows', 'x', 'in:1']),
+      enter('map/while/Enter_i', 'zero', false, 'DT_INT32'), enter('map/while/Enter_flow', 'out:1', false),
+      enter('map/while/Enter_n', 'size', true, 'DT_INT32'), enter('map/while/Enter_one', 'one', true, 'DT_INT32'),
+      enter('map/while/Enter_in', 'in', true, 'DT_RESOURCE'), enter('map/while/Enter_scatter', 'scatter', true),
+      enter('map/while/Enter_out', 'out', true, 'DT_RESOURCE'),
+      op('map/while/Merge_i', 'Merge', ['map/while/Enter_i', 'map/while/Next_i'], { ...i32, N: attr.i(2) }),
+      op('map/while/Merge_flow', 'Merge', ['map/while/Enter_flow', 'map/while/Next_flow'], { N: attr.i(2) }),
+      op('map/while/Less', 'Less', ['map/while/Merge_i', 'map/while/Enter_n'], i32),
+      op('map/while/LoopCond', 'LoopCond', ['map/while/Less']),
+      op('map/while/Switch_i', 'Switch', ['map/while/Merge_i', 'map/while/LoopCond'], i32),
+      op('map/while/Switch_flow', 'Switch', ['map/while/Merge_flow', 'map/while/LoopCond']),
+      op('map/while/i', 'Identity', ['map/while/Switch_i:1'], i32),
+      op('map/while/flow', 'Identity', ['map/while/Switch_flow:1']),
+      op('map/while/row', 'TensorArrayReadV3', ['map/while/Enter_in', 'map/while/i', 'map/while/Enter_scatter'], { dtype: attr.type('float32') }),
+      op('map/while/square', 'Mul', ['map/while/row', 'map/while/row']),
+      op('map/while/write', 'TensorArrayWriteV3', ['map/while/Enter_out', 'map/while/i', 'map/while/square', 'map/while/flow']),
+      op('map/while/next', 'AddV2', ['map/while/i', 'map/while/Enter_one'], i32),
+      op('map/while/Next_i', 'NextIteration', ['map/while/next'], i32),
+      op('map/while/Next_flow', 'NextIteration', ['map/while/write']),
+      op('map/while/Exit_flow', 'Exit', ['map/while/Switch_flow']),
+      op('count', 'TensorArraySizeV3', ['out', 'map/while/Exit_flow']),
+      op('indices', 'Range', ['zero', 'count', 'one'], { Tidx: attr.type('int32') }),
+      op('y', 'TensorArrayGatherV3', ['out', 'indices', 'map/while/Exit_flow'], { dtype: attr.type('float32') }),
+    ],
+    outputs: ['y'],
+  };
+}
+
+test('a tf.map while loop over tensor arrays unrolls at import and matches TF.js', async () => {
+  await assertMatchesTfjs(mapLoopModel(3));
+});
+
+test('a while loop whose trip count is not known at import is rejected naming it and its ops', () => {
   const i32 = { T: attr.type('int32') };
   const nodes = [
     { name: 'n', op: 'Placeholder', attr: { dtype: attr.type('int32'), shape: { shape: { dim: [] } } } },
@@ -85,5 +134,6 @@ test('a while loop is rejected naming its frame and the ops in it', () => {
     op('loop/while/Exit', 'Exit', ['loop/while/Switch'], i32),
   ];
   assert.throws(() => importGraphDef(encodeGraphDef(nodes), 'loop.pb'), (e: Error & { code?: string }) => e.code === 'E_UNSUPPORTED' &&
-    e.message.includes("'loop/while/while_context' (AddV2, Enter, Exit, Less, LoopCond, Merge, NextIteration, Switch)"));
+    e.message.includes("'loop/while/while_context' (AddV2, Enter, Exit, Less, LoopCond, Merge, NextIteration, Switch)") &&
+    e.message.includes('not known at import'));
 });

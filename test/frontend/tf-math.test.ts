@@ -146,3 +146,17 @@ test('SparseToDense with no indices (as nanodet exports it) is its default every
   }));
   assert.deepEqual(Array.from(execute(g, { d: Tensor.scalar('float32', 3) }).get('y')!.numbers), [3, 3, 3, 3]);
 });
+
+test('float64 arithmetic computes in float32, as TF.js does (faceboxes: int -> double -> Ceil with a float32-stored constant)', async () => {
+  const DOUBLE = { T: { type: 'DT_DOUBLE' } };
+  await assertMatchesTfjs({
+    feeds: { n: Tensor.from('int32', [3], [7, 64, 100]) },
+    consts: { recip: Tensor.scalar('float32', 1 / 32) },
+    nodes: [
+      op('wide', 'Cast', ['n'], { SrcT: attr.type('int32'), DstT: { type: 'DT_DOUBLE' } }),
+      op('scaled', 'Mul', ['wide', 'recip'], DOUBLE), op('up', 'Ceil', ['scaled'], DOUBLE),
+      op('y', 'Cast', ['up'], { SrcT: { type: 'DT_DOUBLE' }, DstT: attr.type('float32') }),
+    ],
+    outputs: ['y'],
+  });
+});

@@ -10,6 +10,7 @@ import { foldConstants } from '../../passes/fold-constants.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
 import { knownElements, type Elements } from './known-elements.js';
 import { refName, type TfNode, type TfRef } from './node.js';
+import type { ListElements } from './tensor-lists.js';
 
 /** The canonical op names the TF mapping emits (see the op set in src/ops/). */
 export type CanonicalOp =
@@ -41,7 +42,21 @@ export class TfGraphState {
   private readonly pending = new Map<string, Tensor>();
   private infos = new Map<string, ValueInfo>();
 
+  /** Tensor arrays and lists, by the marker bound in place of a value (see tensor-lists.ts). */
+  private readonly lists = new Map<string, ListElements>();
+
   constructor(readonly builder: GraphBuilder, readonly int64As: DType) {}
+
+  /** A marker standing for a new list with these elements; converters of list ops look it up. */
+  newList(elements: ListElements): string {
+    const marker = `tensor-list:${this.lists.size}`;
+    this.lists.set(marker, elements);
+    return marker;
+  }
+
+  list(marker: string): ListElements | undefined {
+    return this.lists.get(marker);
+  }
 
   bind(ref: TfRef, value: string): void {
     this.bound.set(refName(ref), value);

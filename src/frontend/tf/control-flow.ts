@@ -1,13 +1,10 @@
 // TF v1 control flow at import. A tf.cond (Switch/Merge) whose predicate is known at import keeps
 // only its taken branch: the untaken Switch output is dead, deadness flows to every node reading
-// it, and a Merge forwards its one live input. While-loop frames are reported by name.
+// it, and a Merge forwards its one live input. While loops are unrolled by while-loop.ts.
 import { UnsupportedError } from '../../errors.js';
 import { Tensor } from '../../ir/tensor.js';
 import type { TfGraphState } from './context.js';
 import { refName, type TfNode, type TfRef } from './node.js';
-
-/** Ops that only exist inside a while-loop frame. */
-const LOOP_OPS = new Set(['Enter', 'Exit', 'NextIteration', 'LoopCond', 'RefEnter', 'RefExit', 'RefNextIteration']);
 
 /** TF outputs on untaken branches: single outputs of a Switch, or every output of a node. */
 export class DeadOutputs {
@@ -46,32 +43,4 @@ export function convertMerge(state: TfGraphState, node: TfNode, dead: DeadOutput
   const [ref, index] = live[0];
   state.bind({ node: node.name, index: 0 }, state.value(ref, node.where));
   state.bindConstant({ node: node.name, index: 1 }, Tensor.scalar('int32', index));
-}
-
-/**
- * Throws a one-line error naming each while-loop frame among `nodes` and the ops inside it: the
- * nodes its Enter nodes reach through data edges, up to and including its Exit nodes.
- */
-export function rejectWhileLoops(nodes: ReadonlyMap<string, TfNode>, source: string): void {
-  const all = [...nodes.values()];
-  if (!all.some((n) => LOOP_OPS.has(n.op))) return;
-  const consumers = new Map<string, TfNode[]>();
-  for (const n of all) for (const r of n.inputs) consumers.set(r.node, [...(consumers.get(r.node) ?? []), n]);
-  const frames = new Map<string, Set<string>>();
-  for (const enter of all.filter((n) => n.op === 'Enter' || n.op === 'RefEnter')) {
-    const frame = enter.attrs.str('frame_name', enter.name);
-    const ops = frames.get(frame) ?? new Set<string>();
-    frames.set(frame, ops);
-    const seen = new Set<string>([enter.name]);
-    const stack = [enter];
-    while (stack.length) {
-      const n = stack.pop()!;
-      ops.add(n.op);
-      if (n.op === 'Exit' || n.op === 'RefExit') continue;
-      for (const c of consumers.get(n.name) ?? []) if (!seen.has(c.name)) { seen.add(c.name); stack.push(c); }
-    }
-  }
-  const described = [...frames].map(([frame, ops]) => `'${frame}' (${[...ops].sort().join(', ')})`).join('; ');
-  throw new UnsupportedError(`${source}: TensorFlow while loops are not supported: ${described || 'loop ops without an Enter'}; ` +
-    `Kiln imports graphs without loop frames (re-export with the loop unrolled, e.g. a fixed-size tf.map replaced by batched ops)`);
 }

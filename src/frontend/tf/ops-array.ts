@@ -57,11 +57,22 @@ const stridedSlice: Converter = (c) => {
   return [y];
 };
 
-/** Slice(x, begin, size): size -1 means to the end of the axis. */
+/**
+ * Slice(x, begin, size): size -1 means to the end of the axis. Bounds computed at run time (a
+ * count of NMS survivors) become index arithmetic in the graph.
+ */
 const slice: Converter = (c) => {
-  const begin = c.constInts(1, 'begin'), size = c.constInts(2, 'size');
-  const ends = size.map((s, i) => (s === -1 ? END : begin[i] + s));
-  return [c.emit1('Slice', [c.input(0), c.int64s(begin, 'starts'), c.int64s(ends, 'ends'), c.int64s(range(begin.length))])];
+  const known = (i: number) => c.constant(i) ?? c.state.foldedValue(c.input(i));
+  const b = known(1), s = known(2);
+  if (b && s) {
+    const begin = b.toArray(), size = s.toArray();
+    const ends = size.map((n, i) => (n === -1 ? END : begin[i] + n));
+    return [c.emit1('Slice', [c.input(0), c.int64s(begin, 'starts'), c.int64s(ends, 'ends'), c.int64s(range(begin.length))])];
+  }
+  const starts = c.cast(c.input(1), 'int64'), size = c.cast(c.input(2), 'int64');
+  const toEnd = c.emit1('Equal', [size, c.constantValue(Tensor.scalar('int64', -1), 'to_end')]);
+  const ends = c.emit1('Where', [toEnd, c.constantValue(Tensor.scalar('int64', END), 'end'), c.emit1('Add', [starts, size])]);
+  return [c.emit1('Slice', [c.input(0), starts, ends])];
 };
 
 const reshape: Converter = (c) => {
