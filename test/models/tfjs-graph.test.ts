@@ -11,7 +11,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { numel } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { execute } from '../../src/reference/execute.js';
-import { humanModel, nsfwjsModel } from '../fixtures/fixtures.js';
+import { humanModel, nsfwjsModel, type HumanModel } from '../fixtures/fixtures.js';
 import { loadTfjsGraphModel, runTfjs } from './tfjs-peer.js';
 import { agreement } from '../util/agreement.js';
 
@@ -72,14 +72,22 @@ for (const [label, path] of MODELS) {
   });
 }
 
-test('rvm (tf.cond on a frozen downsample_ratio, recurrent states of unknown rank) agrees with TF.js', async () => {
-  const file = humanModel('rvm');
-  // a 128x128 frame at ratio 0.5: the states are the decoder's maps at 1/4 .. 1/32 of the frame
-  const ratio = Tensor.scalar('float32', 0.5);
-  const g = loadKiln(file, {
+/** Models that need what a user passes at import (--shape, --freeze), with what each exercises. */
+const GIVEN: readonly [string, HumanModel, TfImportOptions][] = [
+  // a 128x128 frame at ratio 0.5: the recurrent states are the decoder's maps at 1/4 .. 1/32 of the frame
+  ['rvm (tf.cond on a frozen downsample_ratio, recurrent states of unknown rank)', 'rvm', {
     shapes: { src: [1, 128, 128, 3], r1i: [1, 32, 32, 16], r2i: [1, 16, 16, 20], r3i: [1, 8, 8, 40], r4i: [1, 4, 4, 64] },
-    values: { downsample_ratio: ratio },
+    values: { downsample_ratio: Tensor.scalar('float32', 0.5) },
+  }],
+  ['faceboxes (tf.map NMS while loop over tensor arrays, unrolled for a batch of 1)', 'faceboxes', { shapes: { image_tensor: [1, 128, 128, 3] } }],
+  ['handtrack (tf.map resize while loop over tensor lists, unrolled for a batch of 1)', 'handtrack', { shapes: { input_tensor: [1, 128, 128, 3] } }],
+];
+
+for (const [label, model, given] of GIVEN) {
+  test(`${label} agrees with TF.js`, async () => {
+    const file = humanModel(model);
+    const g = loadKiln(file, given);
+    const feeds = seededFeeds(g);
+    assertAgrees(g, execute(g, feeds), await runTfjs(await loadTfjsGraphModel(file), { ...feeds, ...given.values }, g.outputs));
   });
-  const feeds = seededFeeds(g);
-  assertAgrees(g, execute(g, feeds), await runTfjs(await loadTfjsGraphModel(file), { ...feeds, downsample_ratio: ratio }, g.outputs));
-});
+}
