@@ -9,15 +9,13 @@ import type { Tensor } from '../ir/tensor.js';
 import { fmtShape, type Dim } from '../ir/shape.js';
 import { describeFsError, readBytes, readText } from '../io/files.js';
 import { inferShapes } from '../passes/infer-shapes.js';
+import type { TfImportOptions } from './tf/convert.js';
 
 export const READABLE_FORMATS =
   'an ONNX model (.onnx), a TensorFlow frozen GraphDef (.pb), a TF.js model.json (graph or layers model) or the folder holding it';
 
 /** What a user fixes at load time: `--shape` dims and `--freeze` input values. */
-export interface LoadOptions {
-  readonly shapes?: Readonly<Record<string, readonly number[]>>;
-  readonly values?: Readonly<Record<string, Tensor>>;
-}
+export type LoadOptions = TfImportOptions;
 
 /**
  * Loads MODEL: a `.onnx` file, a `.pb` frozen GraphDef, a TF.js `model.json` (any `.json`
