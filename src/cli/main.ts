@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError, KilnError } from '../errors.js';
-import { freezeInputs, loadModel, withInputShapes } from '../frontend/load.js';
+import { loadModel } from '../frontend/load.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import { describeFsError } from '../io/files.js';
@@ -28,9 +28,8 @@ function packageVersion(): string {
 async function openModel(path: string, shapeTexts: readonly string[], freezeTexts: readonly string[] = []): Promise<Graph> {
   const shapes = parseShapes(shapeTexts);
   const frozen = Object.fromEntries(Object.entries(parseNpyFiles('--freeze', freezeTexts)).map(([name, file]) => [name, readNpy(file)]));
-  let [g] = await timed('import', () => loadModel(path));
-  if (Object.keys(shapes).length) [g] = await timed('shape inference', () => withInputShapes(g, shapes));
-  if (Object.keys(frozen).length) [g] = await timed('freeze', () => freezeInputs(g, frozen));
+  // given at import: a TF model may need a shape of unknown rank, or a frozen value to pick a tf.cond branch
+  const [g] = await timed('import', () => loadModel(path, { shapes, values: frozen }));
   if (debugLevel() >= 2) process.stderr.write(`${printGraph(g)}\n`);
   return g;
 }

@@ -9,16 +9,30 @@ import type { Tensor } from '../ir/tensor.js';
 import { fmtShape, type Dim } from '../ir/shape.js';
 import { describeFsError, readBytes, readText } from '../io/files.js';
 import { inferShapes } from '../passes/infer-shapes.js';
+import type { TfImportOptions } from './tf/convert.js';
 
 export const READABLE_FORMATS =
   'an ONNX model (.onnx), a TensorFlow frozen GraphDef (.pb), a TF.js model.json (graph or layers model) or the folder holding it';
 
+/** What a user fixes at load time: `--shape` dims and `--freeze` input values. */
+export type LoadOptions = TfImportOptions;
+
 /**
  * Loads MODEL: a `.onnx` file, a `.pb` frozen GraphDef, a TF.js `model.json` (any `.json`
  * name) or a folder holding `model.json`. Importers load lazily so a run pays only for its format.
+ * `given` shapes and values are applied after import; a TF importer also uses them during import,
+ * for inputs of unknown rank and for tf.cond predicates that follow from frozen inputs.
  */
-export async function loadModel(path: string): Promise<Graph> {
+export async function loadModel(path: string, given: LoadOptions = {}): Promise<Graph> {
   const file = resolveModelFile(path);
+  let g = await importModel(file, given);
+  if (given.shapes && Object.keys(given.shapes).length) g = withInputShapes(g, given.shapes);
+  // the TF importers have made the values constants already (and checked their names)
+  const consumed = ['.pb', '.json'].includes(extname(file).toLowerCase());
+  return given.values && Object.keys(given.values).length && !consumed ? freezeInputs(g, given.values) : g;
+}
+
+async function importModel(file: string, given: LoadOptions): Promise<Graph> {
   switch (extname(file).toLowerCase()) {
     case '.onnx': {
       const { importOnnx } = await import('./onnx/import.js');
@@ -26,10 +40,10 @@ export async function loadModel(path: string): Promise<Graph> {
     }
     case '.pb': {
       const { importGraphDef } = await import('./graphdef/import.js');
-      return importGraphDef(readBytes(file), file);
+      return importGraphDef(readBytes(file), file, given);
     }
     case '.json':
-      return loadTfjsModel(file);
+      return loadTfjsModel(file, given);
     default:
       throw new InputError(`${file}: unknown model format '${extname(file) || basename(file)}'; Kiln reads ${READABLE_FORMATS}`);
   }
@@ -52,7 +66,7 @@ function resolveModelFile(path: string): string {
   return json;
 }
 
-async function loadTfjsModel(file: string): Promise<Graph> {
+async function loadTfjsModel(file: string, given: LoadOptions): Promise<Graph> {
   let json: unknown;
   try {
     json = JSON.parse(readText(file));
@@ -67,7 +81,7 @@ async function loadTfjsModel(file: string): Promise<Graph> {
   const dir = dirname(file);
   if (kind === 'graph') {
     const { importTfjsGraphModel } = await import('./tfjs/import.js');
-    return importTfjsGraphModel(json as object, dir, file);
+    return importTfjsGraphModel(json as object, dir, file, given);
   }
   const { importLayersModel } = await import('./layers/import.js');
   return importLayersModel(json as object, dir, file);

@@ -3,6 +3,7 @@ import type { AnyOpDef } from './op.js';
 import { attentionOps } from './attention.js';
 import { convOps } from './conv.js';
 import { detectionOps } from './detection.js';
+import { atan2Ops } from './elementwise-atan2.js';
 import { elementwiseOps } from './elementwise.js';
 import { gatherOps } from './gather.js';
 import { matmulOps } from './matmul.js';
@@ -19,7 +20,7 @@ import { shapeOps } from './shape.js';
 
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
-  ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps,
+  ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps, ...atan2Ops,
   ...recurrentOps, ...attentionOps, ...quantizeOps, ...quantizeNnOps, ...miscOps,
 } as const;
 

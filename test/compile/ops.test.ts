@@ -67,6 +67,7 @@ const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   ...Object.fromEntries(['Add', 'Sub', 'Mul', 'Div', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'PRelu']
     .map((op) => [op, binary()])),
   Pow: binary(undefined, POSITIVE),
+  Atan2: binary(undefined, [-3, 3]),
   ...Object.fromEntries(['And', 'Or', 'Xor'].map((op) => [op, binary('bool')])),
   ...Object.fromEntries(['BitwiseAnd', 'BitwiseOr', 'BitwiseXor'].map((op) => [op, binary('int32', [-100, 100])])),
   Mod: { inputs: [{ ...X([-50, 50]), dtype: 'int32' }, { shape: [7], dtype: 'int32', values: [3, -4, 5, 7, -2, 9, 11], constant: true }] },

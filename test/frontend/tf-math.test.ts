@@ -109,3 +109,54 @@ test('Select with a vector condition picks rows like SelectV2 with a [n, 1, 1] c
   assert.deepEqual(Array.from(out.get('select')!.numbers), Array.from(out.get('selectv2')!.numbers));
   assert.notDeepEqual(Array.from(out.get('select')!.numbers), Array.from(x.numbers));
 });
+
+test('Atan2 in every quadrant, on the axes and at the origin matches TF.js', async () => {
+  const y = Tensor.from('float32', [10], [1, 1, -1, -1, 0, 0, 2, -2, 0, 3.5]);
+  const x = Tensor.from('float32', [10], [1, -1, 1, -1, 1, -1, 0, 0, 0, -0.25]);
+  await assertMatchesTfjs({ feeds: { y, x }, nodes: [op('angle', 'Atan2', ['y', 'x'])], outputs: ['angle'] });
+});
+
+test('SparseToDense with 2-D, 1-D, 0-D and empty indices, scalar and vector values matches TF.js', async () => {
+  const i32 = (shape: number[], v: number[]) => Tensor.from('int32', shape, v);
+  const values = randomTensor('float32', [3], next, -1, 1);
+  const s2d = (name: string, idx: string, shape: string, vals: string, dflt: string, T = 'float32') =>
+    op(name, 'SparseToDense', [idx, shape, vals, dflt], { T: attr.type(T as 'float32'), Tindices: attr.type('int32'), validate_indices: attr.b(true) });
+  await assertMatchesTfjs({
+    feeds: { values },
+    consts: {
+      idx2: i32([3, 2], [0, 1, 2, 3, 1, 0]), shape2: i32([2], [3, 4]), idx1: i32([3], [4, 0, 2]), shape1: i32([1], [6]),
+      idx0: Tensor.scalar('int32', 3), empty: i32([0, 1], []), ivalue: Tensor.scalar('int32', 7), izero: Tensor.scalar('int32', -1),
+      scalar: Tensor.scalar('float32', 2.5), dflt: Tensor.scalar('float32', 0.5),
+    },
+    nodes: [
+      s2d('matrix', 'idx2', 'shape2', 'values', 'dflt'), s2d('vector', 'idx1', 'shape1', 'values', 'dflt'),
+      s2d('one', 'idx0', 'shape1', 'scalar', 'dflt'), s2d('broadcast', 'idx1', 'shape1', 'scalar', 'dflt'),
+      s2d('ints', 'idx1', 'shape1', 'ivalue', 'izero', 'int32'),
+    ],
+    outputs: ['matrix', 'vector', 'one', 'broadcast', 'ints'],
+  });
+});
+
+test('SparseToDense with no indices (as nanodet exports it) is its default everywhere', () => {
+  const g = importTiny(writeTinyModel({
+    feeds: { d: Tensor.scalar('float32', 3) },
+    consts: { empty: Tensor.from('int32', [0, 1], []), shape: Tensor.from('int32', [1], [4]), vals: Tensor.from('float32', [0], []) },
+    nodes: [op('y', 'SparseToDense', ['empty', 'shape', 'vals', 'd'], { Tindices: attr.type('int32') })],
+    outputs: ['y'],
+  }));
+  assert.deepEqual(Array.from(execute(g, { d: Tensor.scalar('float32', 3) }).get('y')!.numbers), [3, 3, 3, 3]);
+});
+
+test('float64 arithmetic computes in float32, as TF.js does (faceboxes: int -> double -> Ceil with a float32-stored constant)', async () => {
+  const DOUBLE = { T: { type: 'DT_DOUBLE' } };
+  await assertMatchesTfjs({
+    feeds: { n: Tensor.from('int32', [3], [7, 64, 100]) },
+    consts: { recip: Tensor.scalar('float32', 1 / 32) },
+    nodes: [
+      op('wide', 'Cast', ['n'], { SrcT: attr.type('int32'), DstT: { type: 'DT_DOUBLE' } }),
+      op('scaled', 'Mul', ['wide', 'recip'], DOUBLE), op('up', 'Ceil', ['scaled'], DOUBLE),
+      op('y', 'Cast', ['up'], { SrcT: { type: 'DT_DOUBLE' }, DstT: attr.type('float32') }),
+    ],
+    outputs: ['y'],
+  });
+});

@@ -6,6 +6,9 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { execute } from '../../src/reference/execute.js';
 import { agreement } from '../util/agreement.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { withInputShapes } from '../../src/frontend/load.js';
+import { loadTfjsGraphModel, runTfjs } from '../models/tfjs-peer.js';
 import { assertMatchesTfjs, attr, importTiny, op, writeTinyModel } from './tf-harness.js';
 
 const next = rng(3);
@@ -162,4 +165,43 @@ test('_FusedConv2D with FusedBatchNorm and an NCHW Conv2D equal their unfused NH
   };
   close('fused', 'unfused');
   close('nchw', 'conv');
+});
+
+/** efficientpose's upsampling: input_sizes = Pack(batch, 2h, 2w, C) computed from Shape(dy). */
+function computedSizesModel(dy: Tensor) {
+  const i32 = (v: number[]) => Tensor.from('int32', [v.length], v);
+  const dim = (k: number) => op(`dim${k}`, 'StridedSlice', ['dy_shape', `b${k}`, `e${k}`, 'one'],
+    { T: attr.type('int32'), Index: attr.type('int32'), shrink_axis_mask: attr.i(1) });
+  return {
+    feeds: { dy }, consts: { filter, b0: i32([0]), e0: i32([1]), b1: i32([1]), e1: i32([2]), b2: i32([2]), e2: i32([3]), one: i32([1]),
+      two: Tensor.scalar('int32', 2), channels: Tensor.scalar('int32', 3) },
+    nodes: [
+      op('dy_shape', 'Shape', ['dy'], { out_type: attr.type('int32') }), dim(0), dim(1), dim(2),
+      op('h', 'Mul', ['dim1', 'two'], { T: attr.type('int32') }), op('w', 'Mul', ['dim2', 'two'], { T: attr.type('int32') }),
+      op('sizes', 'Pack', ['dim0', 'h', 'w', 'channels'], { T: attr.type('int32'), axis: attr.i(0), N: attr.i(4) }),
+      op('up', 'Conv2DBackpropInput', ['sizes', 'filter', 'dy'], {
+        ...NHWC, padding: attr.s('SAME'), strides: attr.ints([1, 2, 2, 1]), dilations: attr.ints([1, 1, 1, 1]) }),
+    ],
+    outputs: ['up'],
+  };
+}
+
+test('Conv2DBackpropInput with input_sizes computed from Shape/StridedSlice/Pack matches TF.js', async () => {
+  await assertMatchesTfjs(computedSizesModel(randomTensor('float32', [2, 4, 5, 4], next, -1, 1)));
+});
+
+test('Conv2DBackpropInput with computed input_sizes imports with a symbolic batch and runs after --shape', async () => {
+  const dy = randomTensor('float32', [2, 4, 5, 4], next, -1, 1);
+  const m = computedSizesModel(dy);
+  const file = writeTinyModel(m);
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  json.modelTopology.node[0].attr.shape.shape.dim[0].size = '-1';
+  writeFileSync(file, JSON.stringify(json));
+  const g = importTiny(file);
+  assert.equal(typeof g.values.get('dy')!.shape[0], 'string');
+  const ours = execute(withInputShapes(g, { dy: [2, 4, 5, 4] }), { dy }).get('up')!;
+  const theirs = (await runTfjs(await loadTfjsGraphModel(file), { dy }, ['up'])).get('up')!;
+  assert.deepEqual(ours.shape, [2, 8, 10, 3]);
+  const r = agreement(ours.numbers, theirs.numbers);
+  assert.ok(r.maxAbsError <= 1e-5 * Math.max(1, r.maxMagnitude), `max error ${r.maxAbsError}`);
 });

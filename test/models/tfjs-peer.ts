@@ -15,7 +15,10 @@ export async function runTfjs(model: tf.GraphModel, feeds: Readonly<Record<strin
   outputs: readonly string[]): Promise<Map<string, Tensor>> {
   const inputs: tf.NamedTensorMap = {};
   for (const [name, t] of Object.entries(feeds)) {
-    inputs[name] = tf.tensor(t.data as tf.TypedArray, [...t.shape], t.dtype as tf.DataType);
+    // TF.js holds every integer type as int32 (a uint8 image placeholder takes int32)
+    const narrowInt = ['uint8', 'int8', 'uint16', 'int16'].includes(t.dtype);
+    inputs[name] = narrowInt ? tf.tensor(Int32Array.from(t.numbers), [...t.shape], 'int32')
+      : tf.tensor(t.data as tf.TypedArray, [...t.shape], t.dtype as tf.DataType);
   }
   const got = await model.executeAsync(inputs, [...outputs]);
   const list = Array.isArray(got) ? got : [got];

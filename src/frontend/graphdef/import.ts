@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import { FormatError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
-import { convertTfGraph } from '../tf/convert.js';
+import { convertTfGraph, type TfImportOptions } from '../tf/convert.js';
 import type { TfNodeJson } from '../tf/node.js';
 import { decodeTfTensor } from '../tf/tensor.js';
 import { GraphDefMessage, TO_OBJECT } from './schema.js';
@@ -30,12 +30,12 @@ export function decodeGraphDef(bytes: Uint8Array, source: string): GraphDefJson 
   return decoded;
 }
 
-export function importGraphDef(bytes: Uint8Array, source: string): Graph {
+export function importGraphDef(bytes: Uint8Array, source: string, given?: TfImportOptions): Graph {
   const g = decodeGraphDef(bytes, source);
   return convertTfGraph({
     format: 'graphdef', source, name: basename(source).replace(/\.pb$/, ''),
     producer: g.versions?.producer === undefined ? undefined : `TensorFlow GraphDef producer ${g.versions.producer}`,
-    nodes: g.node!, int64As: 'int64',
+    nodes: g.node!, int64As: 'int64', given,
     functions: new Set((g.library?.function ?? []).map((f) => f.signature?.name ?? '')),
     constant: (node) => {
       const t = node.attrs.tensor('value');

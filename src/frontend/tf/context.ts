@@ -1,13 +1,16 @@
 // What a TF op converter works with: the graph being built, the canonical value bound to every
 // TF output, lazily inferred types, and the layout and constant plumbing converters share.
-import { FormatError, UnsupportedError } from '../../errors.js';
+import { FormatError, KilnError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
-import { GraphBuilder, type Attrs, type ValueInfo } from '../../ir/graph.js';
+import { GraphBuilder, type Attrs, type Node, type ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { resolveAttrs } from '../../ops/op.js';
+import { foldConstants } from '../../passes/fold-constants.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
+import { knownElements, type Elements } from './known-elements.js';
 import { refName, type TfNode, type TfRef } from './node.js';
+import type { ListElements } from './tensor-lists.js';
 
 /** The canonical op names the TF mapping emits (see the op set in src/ops/). */
 export type CanonicalOp =
@@ -16,13 +19,13 @@ export type CanonicalOp =
   | 'Not' | 'IsNaN' | 'IsInf' | 'Relu' | 'LeakyRelu' | 'PRelu' | 'Elu' | 'Selu' | 'Sigmoid' | 'Tanh'
   | 'Softplus' | 'Softsign' | 'Clip' | 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Mod' | 'Max' | 'Min'
   | 'Sum' | 'Equal' | 'Less' | 'LessOrEqual' | 'Greater' | 'GreaterOrEqual' | 'And' | 'Or' | 'Xor'
-  | 'Where' | 'Cast' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'
+  | 'Where' | 'Atan2' | 'Cast' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'
   | 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceProd' | 'ArgMax' | 'ArgMin'
   | 'Softmax' | 'LogSoftmax' | 'CumSum'
   | 'Conv' | 'ConvTranspose' | 'MatMul' | 'Gemm' | 'BatchNormalization' | 'LRN' | 'MaxPool' | 'AveragePool'
   | 'Identity' | 'Shape' | 'Size' | 'Reshape' | 'Squeeze' | 'Unsqueeze' | 'Expand' | 'Range'
   | 'Transpose' | 'Concat' | 'Split' | 'Slice' | 'Pad' | 'Tile' | 'DepthToSpace' | 'SpaceToDepth'
-  | 'Gather' | 'GatherND' | 'OneHot' | 'NonZero' | 'Resize' | 'TopK' | 'NonMaxSuppression';
+  | 'Gather' | 'GatherND' | 'ScatterND' | 'OneHot' | 'NonZero' | 'Resize' | 'TopK' | 'NonMaxSuppression';
 
 /** An op form or attribute value Kiln does not map; the walk collects these per op type. */
 export class UnsupportedVariant extends UnsupportedError {
@@ -39,7 +42,21 @@ export class TfGraphState {
   private readonly pending = new Map<string, Tensor>();
   private infos = new Map<string, ValueInfo>();
 
+  /** Tensor arrays and lists, by the marker bound in place of a value (see tensor-lists.ts). */
+  private readonly lists = new Map<string, ListElements>();
+
   constructor(readonly builder: GraphBuilder, readonly int64As: DType) {}
+
+  /** A marker standing for a new list with these elements; converters of list ops look it up. */
+  newList(elements: ListElements): string {
+    const marker = `tensor-list:${this.lists.size}`;
+    this.lists.set(marker, elements);
+    return marker;
+  }
+
+  list(marker: string): ListElements | undefined {
+    return this.lists.get(marker);
+  }
 
   bind(ref: TfRef, value: string): void {
     this.bound.set(refName(ref), value);
@@ -71,6 +88,30 @@ export class TfGraphState {
     const r = refName(ref);
     const v = this.bound.get(r);
     return v === undefined ? this.pending.get(r) : this.builder.constantOf(v);
+  }
+
+  /** The value of `value` when the graph built so far computes it from constants alone. */
+  foldedValue(value: string): Tensor | undefined {
+    const known = this.builder.constantOf(value);
+    if (known) return known;
+    const g = this.builder.build();
+    // only the nodes `value` depends on, with it as the output (folding drops constants nobody reads)
+    const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+    const needed = new Set<Node>();
+    const stack = [value];
+    while (stack.length) {
+      const n = producer.get(stack.pop()!);
+      if (!n || needed.has(n)) continue;
+      needed.add(n);
+      stack.push(...n.inputs.filter((v) => v));
+    }
+    const sub = { ...g, nodes: g.nodes.filter((n) => needed.has(n)), outputs: [value] };
+    try {
+      return foldConstants(inferShapes(sub)).constants.get(value);
+    } catch (e) {
+      if (e instanceof KilnError) return undefined; // a kernel rejects these constants: the value is not known here
+      throw e;
+    }
   }
 
   /** Inferred type of a value; infers the graph built so far when the value is new. */
@@ -118,11 +159,24 @@ export class NodeContext {
     return ref && this.state.constantOf(ref);
   }
 
-  /** The values of a constant input (axes, perms, sizes); converters need them at import time. */
+  /**
+   * The values of an input converters need at import time (axes, perms, sizes): a constant, or a
+   * value the graph computes from constants and static shapes (padding arithmetic on Shape).
+   */
   constInts(i: number, what: string): number[] {
-    const t = this.constant(i);
+    const t = this.constant(i) ?? this.state.foldedValue(this.input(i));
     if (!t) throw this.unsupported(`a computed (non-constant) ${what}`);
     return t.toArray();
+  }
+
+  /**
+   * The elements of a small integer input known at import: constants, and shape arithmetic on
+   * static dims (a Shape/StridedSlice/Pack chain); undefined where an element depends on a symbol.
+   */
+  knownInts(i: number): Elements | undefined {
+    const t = this.constant(i) ?? this.state.foldedValue(this.input(i));
+    if (t) return t.toArray();
+    return knownElements(inferShapes(this.state.builder.build()), this.input(i));
   }
 
   unsupported(detail: string): UnsupportedVariant {

@@ -118,7 +118,7 @@ export function dimsOf(s: TfShapeJson | undefined, symbol: (i: number) => Dim): 
 /** A node's attributes with typed getters; missing ones take the given default or raise a FormatError. */
 export class TfAttrs {
   constructor(private readonly raw: Readonly<Record<string, TfAttrJson>>, private readonly where: string,
-    private readonly int64As: DType) {}
+    private readonly int64As: DType, private readonly float64As: DType = 'float64') {}
 
   int(name: string, dflt?: number): number {
     return this.get(name, dflt, (a) => intOf(a.i));
@@ -138,12 +138,12 @@ export class TfAttrs {
   strs(name: string, dflt?: readonly string[]): string[] {
     return this.get(name, dflt && [...dflt], (a) => (a.list?.s ?? []).map(textOf));
   }
-  /** A type attribute as a Kiln dtype; int64 may be narrowed (TF.js computes int64 as int32). */
+  /** A type attribute as a Kiln dtype; 64-bit types may be narrowed (TF.js computes int64 as int32, float64 as float32). */
   type(name: string, dflt?: DType): DType {
     return this.get(name, dflt, (a) => {
       const d = tfDType(a.type ?? 'DT_INVALID');
       if (!d) throw new UnsupportedError(`${this.where}: attribute '${name}' has data type ${a.type}, which Kiln does not support`);
-      return d === 'int64' ? this.int64As : d;
+      return d === 'int64' ? this.int64As : d === 'float64' ? this.float64As : d;
     });
   }
   shape(name: string): TfShapeJson | undefined {
@@ -169,7 +169,7 @@ export class TfNode {
   readonly controlInputs: readonly string[];
   readonly attrs: TfAttrs;
 
-  constructor(json: TfNodeJson, int64As: DType) {
+  constructor(json: TfNodeJson, int64As: DType, float64As: DType = 'float64') {
     if (typeof json?.name !== 'string' || typeof json.op !== 'string') {
       throw new FormatError(`a node lacks a name or op: ${JSON.stringify(json).slice(0, 80)}`);
     }
@@ -178,7 +178,7 @@ export class TfNode {
     const inputs = json.input ?? [];
     this.inputs = inputs.filter((s) => !s.startsWith('^')).map(parseRef);
     this.controlInputs = inputs.filter((s) => s.startsWith('^')).map((s) => s.slice(1));
-    this.attrs = new TfAttrs(json.attr ?? {}, `node '${json.name}' (${json.op})`, int64As);
+    this.attrs = new TfAttrs(json.attr ?? {}, `node '${json.name}' (${json.op})`, int64As, float64As);
   }
 
   get where(): string {

@@ -57,11 +57,22 @@ const stridedSlice: Converter = (c) => {
   return [y];
 };
 
-/** Slice(x, begin, size): size -1 means to the end of the axis. */
+/**
+ * Slice(x, begin, size): size -1 means to the end of the axis. Bounds computed at run time (a
+ * count of NMS survivors) become index arithmetic in the graph.
+ */
 const slice: Converter = (c) => {
-  const begin = c.constInts(1, 'begin'), size = c.constInts(2, 'size');
-  const ends = size.map((s, i) => (s === -1 ? END : begin[i] + s));
-  return [c.emit1('Slice', [c.input(0), c.int64s(begin, 'starts'), c.int64s(ends, 'ends'), c.int64s(range(begin.length))])];
+  const known = (i: number) => c.constant(i) ?? c.state.foldedValue(c.input(i));
+  const b = known(1), s = known(2);
+  if (b && s) {
+    const begin = b.toArray(), size = s.toArray();
+    const ends = size.map((n, i) => (n === -1 ? END : begin[i] + n));
+    return [c.emit1('Slice', [c.input(0), c.int64s(begin, 'starts'), c.int64s(ends, 'ends'), c.int64s(range(begin.length))])];
+  }
+  const starts = c.cast(c.input(1), 'int64'), size = c.cast(c.input(2), 'int64');
+  const toEnd = c.emit1('Equal', [size, c.constantValue(Tensor.scalar('int64', -1), 'to_end')]);
+  const ends = c.emit1('Where', [toEnd, c.constantValue(Tensor.scalar('int64', END), 'end'), c.emit1('Add', [starts, size])]);
+  return [c.emit1('Slice', [c.input(0), starts, ends])];
 };
 
 const reshape: Converter = (c) => {
@@ -195,6 +206,25 @@ const nonMaxSuppression = (version: 2 | 3 | 4 | 5): Converter => (c) => {
   return version === 4 ? [indices, count()] : [indices];
 };
 
+/**
+ * SparseToDense(indices, output_shape, values, default): a ScatterND of the values into the
+ * default broadcast to output_shape. Indices are 0-D (one element of a vector), 1-D (elements of a
+ * vector) or 2-D [n, rank]; a scalar value goes to every index. Repeated indices, which TF rejects
+ * when validate_indices is set, keep the last value here.
+ */
+const sparseToDense: Converter = (c) => {
+  const indexRank = c.rank(c.input(0));
+  if (indexRank > 2) throw c.unsupported(`${indexRank}-D sparse_indices (TF takes 0-D, 1-D or 2-D)`);
+  const asInt64 = (v: string) => (c.info(v).dtype === 'int64' ? v : c.cast(v, 'int64'));
+  const tuples = indexRank === 2 ? c.input(0)
+    : c.emit1('Reshape', [c.input(0), c.int64s([-1, 1], 'tuple_shape')]);
+  const indices = asInt64(tuples);
+  const dense = c.emit1('Expand', [c.input(3), asInt64(c.input(1))]);
+  const count = c.emit1('Shape', [indices], { end: 1 });
+  const values = c.rank(c.input(2)) === 0 ? c.emit1('Expand', [c.input(2), count]) : c.input(2);
+  return [c.emit1('ScatterND', [dense, indices, values])];
+};
+
 /** Dims after the batch axis, which space/batch shuffles need static. */
 function staticTail(c: NodeContext, v: string): number[] {
   const tail = c.info(v).shape.slice(1);
@@ -264,7 +294,7 @@ export const arrayOps = {
   OneHot: oneHot,
   SpaceToBatchND: spaceToBatch, BatchToSpaceND: batchToSpace,
   Where: (c) => [c.cast(c.emit1('Transpose', [c.emit1('NonZero', [c.input(0)])], { perm: [1, 0] }), c.state.int64As)],
-  TopKV2: topK,
+  TopKV2: topK, SparseToDense: sparseToDense,
   NonMaxSuppressionV2: nonMaxSuppression(2), NonMaxSuppressionV3: nonMaxSuppression(3),
   NonMaxSuppressionV4: nonMaxSuppression(4), NonMaxSuppressionV5: nonMaxSuppression(5),
 } satisfies Record<string, Converter>;

@@ -121,7 +121,7 @@ export const mathOps = {
   Log1p: (c) => [c.emit1('Log', [c.emit1('Add', [c.input(0), c.scalar(elemType(c), 1, 'one')])])],
 
   Add: binary('Add'), AddV2: binary('Add'), Sub: binary('Sub'), Mul: binary('Mul'),
-  RealDiv: binary('Div'), Div: binary('Div'), Maximum: binary('Max'), Minimum: binary('Min'), Pow: binary('Pow'),
+  RealDiv: binary('Div'), Div: binary('Div'), Maximum: binary('Max'), Atan2: binary('Atan2'), Minimum: binary('Min'), Pow: binary('Pow'),
   Equal: binary('Equal'), Less: binary('Less'), LessEqual: binary('LessOrEqual'), Greater: binary('Greater'),
   GreaterEqual: binary('GreaterOrEqual'), LogicalAnd: binary('And'), LogicalOr: binary('Or'),
   BitwiseAnd: binary('BitwiseAnd'), BitwiseOr: binary('BitwiseOr'), BitwiseXor: binary('BitwiseXor'),

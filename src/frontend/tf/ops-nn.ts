@@ -82,10 +82,16 @@ const fusedConv = (weight: (c: NodeContext) => ConvWeight): Converter => (c) => 
 /**
  * Conv2DBackpropInput(input_sizes, filter, out_backprop) is a ConvTranspose whose output size is
  * given: pads are those of the forward conv, and output_padding covers rows no window reached.
+ * The sizes are often computed (Shape -> StridedSlice -> Mul -> Pack); only their spatial part
+ * matters, so a symbolic batch is fine as long as the spatial dims are static at import.
  */
 const convBackpropInput: Converter = (c) => {
   const l = layoutOf(c);
-  const sizes = spatialOf(c.constInts(0, 'input_sizes'), l);
+  const known = spatialOf(c.knownInts(0) ?? [], l);
+  if (known.length !== l.rank - 2 || known.some((d) => d === undefined)) {
+    throw c.unsupported('input_sizes whose spatial sizes are not known at import (they follow from symbolic input dims; re-export with static spatial input dims)');
+  }
+  const sizes = known as number[];
   const f = c.constant(1);
   if (!f) throw c.unsupported('a computed (non-constant) filter');
   const r = f.rank;

@@ -3,9 +3,10 @@
 import { basename, dirname } from 'node:path';
 import { FormatError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
-import { convertTfGraph } from '../tf/convert.js';
+import { convertTfGraph, type TfImportOptions } from '../tf/convert.js';
 import type { TfNodeJson, TfShapeJson } from '../tf/node.js';
 import { decodeTfTensor } from '../tf/tensor.js';
+import { Tensor } from '../../ir/tensor.js';
 import { loadTfjsWeights, type WeightsManifest } from './weights.js';
 
 interface SignatureEntry {
@@ -28,8 +29,11 @@ export interface TfjsGraphModelJson {
   };
 }
 
-/** Imports a TF.js graph model; `dir` holds the weight shards, `source` names the model.json in messages. */
-export function importTfjsGraphModel(modelJson: object, dir: string, source: string): Graph {
+/**
+ * Imports a TF.js graph model; `dir` holds the weight shards, `source` names the model.json in
+ * messages; `given` supplies shapes of inputs of unknown rank and values of frozen inputs.
+ */
+export function importTfjsGraphModel(modelJson: object, dir: string, source: string, given?: TfImportOptions): Graph {
   const model = modelJson as TfjsGraphModelJson;
   const nodes = model.modelTopology?.node;
   if (!Array.isArray(nodes)) {
@@ -47,13 +51,14 @@ export function importTfjsGraphModel(modelJson: object, dir: string, source: str
   return convertTfGraph({
     format: 'tfjs-graph', source, name: modelName(source),
     producer: model.convertedBy ?? model.generatedBy ?? undefined,
-    nodes, int64As: 'int32', inputs: refs(sig?.inputs), outputs: refs(sig?.outputs), inputShapes, functions,
+    nodes, int64As: 'int32', float64As: 'float32', inputs: refs(sig?.inputs), outputs: refs(sig?.outputs), inputShapes, functions, given,
     constant: (node) => {
       const w = weights.get(node.name);
       if (w) return w;
       const t = node.attrs.tensor('value');
       if (t && (t.tensorContent !== undefined || t.floatVal || t.intVal || t.boolVal || t.stringVal)) {
-        return decodeTfTensor(t, `${source}: ${node.where}`);
+        const v = decodeTfTensor(t, `${source}: ${node.where}`);
+        return v.dtype === 'float64' ? Tensor.from('float32', v.shape, v.numbers) : v;
       }
       throw new FormatError(`${source}: constant '${node.name}' is not in the weights manifest; the model.json and its shards do not match`);
     },

@@ -159,7 +159,8 @@ function atan(b: MathBuilder, x: Val): Val {
   const shift = b.gt(t, b.k(Math.SQRT2 - 1));                      // beyond tan(pi/8): atan t = pi/4 + atan((t-1)/(t+1))
   const u = b.select(shift, b.div(b.sub(t, b.k(1)), b.add(t, b.k(1))), t);
   const z = b.mul(u, u);
-  const coef = Array.from({ length: 9 }, (_, k) => (k % 2 ? 1 : -1) / (2 * k + 3));
+  // Taylor terms to u^19 reach f32's precision at |u| <= tan(pi/8); f64 needs them to u^45
+  const coef = Array.from({ length: b.kind === 'f64' ? 22 : 9 }, (_, k) => (k % 2 ? 1 : -1) / (2 * k + 3));
   const p = b.add(u, b.mul(b.mul(u, z), b.poly(z, coef)));
   const q = b.add(b.select(shift, b.k(Math.PI / 4), b.k(0)), p);
   const r = b.select(inv, b.sub(b.k(f32(Math.PI / 2)), b.sub(q, b.k(PI_F32_LO / 2))), q);
@@ -232,8 +233,8 @@ const F32_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
   exp, log, sigmoid, tanh, erf, asin, acos, atan, asinh, acosh, atanh,
   sinh: (b, x) => hyperbolic(b, x, 'sinh'), cosh: (b, x) => hyperbolic(b, x, 'cosh'),
 };
-/** Functions of f64 arguments with f64 results (exp and log of float64 tensors). */
-const F64_NATIVE: Partial<Record<Intrinsic, Unary>> = { exp, log };
+/** Functions of f64 arguments with f64 results (exp, log and atan of float64 tensors). */
+const F64_NATIVE: Partial<Record<Intrinsic, Unary>> = { exp, log, atan };
 /** Functions the f32 versions compute in f64 inside. */
 const F64_FUNCTIONS: Partial<Record<Intrinsic, Unary>> = {
   sin: (b, x) => trig(b, x, 'sin'), cos: (b, x) => trig(b, x, 'cos'), tan: (b, x) => trig(b, x, 'tan'),
