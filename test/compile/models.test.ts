@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { agreement } from '../util/agreement.js';
 import { test } from 'node:test';
 import { compile } from '../../src/compile/compile.js';
-import { loadModel, withInputShapes } from '../../src/frontend/load.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { numel } from '../../src/ir/shape.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -12,37 +11,15 @@ import { randomTensor, rng } from '../../src/io/random.js';
 import { OPT_LEVELS } from '../../src/passes/pipeline.js';
 import { execute } from '../../src/reference/execute.js';
 import { load } from '../../src/runtime/index.js';
-import { humanModel, nsfwjsModel, ppocrDetModel } from '../fixtures/fixtures.js';
+import { PASS_FIXTURES, staticFixture } from '../passes/fixture-models.js';
 
 
 /** Compiled sums run in other orders than the reference's; 1e-4 of the output's magnitude leaves ~50x headroom over the worst seen. */
 const RELATIVE_TOLERANCE = 1e-4;
 
-interface FixtureModel {
-  readonly label: string;
-  readonly path: () => string;
-  /** Sizes of the symbolic dims, by input (default: every symbolic dim 1). */
-  readonly shapes?: Readonly<Record<string, readonly number[]>>;
-  /** Why the compiled model cannot run in a test yet (the test is then skipped with this reason). */
-  readonly blocked?: string;
-}
-
-const MODELS: readonly FixtureModel[] = [
-  { label: 'nsfwjs mobilenet_v2_mid', path: () => nsfwjsModel('mobilenet_v2_mid') },
-  { label: 'nsfwjs inception_v3', path: () => nsfwjsModel('inception_v3') },
-  { label: 'human blazeface', path: () => humanModel('blazeface') },
-  { label: 'human movenet-lightning', path: () => humanModel('movenet-lightning') },
-  { label: 'human selfie', path: () => humanModel('selfie') },
-  { label: 'human centernet', path: () => humanModel('centernet') },
-  { label: 'PP-OCRv4 det', path: ppocrDetModel, shapes: { x: [1, 3, 320, 320] } },
-];
-
-/** The model with every input dim fixed. */
-async function staticModel(m: FixtureModel): Promise<Graph> {
-  const g = await loadModel(m.path());
-  const shapes = Object.fromEntries(g.inputs.map((n) => [n, m.shapes?.[n] ?? g.values.get(n)!.shape.map((d) => (typeof d === 'number' ? d : 1))]));
-  return withInputShapes(g, shapes);
-}
+/** The fixture models; PP-OCR at 320x320, so its convs run the tiles of a real image size. */
+const MODELS = PASS_FIXTURES.map((m) => (m.label === 'PP-OCRv4 det' ? { ...m, shapes: { x: [1, 3, 320, 320] } } : m));
+const MOBILENET = MODELS.find((m) => m.label === 'nsfwjs mobilenet_v2')!;
 
 /** Seeded input per graph input: floats in [0, 1), integer images in [0, 256). */
 function seededFeeds(g: Graph): Record<string, Tensor> {
@@ -57,14 +34,14 @@ function seededFeeds(g: Graph): Record<string, Tensor> {
 }
 
 test('nsfwjs mobilenet_v2 compiled: one kernel per remaining node, an arena that reuses memory', async () => {
-  const { report } = await compile(await staticModel({ label: 'nsfwjs mobilenet_v2', path: () => nsfwjsModel('mobilenet_v2') }));
+  const { report } = await compile(await staticFixture(MOBILENET));
   assert.equal(report.kernels > 50, true, 'one kernel per remaining node');
   assert.ok(report.arenaBytes < report.intermediateBytes / 4, 'the arena reuses memory between intermediates');
 });
 
-for (const m of [{ label: 'nsfwjs mobilenet_v2', path: () => nsfwjsModel('mobilenet_v2') }, ...MODELS]) {
-  test(`${m.label} compiled (wasm-simd) at every opt level gives the reference executor's outputs`, { skip: m.blocked }, async () => {
-    const g = await staticModel(m);
+for (const m of MODELS) {
+  test(`${m.label} compiled (wasm-simd) at every opt level gives the reference executor's outputs`, async () => {
+    const g = await staticFixture(m);
     const feeds = seededFeeds(g);
     const want = execute(g, feeds);
     for (const optLevel of OPT_LEVELS) {

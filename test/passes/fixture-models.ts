@@ -1,4 +1,4 @@
-// The fixture models the pass tests run on, loaded with every symbolic input dim fixed
+// The fixture models the graph-pass and compiled-model tests run on, loaded with every symbolic input dim fixed
 // (default 1), as compilation sees them.
 import { loadModel, withInputShapes } from '../../src/frontend/load.js';
 import type { Graph } from '../../src/ir/graph.js';
