@@ -4,15 +4,22 @@ import type { ScheduleContext } from './facets.js';
 import { convTemplate } from '../schedule/templates.js';
 import { reorder, split, unroll, vectorize, type Schedule } from '../schedule/schedule.js';
 import { convSource, isPhasedTranspose } from './nn-compute.js';
-import type { Window, WindowAttrs } from './nn-window.js';
+import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
 
-/** NCHW conv: the conv tile over the output columns, or over OH*OW when the source rows flatten. */
-export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowAttrs & { readonly group: number }>): Schedule {
+/**
+ * NCHW conv: the conv tile over the output columns, or over OH*OW when the source rows flatten. A
+ * row-flat source flattens only when it is a buffer (convCompute): the input itself (`inputIsSource`),
+ * or its padded copy; ConvInteger's zero-point-shifted input is neither until padded.
+ */
+export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowAttrs & { readonly group: number; readonly kernel_shape?: readonly number[] }>,
+  inputIsSource = true): Schedule {
   const out = outputs[0];
   if (out.length !== 4) return [];
   const [x, w] = [inputs[0]!.info.shape, inputs[1]!.info.shape] as number[][];
   const source = convSource(x, w, out, attrs);
-  const flat = source === 'row-flat' || source === 'patches';
+  const win = slidingWindow('Conv', x.slice(2), attrs.kernel_shape ?? w.slice(2), attrs);
+  const padded = [...win.padsBegin, ...win.padsEnd].some((p) => p !== 0);
+  const flat = (source === 'row-flat' && (inputIsSource || padded)) || source === 'patches';
   const [sh, sw] = attrs.strides ?? [1, 1];
   // a copied source holds each input element once per tap it feeds
   const copies = source === 'patches' ? (w[2] * w[3]) / (sh * sw) : source === 'columns' ? w[3] / sw : 1;

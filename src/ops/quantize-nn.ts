@@ -8,6 +8,7 @@ import { castNumber, type DType } from '../ir/dtype.js';
 import type { Node, ValueInfo } from '../ir/graph.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { convSchedule } from './conv-schedule.js';
 import { convOps } from './conv.js';
 import { matmulOperandsSchedule, matmulOps } from './matmul.js';
 import { convForward } from './nn-conv.js';
@@ -148,6 +149,8 @@ export const quantizeNnOps = {
 
   ConvInteger: defineOp({
     attrs: convAttrs, inputs: [2, 4], fusion: 'opaque',
+    // the zero points shift the input and weights inline: Conv's tile over them
+    schedule: (ctx) => convSchedule(ctx, false),
     infer: (ctx) => {
       const [x, w, xzp, wzp] = ctx.inputs;
       checkInt8(ctx.node, 'x', x); checkInt8(ctx.node, 'w', w);
