@@ -15,7 +15,8 @@ export interface VectorizeOptions {
   readonly onScalar?: (loopVar: string, reason: string) => void;
 }
 
-const simd128 = (s: ScalarType) => (is64Bit(s) ? 2 : 4);
+/** Lanes of a 128-bit vector of `s` (a scalar type as computed: small ints widen to i32). */
+export const simd128 = (s: ScalarType) => (is64Bit(s) ? 2 : 4);
 
 /** Vectors per loop written out one after another; longer loops keep a serial loop over vectors. */
 const MAX_UNROLLED_VECTORS = 8;

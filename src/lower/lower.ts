@@ -5,6 +5,7 @@ import {
   bin, cnst, computeType, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
 } from '../loop/ir.js';
 import { simplifyExpr } from '../loop/simplify-expr.js';
+import { simd128 } from '../loop/vectorize.js';
 import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
 import { bindShared, hoistAddressBases, wrapLets } from './cse.js';
@@ -75,8 +76,6 @@ function readsOf(t: ComputeTensor): Buffer[] {
   return loadsOf(body.epilogue(value), loadsOf(value));
 }
 
-const LANE_BYTES = 16;
-const lanesOf = (s: ScalarType) => LANE_BYTES / (s === 'f64' || s === 'i64' ? 8 : 4);
 
 function identity(kind: ReduceKind, s: ScalarType): number {
   const float = s === 'f32' || s === 'f64';
@@ -105,7 +104,7 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
  */
 function scratchSteps(t: ComputeTensor): Step[] {
   const last = t.axes.length - 1;
-  if (t.region || last < 0 || t.shape[last] < lanesOf(computeType(t.elem))) return [];
+  if (t.region || last < 0 || t.shape[last] < simd128(computeType(t.elem))) return [];
   return [vectorize(t.axes[last])];
 }
 
@@ -134,7 +133,7 @@ function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[]): 
   const s = vec(computeType(t.elem), 1);
   const fill = loop(name, t.buffer.size, store(t.buffer, v(name), cnst(region.fill, s)), 'vectorized');
   const last = t.axes.length - 1;
-  const own = steps.length || region.shape[last] < lanesOf(s.scalar) ? steps : [vectorize(t.axes[last])];
+  const own = steps.length || region.shape[last] < simd128(s.scalar) ? steps : [vectorize(t.axes[last])];
   return seq(fill, lowerBox(t, region.shape, region.begin, own));
 }
 
@@ -202,7 +201,7 @@ interface Accumulator {
 }
 
 function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: ScalarType): Accumulator[] {
-  const lanes = lanesOf(s);
+  const lanes = simd128(s);
   tile.forEach((a, i) => {
     const fail = (why: string) => { throw new IllegalScheduleError(`register tile ${a.name} of ${t.name}`, why); };
     if (a.kind !== 'unrolled' && a.kind !== 'vectorized') fail('a spatial axis inside the reduction must be unrolled or vectorised (its accumulators live in registers)');

@@ -1,14 +1,12 @@
 // The steps of a stage no schedule shapes (Reduce*, Softmax's stages, the norms' statistics, a
 // movement op's copy), read off its access pattern: vector lanes along whichever axis is contiguous.
-import { v, type Expr, type ScalarType } from '../loop/ir.js';
+import { v, type Expr } from '../loop/ir.js';
 import { toLinear } from '../loop/linear.js';
+import { simd128 } from '../loop/vectorize.js';
 import { reductionTemplate } from '../schedule/reduction.js';
 import { vectorize, type Step } from '../schedule/schedule.js';
 import { loadIndicesOf, varsOf } from './expr.js';
 import type { ComputeTensor, Reduction } from './te.js';
-
-const LANE_BYTES = 16;
-const lanesOf = (s: ScalarType) => LANE_BYTES / (s === 'f64' || s === 'i64' || s === 'u64' ? 8 : 4);
 
 /** The coefficient of `name` in `index`, or undefined when index is not affine in it. */
 function strideOf(index: Expr, name: string): number | undefined {
@@ -36,7 +34,7 @@ export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
   const value = r.body(r.axes.map((a) => v(a.name)));
   const inner = r.axes[r.axes.length - 1], last = t.axes[t.axes.length - 1];
   const problem = {
-    stage: t.name, axes: t.axes, shape: t.shape, reduce: r.axes, lanes: lanesOf(value.type.scalar), prod: r.kind === 'prod',
+    stage: t.name, axes: t.axes, shape: t.shape, reduce: r.axes, lanes: simd128(value.type.scalar), prod: r.kind === 'prod',
     reduceContiguous: inner !== undefined && contiguousIn(value, inner.name),
     outputContiguous: last !== undefined && contiguousIn(value, last),
   };
@@ -50,6 +48,6 @@ export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
  */
 export function rowSteps(t: ComputeTensor, value: Expr): Step[] {
   const last = t.axes.length - 1;
-  if (last < 0 || t.shape[last] < lanesOf(value.type.scalar) || !contiguousIn(value, t.axes[last])) return [];
+  if (last < 0 || t.shape[last] < simd128(value.type.scalar) || !contiguousIn(value, t.axes[last])) return [];
   return [vectorize(t.axes[last], t.name)];
 }

@@ -27,7 +27,9 @@ export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowA
     o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / attrs.group,
     rows: flat ? 1 : out[2], sourceElems: x[1] * x[2] * x[3] * copies, weightElems: w[0] * w[1] * w[2] * w[3],
   };
-  return convTemplate.schedule(p, convTemplate.defaults(p));
+  // weights fed at run time cannot be packed at compile time
+  const knobs = convTemplate.defaults(p);
+  return convTemplate.schedule(p, inputs[1]!.constant ? knobs : { ...knobs, packW: 0 });
 }
 
 /**

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
+import { randomTensor, rng } from '../../src/io/random.js';
+import { checkCompiledNode } from './compiled-check.js';
 import { inferNode, matchesOrt, rand, runNode } from './nn-helpers.js';
 
 const f32 = (shape: (number | string)[]) => ({ dtype: 'float32' as const, shape });
@@ -151,4 +153,10 @@ test('ConvTranspose matches onnxruntime with output_padding, dilations, groups, 
     const inputs = [rand(xs, seed++), rand(ws, seed++), withBias ? rand([m], seed++) : undefined];
     await matchesOrt('ConvTranspose', inputs, attrs, ['float32'], { rtol: 1e-4, atol: 1e-4 });
   }
+});
+
+test('Conv with weights fed at run time compiles (no compile-time packing) and gives the reference outputs', async () => {
+  const next = rng(5);
+  await checkCompiledNode('Conv', { pads: [1, 1, 1, 1] }, [randomTensor('float32', [1, 3, 8, 8], next), randomTensor('float32', [8, 3, 3, 3], next)], 1e-5);
+  await checkCompiledNode('Conv', { strides: [2, 2], group: 2 }, [randomTensor('float32', [1, 4, 9, 9], next), randomTensor('float32', [6, 2, 3, 3], next)], 1e-5);
 });
