@@ -135,7 +135,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--input <NAME=FILE.npy>', 'feed an input from a .npy file (repeatable)', collect, [])
     .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
     .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
-    .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1))')
+    .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1), integers in [0,10), strings w0..w9)')
     .option('--seed <N>', 'seed of --random', '1')
     .option('--out-dir <DIR>', 'folder for output_<i>.npy and outputs.json', 'kiln-out')
     .option('--engine <ENGINE>', `how to run a model: ${ENGINES.join(' | ')}`, 'compiled')

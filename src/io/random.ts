@@ -17,10 +17,11 @@ export function rng(seed: number): () => number {
 
 /**
  * A random tensor: floats uniform in [lo, hi) (default [0, 1), the range of a normalised
- * image), integers in [0, 10), bools fair coins.
+ * image), integers in [0, 10), bools fair coins, strings one of 'w0' ... 'w9' (so some repeat).
  */
 export function randomTensor(dtype: DType, shape: readonly number[], next: () => number, lo = 0, hi = 1): Tensor {
   const n = numel(shape);
+  if (dtype === 'string') return new Tensor(dtype, shape, Array.from({ length: n }, () => `w${Math.floor(next() * 10)}`));
   const vals = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const r = next();

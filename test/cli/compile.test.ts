@@ -159,3 +159,25 @@ test('--freeze fixes a shape-deciding input to a .npy value, so the model compil
   assertUserError(kiln(['compile', at('reshape.onnx'), '-o', at('r.kiln'), '--freeze', `shape=${at('x.npy')}`]), /--freeze shape: input 'shape' is int64 but the value is float32/);
   assertUserError(kiln(['run', at('r.kiln'), '--freeze', `shape=${at('shape.npy')}`]), /--shape and --freeze apply to models, not \.kiln artifacts/);
 });
+
+test('a model on strings runs compiled from .npy unicode arrays or --random, as the reference does', () => {
+  writeFileSync(at('strings.onnx'), buildGraphModel({
+    nodes: [{ op: 'Equal', inputs: ['x', 'y'], outputs: ['same'] }, { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [1, 0] } }],
+    inputs: [{ name: 'x', dtype: 'string', shape: [2, 3] }, { name: 'y', dtype: 'string', shape: [2, 3] }],
+    outputs: [{ name: 'same', dtype: 'bool', shape: [2, 3] }, { name: 't', dtype: 'string', shape: [3, 2] }],
+  }));
+  writeNpy(at('sx.npy'), new Tensor('string', [2, 3], ['a', 'kiln', '', 'b', 'naïve', 'c']));
+  writeNpy(at('sy.npy'), new Tensor('string', [2, 3], ['a', 'Kiln', '', 'x', 'naïve', 'c']));
+  const values = (t: Tensor) => [t.dtype, t.shape, t.dtype === 'string' ? t.data : t.toArray()];
+  const outputs = (args: readonly string[], out: string) => {
+    const r = kiln(['run', at('strings.onnx'), ...args, '--out-dir', at(out)]);
+    assert.equal(r.status, 0, show(r));
+    return [0, 1].map((i) => readNpy(join(at(out), `output_${i}.npy`)));
+  };
+  for (const feed of [['--input', `x=${at('sx.npy')}`, '--input', `y=${at('sy.npy')}`], ['--random']]) {
+    const [compiled, reference] = [outputs(feed, 's-c'), outputs([...feed, '--engine', 'reference'], 's-r')];
+    assert.deepEqual(compiled.map(values), reference.map(values));
+  }
+  assert.deepEqual(outputs(['--input', `x=${at('sx.npy')}`, '--input', `y=${at('sy.npy')}`], 's-v').map(values),
+    [['bool', [2, 3], [1, 0, 1, 0, 1, 1]], ['string', [3, 2], ['a', 'b', 'kiln', 'naïve', '', 'c']]]);
+});
