@@ -40,7 +40,7 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   if (direct) return { kernel: direct, packed: new Map() };
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
-  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs);
+  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs, outs.map((o) => o.name));
   const binder = inputBinder(op, steps);
   const bound = inputs.map((input) => input && binder.bind(input));
   binder.checkPacks();

@@ -12,6 +12,8 @@ export interface ScheduleContext<A> {
   readonly inputs: readonly ({ readonly name: string; readonly info: ValueInfo; readonly constant?: Tensor } | undefined)[];
   /** Static shape per output the kernel computes (a fused anchor lists its first only). */
   readonly outputs: readonly (readonly number[])[];
+  /** The outputs' value names where known: a compute names its inner stages after them (`${name}_acc`). */
+  readonly outputNames?: readonly string[];
 }
 
 /** What the `passThrough` facet sees of a node: what inference sees (an unknown type is undefined too). */

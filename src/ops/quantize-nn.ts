@@ -8,7 +8,9 @@ import { castNumber, type DType } from '../ir/dtype.js';
 import type { Node, ValueInfo } from '../ir/graph.js';
 import { fmtShape, numel, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
+import { onStage, type Schedule } from '../schedule/schedule.js';
 import { convSchedule } from './conv-schedule.js';
+import type { ScheduleContext } from './facets.js';
 import { convOps } from './conv.js';
 import { matmulOperandsSchedule, matmulOps } from './matmul.js';
 import { convForward } from './nn-conv.js';
@@ -101,6 +103,12 @@ function matmulInt(node: Node, a: Tensor, b: Tensor, azp: Tensor | undefined, bz
   return Tensor.from('int32', y.shape, y.numbers);
 }
 
+/** Steps for the i32 accumulator stage QLinear computes name `${output}_acc` (quantize-nn-compute.ts). */
+function onAccumulator(ctx: ScheduleContext<unknown>, steps: Schedule): Schedule {
+  const output = ctx.outputNames?.[0];
+  return output === undefined ? [] : onStage(steps, `${output}_acc`);
+}
+
 export const quantizeNnOps = {
   MatMulInteger: defineOp({
     attrs: {}, inputs: [2, 4], fusion: 'opaque',
@@ -120,6 +128,8 @@ export const quantizeNnOps = {
 
   QLinearMatMul: defineOp({
     attrs: {}, inputs: [8, 8], fusion: 'opaque',
+    // MatMul's tile on the i32 accumulator stage (a and b are inputs 0 and 3); the requantisation is a row
+    schedule: (ctx) => onAccumulator(ctx, matmulOperandsSchedule({ ...ctx, inputs: [ctx.inputs[0], ctx.inputs[3]] })),
     infer: (ctx) => {
       const [a, as, azp, b, bs, bzp, ys, yzp] = ctx.inputs;
       checkInt8(ctx.node, 'a', a); checkInt8(ctx.node, 'b', b); checkInt8(ctx.node, 'y_zero_point', yzp);
@@ -165,6 +175,7 @@ export const quantizeNnOps = {
 
   QLinearConv: defineOp({
     attrs: convAttrs, inputs: [8, 9], fusion: 'opaque',
+    schedule: (ctx) => onAccumulator(ctx, convSchedule({ ...ctx, inputs: [ctx.inputs[0], ctx.inputs[3]] }, false)),
     infer: (ctx) => {
       const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = ctx.inputs;
       checkInt8(ctx.node, 'x', x); checkInt8(ctx.node, 'w', w); checkInt8(ctx.node, 'y_zero_point', yzp);

@@ -13,9 +13,9 @@ export { convTemplate, matmulTemplate } from './templates.js';
 /** The default schedule of a node: its family's template at the default knobs, or no steps. Pass the node's attrs where known. */
 export function defaultSchedule(op: string, fusion: string,
   inputs: readonly ({ readonly name: string; readonly info: ValueInfo; readonly constant?: Tensor } | undefined)[],
-  outShapes: readonly (readonly number[])[], attrs: Attrs = {}): Schedule {
+  outShapes: readonly (readonly number[])[], attrs: Attrs = {}, outputNames?: readonly string[]): Schedule {
   const def = opDef(op);
-  if (def?.schedule) return def.schedule({ attrs: resolveAttrs(def.attrs, attrs), inputs, outputs: outShapes });
+  if (def?.schedule) return def.schedule({ attrs: resolveAttrs(def.attrs, attrs), inputs, outputs: outShapes, outputNames });
   // movement ops index through floordiv/floormod and selects: left scalar until the simplifier folds those
   if (isElementwiseKind(fusion) && outShapes.length === 1) {
     const out = outShapes[0];

@@ -48,6 +48,9 @@ export const unroll = (axis: string, stage?: string): Step => ({ s: 'unroll', ax
 export const parallel = (axis: string, stage?: string): Step => ({ s: 'parallel', axis, stage });
 export const pack = (input: string, layout: PackLayout): Step => ({ s: 'pack', input, layout });
 
+/** `steps` addressed to stage `stage` (a compute's inner stage rather than its output); packs stay as they are. */
+export const onStage = (steps: Schedule, stage: string): Schedule => steps.map((s) => (s.s === 'pack' ? s : { ...s, stage }));
+
 export function fmtStep(step: Step): string {
   const on = step.stage ? ` on ${step.stage}` : '';
   switch (step.s) {
