@@ -1,5 +1,6 @@
 // Attention (opset 23-25) and RotaryEmbedding (opset 23). Attention's reference kernel is
-// attention-kernel.ts and compiled models get it expanded into MatMul/Softmax by expand-attention.
+// attention-kernel.ts; compiled models get it expanded into MatMul/Softmax (attention-expand.ts).
+import { expandAttention } from './attention-expand.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { runAttention } from './attention-kernel.js';
 import { ATT, attentionDims, attentionOutputs } from './attention-spec.js';
@@ -19,6 +20,7 @@ export const attentionOps = {
       attentionOutputs(attentionDims(node.name, attrs, inputs), inputs[ATT.Q]!.dtype).slice(0, Math.max(1, node.outputs.length)),
     run: ({ node, attrs, inputs }) =>
       runAttention(attrs, attentionDims(node.name, attrs, inputs.map((t) => t && { dtype: t.dtype, shape: t.shape })), inputs, node.outputs.length),
+    expand: expandAttention,
     // Q·K^T and probabilities·V: each score of [batch, heads, q_seq, total] costs head_size + v_head_size
     macs: ({ attrs, inputs }) => {
       const dims = attentionDims('Attention', attrs, inputs);

@@ -4,6 +4,7 @@ import type { Attrs, Node, ValueInfo } from '../ir/graph.js';
 import { normAxis } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import type { InferContext } from './op.js';
+import type { Emitter } from '../ir/emitter.js';
 
 /** What a node's `schedule` facet sees: resolved attrs, inputs by name with static types, output shapes. */
 export interface ScheduleContext<A> {
@@ -14,6 +15,14 @@ export interface ScheduleContext<A> {
   readonly outputs: readonly (readonly number[])[];
   /** The outputs' value names where known: a compute names its inner stages after them (`${name}_acc`). */
   readonly outputNames?: readonly string[];
+}
+
+/** What the `expand` facet sees: the node, its input types, and the emitter its canonical form goes to. */
+export interface ExpandContext<A> {
+  readonly node: Node;
+  readonly attrs: A;
+  readonly inputs: readonly (ValueInfo | undefined)[];
+  readonly emit: Emitter;
 }
 
 /** What the `passThrough` facet sees of a node: what inference sees (an unknown type is undefined too). */

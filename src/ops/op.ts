@@ -6,7 +6,7 @@ import type { Tensor } from '../ir/tensor.js';
 import type { Buffer, ElemType, Stmt } from '../loop/ir.js';
 import type { TeTensor } from '../lower/te.js';
 import type { Schedule } from '../schedule/schedule.js';
-import type { ChannelWeights, LayoutMove, PadAbsorption, PassThroughContext, PermuteContext, ScheduleContext } from './facets.js';
+import type { ChannelWeights, ExpandContext, LayoutMove, PadAbsorption, PassThroughContext, PermuteContext, ScheduleContext } from './facets.js';
 
 /** TVM's operator pattern kinds: what a fusion pass may merge an op with. */
 export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'out-fusable' | 'opaque';
@@ -167,6 +167,12 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * tensors held as int32 handles, one per distinct string (src/compile/string-handles.ts).
    */
   handlesStrings?(attrs: AttrsOf<S>): boolean;
+  /**
+   * Optional, for ops whose compiled form is a graph of other canonical ops (recurrences unrolled,
+   * Attention): emits it into ctx.emit and returns true, or false when it cannot (symbolic shapes).
+   * src/passes/expand.ts splices it in before folding and fusion; `run` stays the oracle.
+   */
+  expand?(ctx: ExpandContext<AttrsOf<S>>): boolean;
 }
 
 /** The `handlesStrings` facet of ops that only move elements. */

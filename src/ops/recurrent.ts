@@ -1,7 +1,8 @@
 // The recurrent ops RNN, GRU and LSTM (opset 22 attribute set). Their reference kernel is
-// recurrent-kernel.ts; compiled models get them unrolled into canonical ops by expand-recurrent.
+// recurrent-kernel.ts; compiled models get them unrolled into canonical ops by their expand facet (recurrent-expand.ts).
 import type { Node } from '../ir/graph.js';
 import { attr, defineOp, type AttrSchema, type AttrsOf, type OpTable } from './op.js';
+import { expandRecurrent } from './recurrent-expand.js';
 import { runRecurrent } from './recurrent-kernel.js';
 import { inferRecurrent, recurrentSpec, type RecurrentOp } from './recurrent-spec.js';
 
@@ -19,6 +20,7 @@ function recurrentOp<S extends AttrSchema>(op: RecurrentOp, attrs: S, inputs: re
       inferRecurrent(spec(node, a), node.name, (a as { hidden_size?: number }).hidden_size, ins, node.outputs.length),
     run: ({ node, attrs: a, inputs: ins }) =>
       runRecurrent(spec(node, a), (a as { hidden_size?: number }).hidden_size, ins).slice(0, Math.max(1, node.outputs.length)),
+    expand: expandRecurrent,
     // every step multiplies x_t by W and h by R, per direction: Y has seq * dirs * batch * hidden elements
     macs: ({ inputs: ins, outputs: outs }) => {
       const [w, r] = [ins[1]!.shape, ins[2]!.shape], y = outs[0].shape;

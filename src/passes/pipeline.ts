@@ -10,8 +10,7 @@ import { opDef } from '../ops/index.js';
 import { cancelTransposes } from './cancel-transposes.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
-import { expandAttention } from './expand-attention.js';
-import { expandRecurrent } from './expand-recurrent.js';
+import { expandOps } from './expand.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { foldConstants } from './fold-constants.js';
 import { foldPad } from './fold-pad.js';
@@ -38,8 +37,7 @@ export interface Pass {
  * another (batch-norm, scale/shift and padding into convolutions), 3 layout planning.
  */
 export const PASSES: readonly Pass[] = [
-  { name: 'expand-recurrent', minLevel: 0, run: expandRecurrent },
-  { name: 'expand-attention', minLevel: 0, run: expandAttention },
+  { name: 'expand', minLevel: 0, run: expandOps },
   { name: 'fold-constants', minLevel: 0, run: foldConstants },
   { name: 'simplify', minLevel: 1, run: simplify },
   { name: 'cse', minLevel: 1, run: eliminateCommonSubexpressions },

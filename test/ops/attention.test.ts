@@ -1,5 +1,5 @@
 // Attention and RotaryEmbedding: the reference kernels against onnxruntime-node and the compiled
-// path (expand-attention, the rotary compute) against the reference, over heads, caches, masks,
+// path (the expand facet, the rotary compute) against the reference, over heads, caches, masks,
 // causal offsets, softcap, output modes and partial/interleaved rotation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 // RNN, GRU and LSTM against onnxruntime-node (reference kernel) and compiled through the
-// expand-recurrent pass against the reference: directions, sequence_lens, peepholes, clip,
+// expand pass against the reference: directions, sequence_lens, peepholes, clip,
 // activations with alpha/beta, input_forget, linear_before_reset, layout 1, omitted outputs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

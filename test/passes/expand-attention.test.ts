@@ -1,11 +1,12 @@
-// expand-attention: Attention with static shapes becomes two MatMuls, a Softmax and the ops of its
-// bias, computing the same outputs (present caches and scores too); symbolic shapes stay.
+// The expand pass on Attention (its expand facet, attention-expand.ts): static shapes become two
+// MatMuls, a Softmax and the ops of its bias, computing the same outputs (present caches and scores
+// too); symbolic shapes stay.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphBuilder } from '../../src/ir/graph.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expandAttention } from '../../src/passes/expand-attention.js';
+import { expandOps } from '../../src/passes/expand.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { assertSameComputation, countOp, seededFeeds } from './check.js';
 
@@ -24,7 +25,7 @@ test('Attention expands into MatMuls and Softmax computing the same outputs', ()
   for (const [attrs, mask] of [[{}, undefined], [{ is_causal: 1, qk_matmul_output_mode: 3 }, 'bool'], [{ softcap: 2, qk_matmul_output_mode: 2 }, 'float32'],
     [{ is_causal: 1, left_window_size: 1, qk_matmul_output_mode: 1 }, 'float32']] as const) {
     const g = graph(2, attrs, mask, true);
-    const f = expandAttention(g);
+    const f = expandOps(g);
     assert.equal(countOp(f, 'Attention'), 0);
     assert.equal(countOp(f, 'MatMul'), 2);
     assert.equal(countOp(f, 'Softmax'), 1);
@@ -36,5 +37,5 @@ test('Attention expands into MatMuls and Softmax computing the same outputs', ()
 
 test('Attention with a symbolic batch stays', () => {
   const g = graph('N', {}, undefined, false);
-  assert.equal(expandAttention(g), g);
+  assert.equal(expandOps(g), g);
 });

@@ -1,13 +1,15 @@
-// expand-recurrent: LSTM, GRU and RNN with static shapes become canonical ops computing the same
-// outputs (one input-projection MatMul per direction, one recurrent MatMul per step); symbolic stay.
+// The expand pass on LSTM, GRU and RNN (their expand facet, recurrent-expand.ts): static shapes become
+// canonical ops computing the same outputs (one input-projection MatMul per direction, one recurrent
+// MatMul per step); symbolic stay, and so does an op without the facet.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphBuilder } from '../../src/ir/graph.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { expandRecurrent } from '../../src/passes/expand-recurrent.js';
+import { expandOps } from '../../src/passes/expand.js';
 import { inferShapes } from '../../src/passes/infer-shapes.js';
 import { assertSameComputation, countOp } from './check.js';
+import { withFacets } from './with-facet.js';
 
 function graph(op: 'LSTM' | 'GRU' | 'RNN', seq: number | string, attrs: Record<string, number | string> = {}) {
   const next = rng(3), gates = { LSTM: 4, GRU: 3, RNN: 1 }[op], dirs = attrs.direction === 'bidirectional' ? 2 : 1;
@@ -26,7 +28,7 @@ test('each recurrent op unrolls into MatMuls and elementwise ops computing the s
   for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
     for (const direction of ['forward', 'reverse', 'bidirectional']) {
       const g = graph(op, 5, { direction, linear_before_reset: op === 'GRU' && direction === 'reverse' ? 1 : 0 });
-      const f = expandRecurrent(g);
+      const f = expandOps(g);
       assert.equal(countOp(f, op), 0, `${op} ${direction} expanded`);
       const dirs = direction === 'bidirectional' ? 2 : 1;
       // GRU without linear_before_reset multiplies by R twice per step (gates, then the reset state)
@@ -40,5 +42,11 @@ test('each recurrent op unrolls into MatMuls and elementwise ops computing the s
 
 test('a symbolic seq_length stays a recurrent op', () => {
   const g = graph('LSTM', 'T');
-  assert.equal(expandRecurrent(g), g);
+  assert.equal(expandOps(g), g);
+});
+
+test('the expand pass asks the op: LSTM without its expand facet stays, and is not named in the pass', () => {
+  const g = graph('LSTM', 5);
+  assert.equal(withFacets('LSTM', { expand: undefined }, () => expandOps(g)), g);
+  assert.equal(countOp(expandOps(g), 'LSTM'), 0);
 });

@@ -1,10 +1,8 @@
-// What the expansion passes share: an emitter of canonical nodes and constants under names not
-// yet taken in the graph, and the splice of the emitted nodes in place of the node they expand.
-import type { DType } from '../ir/dtype.js';
-import type { Attrs, Graph, Node } from '../ir/graph.js';
-import { Tensor } from '../ir/tensor.js';
-import { pruned } from './rewrite.js';
-import { inferShapes } from './infer-shapes.js';
+// An emitter of canonical nodes and constants under names not yet taken in a graph: how an op's
+// `expand` facet writes its compiled form as other canonical ops (src/passes/expand.ts splices it in).
+import type { DType } from './dtype.js';
+import type { Attrs, Node } from './graph.js';
+import { Tensor } from './tensor.js';
 
 export class Emitter {
   readonly nodes: Node[] = [];
@@ -82,30 +80,4 @@ export class Emitter {
       this.op('Identity', [from], {}, [to]);
     }
   }
-}
-
-/**
- * The graph with each node that `expand` returns an emitter's work for replaced by those nodes;
- * types are inferred again for the new values.
- */
-export function expandNodes(g: Graph, expand: (n: Node, emit: (prefix: string) => Emitter) => Emitter | undefined): Graph {
-  const valueNames = new Set<string>([...g.values.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
-  const nodeNames = new Set(g.nodes.map((n) => n.name));
-  const nodes: Node[] = [];
-  const constants = new Map(g.constants);
-  let changed = false;
-  for (const n of g.nodes) {
-    const e = expand(n, (prefix) => new Emitter(valueNames, nodeNames, prefix));
-    if (!e) { nodes.push(n); continue; }
-    changed = true;
-    nodes.push(...e.nodes);
-    for (const [k, t] of e.constants) constants.set(k, t);
-  }
-  if (!changed) return g;
-  const values = new Map(g.values);
-  for (const [k, t] of constants) if (!values.has(k)) values.set(k, { dtype: t.dtype, shape: t.shape });
-  // values that were there keep their types: inference would rename the symbolic dims elsewhere
-  const typed = inferShapes({ ...g, nodes, constants, values });
-  for (const [k, info] of typed.values) if (!values.has(k)) values.set(k, info);
-  return pruned({ ...typed, values });
 }

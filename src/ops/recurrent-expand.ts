@@ -1,23 +1,21 @@
-// RNN, GRU and LSTM unrolled into canonical ops for a known seq_length: the input projection of
-// every step as one MatMul, then per step a small MatMul with R and the cell's elementwise ops,
-// so compiled models get the GEMM schedules and fusion. sequence_lens masks steps with Where.
+// The compiled form of RNN, GRU and LSTM, unrolled into canonical ops for a known seq_length: the
+// input projection of every step as one MatMul, then per step a small MatMul with R and the cell's
+// elementwise ops, so compiled models get the GEMM schedules and fusion. sequence_lens masks steps with Where.
 import type { DType } from '../ir/dtype.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Node } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import type { Activation } from '../ops/recurrent-activations.js';
-import { CELLS, INPUT, recurrentSpec, type RecurrentOp, type RecurrentSpec } from '../ops/recurrent-spec.js';
-import { expandNodes, type Emitter } from './expand-builder.js';
+import type { Emitter } from '../ir/emitter.js';
+import type { ExpandContext } from './facets.js';
+import type { Activation } from './recurrent-activations.js';
+import { INPUT, recurrentSpec, type RecurrentOp, type RecurrentSpec } from './recurrent-spec.js';
 
-export function expandRecurrent(g: Graph): Graph {
-  return expandNodes(g, (n, emitter) => {
-    if (!(n.op in CELLS)) return undefined;
-    const x = g.values.get(n.inputs[INPUT.X]);
-    if (!x || !isStatic(x.shape)) return undefined;
-    const e = emitter(n.name);
-    expandOne(e, n, recurrentSpec(n.op as RecurrentOp, n.name, n.attrs), x.dtype, x.shape, g.values.get(n.inputs[INPUT.W])!.shape[1] as number);
-    return e;
-  });
+/** The `expand` facet of RNN, GRU and LSTM: unrolled for a static seq_length; false while it is symbolic. */
+export function expandRecurrent({ node: n, inputs, emit }: ExpandContext<unknown>): boolean {
+  const x = inputs[INPUT.X];
+  if (!x || !isStatic(x.shape)) return false;
+  expandOne(emit, n, recurrentSpec(n.op as RecurrentOp, n.name, n.attrs), x.dtype, x.shape, inputs[INPUT.W]!.shape[1] as number);
+  return true;
 }
 
 /** The activation applied to `x` as canonical ops. */

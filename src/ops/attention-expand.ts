@@ -1,27 +1,22 @@
-// Attention expanded into canonical ops for static shapes: heads split by Reshape/Transpose, the
-// KV cache by Concat, grouped KV heads by Expand, scores by MatMul, the additive bias of mask,
+// The compiled form of Attention as canonical ops for static shapes: heads split by Reshape/Transpose,
+// the KV cache by Concat, grouped KV heads by Expand, scores by MatMul, the additive bias of mask,
 // causal frontier, window and padding, Softmax with fully-masked rows zeroed by Where.
 import type { DType } from '../ir/dtype.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Emitter } from '../ir/emitter.js';
+import type { Node } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
-import { resolveAttrs } from '../ops/op.js';
-import { opDef } from '../ops/index.js';
-import { ATT, attentionDims, attentionScale, type AttentionAttrs } from '../ops/attention-spec.js';
-import { expandNodes, type Emitter } from './expand-builder.js';
+import { ATT, attentionDims, attentionScale, type AttentionAttrs } from './attention-spec.js';
+import type { ExpandContext } from './facets.js';
 
 /** ONNX TensorProto element types softmax_precision names. */
 const PRECISION: Readonly<Record<number, DType>> = { 1: 'float32', 10: 'float16', 11: 'float64' };
 
-export function expandAttention(g: Graph): Graph {
-  return expandNodes(g, (n, emitter) => {
-    if (n.op !== 'Attention') return undefined;
-    const infos = n.inputs.map((v) => (v ? g.values.get(v) : undefined));
-    if (infos.some((i) => i && !isStatic(i.shape))) return undefined;
-    const e = emitter(n.name);
-    expandOne(e, n, resolveAttrs(opDef('Attention')!.attrs, n.attrs) as unknown as AttentionAttrs, infos.map((i) => i && { dtype: i.dtype, shape: i.shape as number[] }));
-    return e;
-  });
+/** The `expand` facet of Attention, for static shapes; false while one is symbolic. */
+export function expandAttention({ node: n, attrs, inputs, emit }: ExpandContext<AttentionAttrs>): boolean {
+  if (inputs.some((i) => i && !isStatic(i.shape))) return false;
+  expandOne(emit, n, attrs, inputs.map((i) => i && { dtype: i.dtype, shape: i.shape as number[] }));
+  return true;
 }
 
 function expandOne(e: Emitter, n: Node, attrs: AttentionAttrs, infos: readonly ({ dtype: DType; shape: number[] } | undefined)[]): void {
