@@ -65,8 +65,9 @@ export const absolute = (x: Expr): Expr => un('abs', x);
 export const mean = (acc: Expr, n: number): Expr => bin('div', acc, k(acc, n));
 
 /**
- * Softmax along one axis in three stages: the max over the axis, the sum of exp(x - max), then
- * each element (LogSoftmax: x - max - log sum). The first two are kept in kernel scratch.
+ * Softmax along one axis: the max over the axis, exp(x - max) once per element, their sum, then each
+ * exp divided by it. LogSoftmax needs no exp per output: the max, the sum of exp(x - max), then
+ * x - max - log sum. All but the last stage are kept in kernel scratch.
  */
 export function softmaxCompute(log: boolean) {
   return (ctx: ComputeContext<{ readonly axis: number }>): ComputeTensor[] => {
@@ -77,6 +78,12 @@ export function softmaxCompute(log: boolean) {
     const along = (idx: readonly Expr[], r: Expr) => idx.map((e, i) => (i === axis ? r : e));
     const max = compute(`${out.name}_max`, lineShape, (idx) => reduce('max', [x.shape[axis]], ([r]) => x.at(along(idx, r))), { elem: out.elem });
     const shifted = (idx: readonly Expr[]) => bin('sub', x.at(idx), max.at(along(idx, cnst(0))));
+    if (!log) {
+      // exp once per element, kept in scratch for the sum and the division
+      const e = compute(`${out.name}_exp`, x.shape, (idx) => call('exp', shifted(idx)), { elem: out.elem, materialize: true });
+      const total = compute(`${out.name}_sum`, lineShape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => e.at(along(idx, r))), { elem: out.elem });
+      return [compute(out.name, out.shape, (idx) => bin('div', e.at(idx), total.at(along(idx, cnst(0)))), { elem: out.elem })];
+    }
     const sum = compute(`${out.name}_sum`, lineShape, (idx) =>
       reduce('sum', [x.shape[axis]], ([r]) => call('exp', shifted(along(idx, r)))), { elem: out.elem });
     return [compute(out.name, out.shape, (idx) => {

@@ -41,8 +41,10 @@ describe('steps of unscheduled stages', () => {
     assert.deepEqual(vectorLoops('ReduceSum', {}, [{ shape: [16, 3] }, axes(0)]), []);
   });
   it("Softmax vectorises its max and sum along a contiguous axis and its last stage's rows", () => {
-    assert.deepEqual(vectorLoops('Softmax', {}, [{ shape: [4, 33] }]), ['y_max_r0', 'y_sum_r0', 'y_i1']);
-    assert.deepEqual(vectorLoops('Softmax', { axis: 0 }, [{ shape: [5, 8] }]), ['tile:y_max_acc0', 'tile:y_max_acc1', 'tile:y_sum_acc0', 'tile:y_sum_acc1', 'y_i1']);
+    assert.deepEqual(vectorLoops('Softmax', {}, [{ shape: [4, 33] }]), ['y_max_r0', 'y_exp_i1', 'y_sum_r0', 'y_i1']);
+    assert.deepEqual(vectorLoops('Softmax', { axis: 0 }, [{ shape: [5, 8] }]),
+      ['tile:y_max_acc0', 'tile:y_max_acc1', 'y_exp_i1', 'tile:y_sum_acc0', 'tile:y_sum_acc1', 'y_i1']);
+    assert.deepEqual(vectorLoops('LogSoftmax', {}, [{ shape: [4, 33] }]), ['y_max_r0', 'y_sum_r0', 'y_i1']);
     const norm = vectorLoops('LayerNormalization', { axis: -1 }, [{ shape: [3, 20] }, { shape: [20] }, { shape: [20] }]);
     assert.ok(norm.length >= 3, `LayerNormalization: ${norm.join(', ')}`);
   });
