@@ -101,6 +101,12 @@ export interface Layout {
   offset(idx: readonly Expr[]): Expr;
 }
 
+/** `idx` with its entry on `axis` replaced by `r`: element r of the same line. */
+export const along = (idx: readonly Expr[], axis: number, r: Expr): Expr[] => idx.map((e, d) => (d === axis ? r : e));
+
+/** Element 0 of `t`: a one-value parameter (an axis, a ratio, a bound, a zero point) read at run time. */
+export const elementZero = (t: TeTensor): Expr => t.at(t.shape.map(() => cnst(0)));
+
 export const rowMajorLayout = (shape: readonly number[]): Layout => ({ size: numel(shape), offset: (idx) => rowMajor(idx, shape) });
 
 /** A kernel input: row-major unless a packed constant supplies its blocked layout (src/schedule/pack.ts). */

@@ -2,13 +2,12 @@
 // the first or last index holding it), CumSum (a masked sum per element) and LpNormalization.
 import { normAxis } from '../ir/shape.js';
 import { bin, cast, cnst, select, un, type Expr } from '../loop/ir.js';
-import { compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { along, compute, elementZero, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
 import { k } from './elementwise-compute.js';
 import type { ComputeContext } from './op.js';
 
 interface ArgAttrs { readonly axis: number; readonly keepdims: number; readonly select_last_index: number }
 
-const along = (idx: readonly Expr[], axis: number, r: Expr) => idx.map((e, d) => (d === axis ? r : e));
 
 /** The index along `axis` of the first (or last) element equal to `extreme`, as a min (max) reduction. */
 function indexOf(x: TeTensor, axis: number, at: (r: Expr) => readonly Expr[], extreme: Expr, last: boolean, type: 'i32' | 'i64'): ReturnType<typeof reduce> {
@@ -77,7 +76,7 @@ export function cumulativeCompute(ctx: ComputeContext<{ readonly exclusive: numb
     return [compute(out.name, out.shape, (idx) => reduce(kind, [x.shape[axis]], ([r]) => term(idx, axis, r)), { elem: out.elem })];
   }
   const axisInput = ctx.inputs[1]!;
-  const raw = axisInput.at(axisInput.shape.map(() => cnst(0)));
+  const raw = elementZero(axisInput);
   const given = raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
   const axis = select(bin('lt', given, cnst(0)), bin('add', given, cnst(rank)), given);
   const longest = Math.max(1, ...x.shape);

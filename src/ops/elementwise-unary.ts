@@ -1,7 +1,7 @@
 // Unary elementwise ops: math functions, predicates and activations, each a scalar function.
+import { elementZero } from '../lower/te.js';
 import { attr, defineOp, type OpTable } from './op.js';
 import { bin, call, cnst, select, un } from '../loop/ir.js';
-import type { TeTensor } from '../lower/te.js';
 import { checkDType, checkSameDType, mapUnary, simpleUnary, unaryOp, type Scalar1 } from './elementwise-build.js';
 import { clamp01, expm1, k, lt0, mapInputs, relu, softplusExpr, withExpr } from './elementwise-compute.js';
 
@@ -161,10 +161,9 @@ export const unaryOps = {
     // bounds are read as one-element tensors, so a Clip with run-time bounds compiles too
     compute: (ctx) => {
       const [x, min, max] = ctx.inputs;
-      const first = (t: TeTensor) => t.at(t.shape.map(() => cnst(0)));
       return [mapInputs(ctx, [x!], ([v]) => {
-        const r = min ? select(bin('lt', v, first(min)), first(min), v) : v;
-        return max ? select(bin('gt', r, first(max)), first(max), r) : r;
+        const r = min ? select(bin('lt', v, elementZero(min)), elementZero(min), v) : v;
+        return max ? select(bin('gt', r, elementZero(max)), elementZero(max), r) : r;
       })];
     },
   }),

@@ -2,7 +2,7 @@
 // the last two dims), GatherElements and GatherND (indices read from data at each output element).
 import { UnsupportedError } from '../errors.js';
 import { bin, cast, cnst, select, type Expr } from '../loop/ir.js';
-import { compute, type TeTensor } from '../lower/te.js';
+import { compute, elementZero, type TeTensor } from '../lower/te.js';
 import { k } from './elementwise-compute.js';
 import { dataIndex } from './movement-compute.js';
 import type { ComputeContext } from './op.js';
@@ -28,7 +28,7 @@ export function triluCompute(ctx: Ctx, upper: boolean): TeTensor[] {
   const r = out.shape.length;
   const diagonal = (): Expr => {
     if (!kIn) return cnst(0);
-    const raw = kIn.at(kIn.shape.map(() => cnst(0)));
+    const raw = elementZero(kIn);
     return raw.type.scalar === 'i32' ? raw : cast(raw, 'i32');
   };
   return [compute(out.name, out.shape, (idx) => {

@@ -2,7 +2,7 @@
 // as a padded window of the input, Compress as a sequential kernel appending selected slices, and
 // Dropout, which drops by a hash of each element's index so both engines drop the same ones.
 import { I32, bin, cast, cnst, load, loop, select, seq, store, v, type Expr, type Stmt } from '../loop/ir.js';
-import { compute, rowMajor, type TeTensor } from '../lower/te.js';
+import { compute, elementZero, rowMajor, type TeTensor } from '../lower/te.js';
 import { dropoutUniformExpr } from './dropout-random.js';
 import { compressAxis, cropOffsets } from './misc.js';
 import { windowPad } from './nn-compute.js';
@@ -43,7 +43,7 @@ export function dropoutCompute(ctx: ComputeContext<{ readonly seed?: number }>):
   const [y, mask] = ctx.outputs;
   const scalarOf = (i: number, dflt: Expr): Expr => {
     const t = ctx.inputs[i];
-    return t ? t.at(t.shape.map(() => cnst(0))) : dflt;
+    return t ? elementZero(t) : dflt;
   };
   const flags = (idx: readonly Expr[]) => {
     const value = x.at(idx);

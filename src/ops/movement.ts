@@ -1,11 +1,11 @@
 // Data movement ops: every output element is a copy of one input element (or a fill
 // value), so they work for every dtype including strings. Kernels are strided copies.
+import { elementZero } from '../lower/te.js';
 import { ShapeError } from '../errors.js';
 import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, padAmounts, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
-import { cnst } from '../loop/ir.js';
 import { permuteAxisAttr, sameTypePassesInput0 } from './facets.js';
 import { concatPassThrough, concatPermute, padPassThrough, padPermute, transposePassThrough } from './movement-facets.js';
 import { attr, copiesElements, defineOp, type OpTable } from './op.js';
@@ -235,7 +235,7 @@ export const movementOps = {
       const maps = x.shape.map((d, i) => padMap(d, amounts[i][0], amounts[i][1], ctx.attrs.mode));
       // a pad value fed at run time is read by the kernel; a constant one is folded in
       const value = ctx.inputs[2];
-      const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : value ? value.at(value.shape.map(() => cnst(0))) : 0;
+      const fill = ctx.constant(2) ? ctx.constant(2)!.numbers[0] : value ? elementZero(value) : 0;
       return [axisMapsCompute(ctx, x, maps, fill)];
     },
     passThrough: padPassThrough,

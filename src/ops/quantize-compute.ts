@@ -4,7 +4,7 @@
 import { UnsupportedError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import { bin, cast, cnst, select, un, type Expr } from '../loop/ir.js';
-import { compute, reduce, type TeTensor } from '../lower/te.js';
+import { compute, elementZero, reduce, type TeTensor } from '../lower/te.js';
 import type { ComputeContext } from './op.js';
 import { quantLayout, quantRange, type QuantLayout } from './quantize-params.js';
 
@@ -15,7 +15,7 @@ const i32 = (e: Expr) => (e.type.scalar === 'i32' ? e : cast(e, 'i32'));
 
 /** Element idx's entry of a scale or zero point laid out as `layout`. */
 export function paramAt(t: TeTensor, layout: QuantLayout, idx: readonly Expr[]): Expr {
-  if (layout.kind === 'tensor') return t.at(t.shape.map(() => cnst(0)));
+  if (layout.kind === 'tensor') return elementZero(t);
   if (layout.kind === 'axis') return t.at([idx[layout.axis]]);
   return t.at(idx.map((e, d) => (d === layout.axis ? bin('floordiv', e, cnst(layout.block)) : e)));
 }

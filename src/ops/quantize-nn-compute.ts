@@ -2,7 +2,7 @@
 // (inline i32 tensors) go through MatMul's and Conv's own computes with an i32 accumulator; the
 // QLinear forms then requantise it with the scale ratio, rounded as the scales' type rounds.
 import { bin, cast, cnst, un, type Expr } from '../loop/ir.js';
-import { compute, type TeTensor } from '../lower/te.js';
+import { compute, elementZero, type TeTensor } from '../lower/te.js';
 import { convCompute, matmulCompute } from './nn-compute.js';
 import type { ComputeContext } from './op.js';
 import { alignedParamShape, quantRange, type ParamRole } from './quantize-params.js';
@@ -48,7 +48,6 @@ function scaleRatio(name: string, shape: readonly number[], inScale: (idx: reado
   return compute(`${name}_sratio`, shape, (idx) => bin('div', product.at(idx), f32(yScale)), { elem, materialize: true });
 }
 
-const first = (t: TeTensor) => t.at(t.shape.map(() => cnst(0)));
 const accOutput = (name: string, shape: readonly number[]) => [{ name, shape, elem: 'i32' as const }];
 
 export function matMulIntegerCompute(ctx: ComputeContext<unknown>): TeTensor[] {
@@ -69,10 +68,10 @@ export function qlinearMatMulCompute(ctx: ComputeContext<unknown>): TeTensor[] {
   const right = (s: readonly number[]) => [...new Array<number>(Math.max(0, rank - s.length)).fill(1), ...s].slice(-rank || 0);
   const shape = rank ? right(alignA).map((d, i) => Math.max(d, right(alignB)[i])) : [];
   const elem = ctx.inputTypes[1]!.dtype === 'float16' ? 'f16' : 'f32';
-  const ratio = scaleRatio(out.name, shape, paramReader(as!, alignA), paramReader(bs!, alignB), first(ys!), elem);
+  const ratio = scaleRatio(out.name, shape, paramReader(as!, alignA), paramReader(bs!, alignB), elementZero(ys!), elem);
   const [lo, hi] = quantRange('QLinearMatMul', ctx.inputTypes[7]!.dtype as DType);
   return [compute(out.name, out.shape, (idx) =>
-    requantize(acc.at(idx), ratio.at(idx.map((e, i) => (shape[i] === 1 ? cnst(0) : e))), first(yzp!), lo, hi), { elem: out.elem })];
+    requantize(acc.at(idx), ratio.at(idx.map((e, i) => (shape[i] === 1 ? cnst(0) : e))), elementZero(yzp!), lo, hi), { elem: out.elem })];
 }
 
 type ConvCtx = Parameters<typeof convCompute>[0];
@@ -94,9 +93,9 @@ export function qlinearConvCompute(ctx: ConvCtx): TeTensor[] {
   const accAt = (idx: readonly Expr[]) => (flat
     ? acc.at([idx[0], idx[1], cnst(0), bin('add', bin('mul', idx[2], cnst(out.shape[3])), idx[3])]) : acc.at(idx));
   const perChannel = ws!.shape.some((d) => d !== 1);
-  const ratio = scaleRatio(out.name, [perChannel ? out.shape[1] : 1], () => first(xs!),
-    ([o]) => (perChannel ? ws!.at(ws!.shape.map(() => o)) : first(ws!)), first(ys!), 'f32');
+  const ratio = scaleRatio(out.name, [perChannel ? out.shape[1] : 1], () => elementZero(xs!),
+    ([o]) => (perChannel ? ws!.at(ws!.shape.map(() => o)) : elementZero(ws!)), elementZero(ys!), 'f32');
   const [lo, hi] = quantRange('QLinearConv', ctx.inputTypes[7]!.dtype as DType);
   return [compute(out.name, out.shape, (idx) =>
-    requantize(accAt(idx), ratio.at([perChannel ? idx[1] : cnst(0)]), first(yzp!), lo, hi), { elem: out.elem })];
+    requantize(accAt(idx), ratio.at([perChannel ? idx[1] : cnst(0)]), elementZero(yzp!), lo, hi), { elem: out.elem })];
 }

@@ -2,7 +2,7 @@
 // the reduced dims, with the shift by the maximum as a stage of its own where exp could overflow.
 import { UnsupportedError } from '../errors.js';
 import { bin, call, cnst, un, type Expr } from '../loop/ir.js';
-import { compute, reduce, type ComputeTensor, type ReduceKind, type TeTensor } from '../lower/te.js';
+import { along, compute, reduce, type ComputeTensor, type ReduceKind, type TeTensor } from '../lower/te.js';
 import { normAxis } from '../ir/shape.js';
 import { k } from './elementwise-compute.js';
 import type { AttrSchema, ComputeContext, OpDef } from './op.js';
@@ -75,19 +75,18 @@ export function softmaxCompute(log: boolean) {
     const out = ctx.outputs[0];
     const axis = normAxis(ctx.attrs.axis, x.shape.length);
     const lineShape = x.shape.map((d, i) => (i === axis ? 1 : d));
-    const along = (idx: readonly Expr[], r: Expr) => idx.map((e, i) => (i === axis ? r : e));
-    const max = compute(`${out.name}_max`, lineShape, (idx) => reduce('max', [x.shape[axis]], ([r]) => x.at(along(idx, r))), { elem: out.elem });
-    const shifted = (idx: readonly Expr[]) => bin('sub', x.at(idx), max.at(along(idx, cnst(0))));
+    const max = compute(`${out.name}_max`, lineShape, (idx) => reduce('max', [x.shape[axis]], ([r]) => x.at(along(idx, axis, r))), { elem: out.elem });
+    const shifted = (idx: readonly Expr[]) => bin('sub', x.at(idx), max.at(along(idx, axis, cnst(0))));
     if (!log) {
       // exp once per element, kept in scratch for the sum and the division
       const e = compute(`${out.name}_exp`, x.shape, (idx) => call('exp', shifted(idx)), { elem: out.elem, materialize: true });
-      const total = compute(`${out.name}_sum`, lineShape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => e.at(along(idx, r))), { elem: out.elem });
-      return [compute(out.name, out.shape, (idx) => bin('div', e.at(idx), total.at(along(idx, cnst(0)))), { elem: out.elem })];
+      const total = compute(`${out.name}_sum`, lineShape, (idx) => reduce('sum', [x.shape[axis]], ([r]) => e.at(along(idx, axis, r))), { elem: out.elem });
+      return [compute(out.name, out.shape, (idx) => bin('div', e.at(idx), total.at(along(idx, axis, cnst(0)))), { elem: out.elem })];
     }
     const sum = compute(`${out.name}_sum`, lineShape, (idx) =>
-      reduce('sum', [x.shape[axis]], ([r]) => call('exp', shifted(along(idx, r)))), { elem: out.elem });
+      reduce('sum', [x.shape[axis]], ([r]) => call('exp', shifted(along(idx, axis, r)))), { elem: out.elem });
     return [compute(out.name, out.shape, (idx) => {
-      const total = sum.at(along(idx, cnst(0)));
+      const total = sum.at(along(idx, axis, cnst(0)));
       return log ? bin('sub', shifted(idx), call('log', total)) : bin('div', call('exp', shifted(idx)), total);
     }, { elem: out.elem })];
   };

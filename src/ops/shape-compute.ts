@@ -2,7 +2,7 @@
 // ConstantOfShape, EyeLike, and Range (start and delta read at run time). Folding usually removes
 // them; these keep a graph compilable when it does not (a constant too large to embed, say).
 import { add, bin, cast, cnst, computeType, mul, scalar, select, type ElemType, type Expr } from '../loop/ir.js';
-import { compute, numel, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { compute, elementZero, numel, type ComputeTensor, type TeTensor } from '../lower/te.js';
 import type { ComputeContext } from './op.js';
 
 type Ctx = ComputeContext<Record<string, unknown>>;
@@ -45,7 +45,7 @@ export function rangeCompute(ctx: Ctx): ComputeTensor[] {
   const out = ctx.outputs[0];
   const type = computeType(out.elem);
   const wide = type === 'f32' ? 'f64' : type;
-  const read = (t: TeTensor): Expr => { const e = t.at(t.shape.map(() => cnst(0))); return e.type.scalar === wide ? e : cast(e, wide); };
+  const read = (t: TeTensor): Expr => { const e = elementZero(t); return e.type.scalar === wide ? e : cast(e, wide); };
   return [compute(out.name, out.shape, ([i]) => {
     const value = add(read(start), mul(wide === 'i32' ? i : cast(i, wide), read(delta)));
     return value.type.scalar === type ? value : cast(value, type);

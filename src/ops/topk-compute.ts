@@ -2,11 +2,10 @@
 // but vectorised, for short lines) and a loop-IR kernel keeping a bounded heap (O(n log k)).
 import { I32, bin, cast, cnst, load, loop, select, seq, store, v, computeType, scalar,
   type Buffer, type Expr, type Stmt, type VType } from '../loop/ir.js';
-import { compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
+import { along, compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
 import type { ComputeContext, KernelContext } from './op.js';
 
 type TopKAttrs = { readonly largest: number };
-const along = (idx: readonly Expr[], axis: number, r: Expr) => idx.map((e, d) => (d === axis ? r : e));
 const isFloat = (t: VType) => t.scalar === 'f32' || t.scalar === 'f64';
 const or = (a: Expr, b: Expr) => bin('or', a, b);
 const and = (a: Expr, b: Expr) => bin('and', a, b);

@@ -19,7 +19,7 @@ import { load } from '../../src/runtime/index.js';
 import { fromRuntimeTensor, toFeed } from '../../src/artifact/feeds.js';
 import { ppocrDetModel } from '../fixtures/fixtures.js';
 import { agreement } from '../util/agreement.js';
-import { runOrtPlain } from '../ops/three-engines.js';
+import { runOrt } from '../util/onnx-ort.js';
 
 interface PlainNode { name: string; opType: string; domain: string; input: string[]; output: string[]; attribute: unknown[] }
 
@@ -54,7 +54,7 @@ test('PP-OCRv4 det with int8 weights and a uint8 input (QDQ): both Kiln engines 
   const model = quantise(readFileSync(ppocrDetModel()));
   const shape = [1, 3, 640, 640];
   const x = randomTensor('float32', shape, rng(1), -2, 2);
-  const want = (await runOrtPlain(model, { x }, false)).values().next().value!;
+  const want = (await runOrt(model, { x }, false)).values().next().value!;
   const g = importOnnx(model, 'det-qdq.onnx');
   const counts = (op: string) => g.nodes.filter((n) => n.op === op).length;
   // the weights' DequantizeLinear nodes fold to float constants at import (their run is the fold); the input's pair stays

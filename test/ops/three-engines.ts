@@ -1,32 +1,18 @@
 // Runs one ONNX model on onnxruntime-node, Kiln's reference executor and Kiln's compiled engine
 // (wasm-simd, one artifact) with the same feeds, and checks Kiln's outputs against ORT's.
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
 import { compile } from '../../src/compile/compile.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { execute } from '../../src/reference/execute.js';
 import { load } from '../../src/runtime/index.js';
 import { fromRuntimeTensor, toFeed } from '../../src/artifact/feeds.js';
-import { fromOrt, toOrt } from '../util/onnx-ort.js';
+import { runOrt } from '../util/onnx-ort.js';
 
 export interface EngineResults {
   readonly ort: ReadonlyMap<string, Tensor>;
   readonly reference: ReadonlyMap<string, Tensor>;
   readonly compiled: ReadonlyMap<string, Tensor>;
-}
-
-/** ORT without graph optimisations: a QDQ model then runs as written, not fused into integer ops. */
-export async function runOrtPlain(model: Uint8Array, feeds: Readonly<Record<string, Tensor>>, optimize: boolean): Promise<Map<string, Tensor>> {
-  const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: optimize ? 'all' : 'disabled',
-  });
-  try {
-    const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
-    return new Map(session.outputNames.map((n) => [n, fromOrt(out[n])]));
-  } finally {
-    await session.release();
-  }
 }
 
 /** The model's outputs on the three engines. */
@@ -36,7 +22,7 @@ export async function runThree(model: Uint8Array, feeds: Readonly<Record<string,
   const session = await load((await compile(g, { target: 'wasm-simd' })).bytes);
   const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, toFeed(t)])));
   const compiled = new Map(g.outputs.map((o) => [o, fromRuntimeTensor(got[o])]));
-  return { ort: await runOrtPlain(model, feeds, optimizeOrt), reference, compiled };
+  return { ort: await runOrt(model, feeds, optimizeOrt), reference, compiled };
 }
 
 /** Element-wise |a - b| <= tol for every element, shapes and dtypes equal; `what` names the case. */

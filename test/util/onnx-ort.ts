@@ -30,8 +30,11 @@ export function fromOrt(t: ort.Tensor): Tensor {
 }
 
 /** Runs the model on onnxruntime-node (one thread); outputs by name in the model's order. */
-export async function runOrt(model: Uint8Array, feeds: Readonly<Record<string, Tensor>>): Promise<Map<string, Tensor>> {
-  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+/** `optimize` false runs the graph as written (a QDQ model then stays float, not fused into integer ops). */
+export async function runOrt(model: Uint8Array, feeds: Readonly<Record<string, Tensor>>, optimize = true): Promise<Map<string, Tensor>> {
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: optimize ? 'all' : 'disabled',
+  });
   try {
     const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
     return new Map(session.outputNames.map((n) => [n, fromOrt(out[n])]));
