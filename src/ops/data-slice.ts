@@ -5,7 +5,7 @@ import { normAxis, stridesOf, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { intsOf, stridedCopy } from './data-util.js';
 import { slicePassThrough, slicePermute } from './movement-facets.js';
-import { copiesElements, defineOp } from './op.js';
+import { opaqueElements, defineOp } from './op.js';
 import { UnsupportedError } from '../errors.js';
 import { axisMapsCompute } from './movement-compute.js';
 
@@ -54,7 +54,7 @@ export const sliceOps = {
     attrs: {},
     inputs: [3, 5],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => intsOf(constant(i)));

@@ -6,7 +6,7 @@ import { Tensor } from '../ir/tensor.js';
 import { map3, planBroadcast } from './broadcast.js';
 import { bin, call, cast, cnst, select, un, type Expr } from '../loop/ir.js';
 import { neutralOperand } from './facets.js';
-import { attr, copiesElements, defineOp, type OpTable } from './op.js';
+import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { k, withExpr } from './elementwise-compute.js';
 import {
   binaryOp, checkDType, checkSameDType, checkUnidirectional, mapBinary, simpleBinary, unaryOp, variadicOp,
@@ -96,7 +96,7 @@ export const binaryOps = {
     (xs) => bin('div', xs.reduce((acc, x) => bin('add', acc, x)), k(xs[0], xs.length))),
 
   Equal: { ...withExpr(simpleBinary((x, y) => (x === y ? 1 : 0), 'any', { out: 'bool' }),
-    ([x, y]) => bin('eq', x, y)), handlesStrings: copiesElements },
+    ([x, y]) => bin('eq', x, y)), handlesStrings: opaqueElements },
   Less: withExpr(cmp((x, y) => (x < y ? 1 : 0)),
     ([x, y]) => bin('lt', x, y)),
   LessOrEqual: withExpr(cmp((x, y) => (x <= y ? 1 : 0)),
@@ -159,5 +159,5 @@ export const binaryOps = {
       return [new Tensor(x!.dtype, plan.shape, out)];
     },
   }),
-    ([c, x, y]) => select(c, x, y)), handlesStrings: copiesElements },
+    ([c, x, y]) => select(c, x, y)), handlesStrings: opaqueElements },
 } satisfies OpTable;

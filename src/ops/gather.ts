@@ -8,7 +8,7 @@ import { nonZeroKernel } from './dynamic-kernels.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
 import { KEEP, LAYOUT, reducedPerm } from './facets.js';
-import { attr, copiesElements, defineOp, type OpTable } from './op.js';
+import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
 import { gatherElementsCompute, gatherNDCompute } from './index-compute.js';
 import { oneHotCompute, scatterElementsCompute, scatterNDCompute } from './scatter-compute.js';
@@ -90,7 +90,7 @@ export const gatherOps = {
     attrs: { axis: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs }) => {
       const [x, ix] = [inputs[0]!, inputs[1]!];
       const a = normAxis(attrs.axis, x.shape.length, 'Gather axis');
@@ -124,7 +124,7 @@ export const gatherOps = {
     attrs: { axis: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs }) => [{ dtype: inputs[0]!.dtype, shape: inputs[1]!.shape }],
     compute: (ctx) => gatherElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'GatherElements axis')),
     run: ({ inputs, attrs }) => {
@@ -144,7 +144,7 @@ export const gatherOps = {
     attrs: { batch_dims: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs }) => [{
       dtype: inputs[0]!.dtype, shape: gatherNDShape(inputs[0]!.shape, inputs[1]!.shape, attrs.batch_dims),
     }],

@@ -8,7 +8,7 @@ import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, padAmounts, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
 import { permuteAxisAttr, sameTypePassesInput0 } from './facets.js';
 import { concatPassThrough, concatPermute, padPassThrough, padPermute, transposePassThrough } from './movement-facets.js';
-import { attr, copiesElements, defineOp, type OpTable } from './op.js';
+import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { sliceOps } from './data-slice.js';
 import { splitCompute, triluCompute } from './index-compute.js';
 import { UnsupportedError } from '../errors.js';
@@ -121,7 +121,7 @@ export const movementOps = {
     attrs: { perm: attr.ints() },
     inputs: [1, 1],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs }) => {
       const x = inputs[0]!;
       const perm = transposePerm(x.shape.length, attrs.perm);
@@ -143,7 +143,7 @@ export const movementOps = {
     attrs: { axis: attr.required('int') },
     inputs: [1, Infinity],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, symbol }) => [{
       dtype: inputs[0]!.dtype,
       shape: concatShape(inputs.map((i) => i!.shape), attrs.axis, symbol),
@@ -172,7 +172,7 @@ export const movementOps = {
     inputs: [1, 2],
     outputs: [1, Infinity],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ node, inputs, attrs, constant, symbol }) => {
       const x = inputs[0]!;
       const a = normAxis(attrs.axis, x.shape.length, 'Split axis');
@@ -211,7 +211,7 @@ export const movementOps = {
     attrs: { mode: attr.string('constant') },
     inputs: [2, 4],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const pads = intsOf(constant(1));
@@ -253,7 +253,7 @@ export const movementOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const reps = intsOf(constant(1));
@@ -281,7 +281,7 @@ export const movementOps = {
     attrs: { blocksize: attr.required('int'), mode: attr.string('DCR') },
     inputs: [1, 1],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const b = attrs.blocksize;
@@ -304,7 +304,7 @@ export const movementOps = {
     attrs: { blocksize: attr.required('int') },
     inputs: [1, 1],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const b = attrs.blocksize;

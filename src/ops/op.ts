@@ -175,8 +175,8 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   expand?(ctx: ExpandContext<AttrsOf<S>>): boolean;
 }
 
-/** The `handlesStrings` facet of ops that only move elements. */
-export const copiesElements = (): boolean => true;
+/** The `handlesStrings` facet of ops that only move their elements or compare them for equality. */
+export const opaqueElements = (): boolean => true;
 
 /** Identity function that fixes the attribute type of `run` and `infer` from the schema. */
 export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {

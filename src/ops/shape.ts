@@ -7,7 +7,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, isStatic, normAxis, numel,
 import { Tensor } from '../ir/tensor.js';
 import { filled, fillValue, intsOf, productDim, staticLength, stridedCopy, type Symbolize } from './data-util.js';
 import { sameTypePassesInput0 } from './facets.js';
-import { attr, copiesElements, defineOp, type OpTable } from './op.js';
+import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
 import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
 
@@ -115,7 +115,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 1],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs }) => [inputs[0]!],
     view: () => true,
     compute: viewCompute,
@@ -127,7 +127,7 @@ export const shapeOps = {
     attrs: { start: attr.int(0), end: attr.int() },
     inputs: [1, 1],
     fusion: 'opaque',
-    handlesStrings: copiesElements, // reads the type, never an element
+    handlesStrings: opaqueElements, // reads the type, never an element
     infer: ({ inputs, attrs }) => {
       const [s, e] = shapeRange(inputs[0]!.shape.length, attrs.start, attrs.end);
       return [{ dtype: 'int64', shape: [e - s] }];
@@ -150,7 +150,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 1],
     fusion: 'opaque',
-    handlesStrings: copiesElements, // reads the type, never an element
+    handlesStrings: opaqueElements, // reads the type, never an element
     infer: () => [{ dtype: 'int64', shape: [] }],
     compute: sizeCompute,
     value: ({ inputs }) => {
@@ -164,7 +164,7 @@ export const shapeOps = {
     attrs: { allowzero: attr.int(0) },
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, constant, symbol }) => {
       const x = inputs[0]!;
       const target = intsOf(constant(1));
@@ -188,7 +188,7 @@ export const shapeOps = {
     attrs: { axis: attr.int(1) },
     inputs: [1, 1],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, symbol }) => {
       const x = inputs[0]!;
       const axis = flattenAxis(attrs.axis, x.shape.length);
@@ -213,7 +213,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [1, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       if (inputs[1] && !constant(1)) {
@@ -238,7 +238,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const axes = intsOf(constant(1));
@@ -257,7 +257,7 @@ export const shapeOps = {
     attrs: {},
     inputs: [2, 2],
     fusion: 'injective',
-    handlesStrings: copiesElements,
+    handlesStrings: opaqueElements,
     infer: ({ inputs, constant, symbol }) => {
       const x = inputs[0]!;
       const target = intsOf(constant(1));
