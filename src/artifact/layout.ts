@@ -13,10 +13,11 @@ export interface DynamicSlot { readonly output: string; readonly axis: number; r
 
 /**
  * The manifest's memory, inputs and outputs for `plan` made from `g`; counts of dynamic outputs are not
- * outputs of their own, and `strings` names the int32 values that hold string handles.
+ * outputs of their own, and `strings` names the int32 values that hold string handles. `memoryBytes`
+ * covers anything placed after the plan (the sync block).
  */
 export function manifestLayout(g: Graph, plan: MemoryPlan, dynamic: readonly DynamicSlot[] = [],
-  strings: ReadonlySet<string> = new Set()): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
+  strings: ReadonlySet<string> = new Set(), memoryBytes = plan.totalBytes): Pick<Manifest, 'memory' | 'inputs' | 'outputs'> {
   const slot = (name: string): TensorSlot => {
     const p = plan.placements.get(name);
     const info = g.values.get(name);
@@ -28,8 +29,8 @@ export function manifestLayout(g: Graph, plan: MemoryPlan, dynamic: readonly Dyn
   const counts = new Set(dynamic.map((d) => d.count));
   return {
     memory: {
-      bytes: plan.totalBytes,
-      pages: Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES)),
+      bytes: memoryBytes,
+      pages: Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES)),
       weights: plan.weights,
       arena: plan.arena,
     },

@@ -13,6 +13,8 @@ import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
+import { SYNC_ALIGN, SYNC_BYTES } from '../runtime/sync.js';
+import { alignUp } from '../passes/memory-plan.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
@@ -35,6 +37,11 @@ export interface CompileOptions {
   readonly debugLevel?: number;
   /** Graph optimisation level 0-3 (src/passes/pipeline.ts); default 3. */
   readonly optLevel?: number;
+  /**
+   * Work (loop iterations) below which a stage stays on one thread; default PARALLEL_MIN_WORK
+   * (src/schedule/parallel.ts). 0 splits every stage that can be split (tests of the threaded code).
+   */
+  readonly parallelMinWork?: number;
 }
 
 export interface CompileReport {
@@ -123,16 +130,22 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const { graph: g, groups, dynamic, strings } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused }, groups));
+  const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused, parallelMinWork: opts.parallelMinWork }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
-  const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
-  const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
-  const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
+  // the threads' sync block follows everything the plan placed
+  const sync = alignUp(plan.totalBytes, SYNC_ALIGN);
+  const memoryBytes = sync + SYNC_BYTES;
+  const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
+  const module = stage('codegen', () => buildModule(calls, {
+    target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages }, sync,
+  }));
+  const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : []), 'atomics'];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const bytes = stage('artifact', () => writeArtifact({
     manifest: {
-      kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
+      kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values, memoryBytes),
+      threads: { sync },
       ...(strings.values.size ? { strings: strings.strings } : {}),
     },
     wasm: module.bytes, weights,

@@ -10,6 +10,7 @@ import { unrollLoops } from '../loop/unroll.js';
 import { vectorizeLoops } from '../loop/vectorize.js';
 import { verifyKernel } from '../loop/verify.js';
 import { lowerGroup, type GroupNode } from '../lower/group.js';
+import type { KernelOptions } from '../lower/lower.js';
 import { lowerNode, type LoweredNode, type NodeValue } from '../lower/op.js';
 import { opDef } from '../ops/index.js';
 import { canonicalKernel, dropUnreadInputs } from './canonical.js';
@@ -32,7 +33,7 @@ export interface LoweredGraph {
   readonly vectorizeFallbacks: number;
 }
 
-export interface LowerOptions {
+export interface LowerOptions extends KernelOptions {
   readonly simd: boolean;
   /** Nodes found uncompilable before lowering, by name, with why (string-handles.ts). */
   readonly refused?: ReadonlyMap<string, string>;
@@ -75,14 +76,15 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     if (node.outputs.includes('')) return fail(node, 'an omitted output');
     try {
       const { op, attrs, inputs, outputs } = bound(node);
-      push(groupOf([node]), lowerNode(op, attrs, inputs, outputs));
+      push(groupOf([node]), lowerNode(op, attrs, inputs, outputs, undefined, { parallelMinWork: opts.parallelMinWork }));
     } catch (e) {
       if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return fail(node, e.message);
       throw withContext(e, `compiling node '${node.name}' (${node.op})`);
     }
   };
   for (const group of groups) {
-    const fused = group.nodes.length > 1 && !group.nodes.some((n) => opts.refused?.has(n.name)) ? lowerFused(group, bound) : undefined;
+    const fused = group.nodes.length > 1 && !group.nodes.some((n) => opts.refused?.has(n.name))
+      ? lowerFused(group, bound, { parallelMinWork: opts.parallelMinWork }) : undefined;
     if (fused) push(group, fused);
     else group.nodes.forEach(lowerOne);
   }
@@ -91,10 +93,10 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
 }
 
 /** The group as one kernel; undefined when it cannot be (a node not compilable, or not fusable that way). */
-function lowerFused(group: KernelGroup, bound: (n: Node) => GroupNode): LoweredNode | undefined {
+function lowerFused(group: KernelGroup, bound: (n: Node) => GroupNode, opts: KernelOptions): LoweredNode | undefined {
   if (group.nodes.some((n) => !opDef(n.op)?.compute || n.outputs.includes(''))) return undefined;
   try {
-    return lowerGroup(group.nodes.map(bound));
+    return lowerGroup(group.nodes.map(bound), opts);
   } catch (e) {
     if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return undefined;
     throw withContext(e, `compiling fused group '${group.name}' (${group.nodes.map((n) => n.op).join(' + ')})`);

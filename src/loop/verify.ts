@@ -3,6 +3,7 @@
 import type { Buffer, Expr, Kernel, Stmt, VType } from './ir.js';
 import { computeType, fmtType } from './ir.js';
 import { LoopIRError } from './errors.js';
+import { checkParallelPlacement } from './phases.js';
 import { binFn, callFn, intrinsicArity, unFn } from './semantics.js';
 import { printExpr, printStmt } from './print.js';
 
@@ -188,4 +189,5 @@ export function verifyKernel(kernel: Kernel): void {
     v.bindBuf(kernel.params[i], `param ${kernel.params[i].name}`, () => bindAll(i + 1));
   };
   bindAll(0);
+  checkParallelPlacement(kernel.name, kernel.body);
 }

@@ -8,7 +8,7 @@ import { opDef } from '../ops/index.js';
 import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
 import { substitute } from './expr.js';
-import { lowerKernel } from './lower.js';
+import { lowerKernel, type KernelOptions } from './lower.js';
 import { asOutput, inputBinder, staticShape, type LoweredNode, type NodeValue } from './op.js';
 import { compute, elemOf, isReduction, rowMajor, type ComputeTensor, type Placeholder, type TeTensor } from './te.js';
 
@@ -31,7 +31,7 @@ const ACCUMULATOR = 'fused#acc';
  * intermediate a reduction's epilogue would read, an input cannot be read in the anchor's
  * iteration shape): the caller then lowers the nodes one by one.
  */
-export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined {
+export function lowerGroup(nodes: readonly GroupNode[], opts: KernelOptions = {}): LoweredNode | undefined {
   const at = Math.max(0, nodes.findIndex((n) => !isElementwiseKind(opDef(n.op)!.fusion)));
   const anchor = nodes[at], last = nodes[nodes.length - 1];
   if (anchor.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
@@ -78,7 +78,7 @@ export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined
   binder.checkPacks();
   const lastOut = out(last.outputs[0]);
   const final = reduced && tail !== anchorResult ? withEpilogue(reduced, tail as ComputeTensor, lastOut.name) : asOutput(tail, lastOut);
-  const kernel = lowerKernel({ name: lastOut.name, inputs: [...binder.byName.values()], outputs: [final], schedule: steps });
+  const kernel = lowerKernel({ name: lastOut.name, inputs: [...binder.byName.values()], outputs: [final], schedule: steps, ...opts });
   return { kernel, packed: binder.packed };
 }
 

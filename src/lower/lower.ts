@@ -6,7 +6,8 @@ import {
 } from '../loop/ir.js';
 import { simplifyExpr } from '../loop/simplify-expr.js';
 import { simd128 } from '../loop/vectorize.js';
-import { buildNest, type LoopNest, type NestAxis } from '../schedule/nest.js';
+import { buildNest, type AxisSpec, type LoopNest, type NestAxis } from '../schedule/nest.js';
+import { PARALLEL_MIN_WORK, parallelTemplate } from '../schedule/parallel.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
 import { bindShared, hoistAddressBases, wrapLets } from './cse.js';
 import { reductionSteps, rowSteps } from './stage-steps.js';
@@ -15,7 +16,13 @@ import {
   isReduction, producerOf, rowMajor, type ComputeTensor, type Placeholder, type ReduceKind, type Reduction, type Region,
 } from './te.js';
 
-export interface KernelSpec {
+/** How lowering shapes every stage beyond its schedule. */
+export interface KernelOptions {
+  /** Work below which a stage stays on one thread (src/schedule/parallel.ts); default PARALLEL_MIN_WORK. */
+  readonly parallelMinWork?: number;
+}
+
+export interface KernelSpec extends KernelOptions {
   readonly name: string;
   /** The kernel's parameters before its outputs, in call order. */
   readonly inputs: readonly Placeholder[];
@@ -36,10 +43,11 @@ export function lowerKernel(spec: KernelSpec): Kernel {
     }
   }
   const main = spec.outputs[spec.outputs.length - 1].name;
+  const minWork = spec.parallelMinWork ?? PARALLEL_MIN_WORK;
   const nests = stages.map((t) => {
     const own = steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name);
-    if (own.length) return lowerStage(t, own);
-    return spec.outputs.includes(t) || isReduction(t.fn(t.axes.map((n) => v(n)))) ? lowerUnscheduled(t) : lowerStage(t, scratchSteps(t));
+    if (own.length) return lowerStage(t, own, minWork);
+    return spec.outputs.includes(t) || isReduction(t.fn(t.axes.map((n) => v(n)))) ? lowerUnscheduled(t, minWork) : lowerStage(t, scratchSteps(t), minWork);
   });
   let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
@@ -109,39 +117,40 @@ function scratchSteps(t: ComputeTensor): Step[] {
 }
 
 /** Steps read off the stage's access pattern (stage-steps.ts); scalar where they do not apply. */
-function lowerUnscheduled(t: ComputeTensor): Stmt {
+function lowerUnscheduled(t: ComputeTensor, minWork: number): Stmt {
   const body = t.fn(t.axes.map((n) => v(n)));
   const steps = t.region ? [] : isReduction(body) ? reductionSteps(t, body) : rowSteps(t, body);
   try {
-    return lowerStage(t, steps);
+    return lowerStage(t, steps, minWork);
   } catch (e) {
     if (!(e instanceof IllegalScheduleError) || !steps.length) throw e;
-    return lowerStage(t, []);
+    return lowerStage(t, [], minWork);
   }
 }
 
-function lowerStage(t: ComputeTensor, steps: readonly Step[]): Stmt {
-  return t.region ? lowerRegion(t, t.region, steps) : lowerBox(t, t.shape, [], steps);
+function lowerStage(t: ComputeTensor, steps: readonly Step[], minWork: number): Stmt {
+  return t.region ? lowerRegion(t, t.region, steps, minWork) : lowerBox(t, t.shape, [], steps, minWork);
 }
 
 /**
  * A tensor defined on a box: one vector loop fills the buffer, then the box's nest writes its part.
  * Unscheduled, the box's innermost axis is vectorised (the pads of convs and pools are copies).
  */
-function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[]): Stmt {
+function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[], minWork: number): Stmt {
   const name = `${t.name}_fill`.replace(/[^A-Za-z0-9_]/g, '_');
   const s = vec(computeType(t.elem), 1);
   const fill = loop(name, t.buffer.size, store(t.buffer, v(name), cnst(region.fill, s)), 'vectorized');
   const last = t.axes.length - 1;
   const own = steps.length || region.shape[last] < simd128(s.scalar) ? steps : [vectorize(t.axes[last])];
-  return seq(fill, lowerBox(t, region.shape, region.begin, own));
+  return seq(fill, lowerBox(t, region.shape, region.begin, own, minWork));
 }
 
 /** The nest over `extents` (the whole tensor, or a box of it at `begin`). */
-function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly number[], steps: readonly Step[]): Stmt {
+function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly number[], steps: readonly Step[],
+  minWork: number): Stmt {
   const spatial = t.axes.map((name, d) => ({ name, extent: extents[d] }));
   const probe = t.fn(t.axes.map((n) => v(n)));
-  const nest = buildNest(t.name, spatial, isReduction(probe) ? probe.axes : [], steps);
+  const nest = withParallelSplit(t.name, spatial, isReduction(probe) ? probe.axes : [], steps, minWork);
   const idx = t.axes.map((n) => nest.values.get(n)!);
   const firstReduce = nest.order.findIndex((a) => a.reduce);
   const outer = firstReduce < 0 ? nest.order : nest.order.slice(0, firstReduce);
@@ -156,6 +165,21 @@ function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly 
     ? lowerReduction(t, body, nest, flat, tile, inner.filter((a) => a.reduce), reduceGuards)
     : storeShared(t, flat, body);
   return wrapLoops(outer, guarded(outerGuards, element));
+}
+
+/**
+ * The stage's nest with its parallel split: the steps' own `parallel` if they have one, else the
+ * parallel template's default for the nest they shape.
+ */
+function withParallelSplit(stage: string, spatial: readonly AxisSpec[], reduce: readonly AxisSpec[], steps: readonly Step[],
+  minWork: number): LoopNest {
+  const nest = buildNest(stage, spatial, reduce, steps);
+  if (steps.some((s) => s.s === 'parallel')) return nest;
+  const firstReduce = nest.order.findIndex((a) => a.reduce);
+  const outer = firstReduce < 0 ? nest.order : nest.order.slice(0, firstReduce);
+  const problem = { outer, work: nest.order.reduce((n, a) => n * a.extent, 1), minWork };
+  const split = parallelTemplate.schedule(problem, parallelTemplate.defaults(problem));
+  return split.length ? buildNest(stage, spatial, reduce, [...steps, ...split]) : nest;
 }
 
 /** One element's store, each value it uses more than once bound first. */

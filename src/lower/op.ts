@@ -11,7 +11,7 @@ import { resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
 import { packConstant } from '../schedule/pack.js';
 import { IllegalScheduleError, type Schedule } from '../schedule/schedule.js';
-import { lowerKernel } from './lower.js';
+import { lowerKernel, type KernelOptions } from './lower.js';
 import { compute, elemOf, placeholder, type ComputeTensor, type Placeholder, type TeTensor } from './te.js';
 
 export interface NodeValue {
@@ -34,7 +34,7 @@ export const staticShape = (v: NodeValue): number[] => {
 
 /** Lowers node `op` with inputs (undefined for omitted optional ones) and outputs; the default schedule unless given. */
 export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue | undefined)[], outputs: readonly NodeValue[],
-  schedule?: Schedule): LoweredNode {
+  schedule?: Schedule, opts: KernelOptions = {}): LoweredNode {
   const def = opDef(op);
   const direct = def?.kernel && directKernel(def, attrs, inputs, outputs);
   if (direct) return { kernel: direct, packed: new Map() };
@@ -54,7 +54,7 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   });
   const finals = results.map((t, i) => asOutput(t, outs[i]));
   const params = [...byName.values()];
-  return { kernel: lowerKernel({ name: outputs[0].name, inputs: params, outputs: finals, schedule: steps }), packed };
+  return { kernel: lowerKernel({ name: outputs[0].name, inputs: params, outputs: finals, schedule: steps, ...opts }), packed };
 }
 
 /** Binds a kernel's inputs to placeholders, one per value, packing the constants a `pack` step names. */

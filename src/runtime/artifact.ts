@@ -16,7 +16,7 @@ import { validateManifest, type Manifest } from './manifest.js';
 
 export const MAGIC = 'KILN';
 /** Bumped on any change an older runtime would misread. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const ALIGN = 16;
 export const HEADER_BYTES = 16;
 export const SECTION_HEADER_BYTES = 16;

@@ -7,7 +7,9 @@ export type RuntimeErrorCode =
   | 'E_VERSION'   // an artifact format this runtime does not read
   | 'E_FEATURE'   // the artifact needs a WebAssembly feature the host lacks
   | 'E_MODULE'    // the WebAssembly module does not load or lacks what the manifest names
-  | 'E_INPUT';    // feeds to run(): unknown, missing, wrong dtype or shape
+  | 'E_INPUT'     // feeds to run(): unknown, missing, wrong dtype or shape
+  | 'E_THREADS'   // worker threads could not be started for the session
+  | 'E_DISPOSED'; // run() on a session after dispose()
 
 export class KilnRuntimeError extends Error {
   constructor(readonly code: RuntimeErrorCode, message: string) {

@@ -2,7 +2,8 @@
 // feature, so the answer comes from the engine itself rather than from a user-agent table.
 import type { Feature } from './manifest.js';
 
-export type HostFeatures = Readonly<Record<Feature, boolean>>;
+/** The features a module may need, and `threads`: whether memory can be shared with workers here. */
+export type HostFeatures = Readonly<Record<Feature | 'threads', boolean>>;
 
 const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const V128_CONST_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -28,26 +29,34 @@ export const PROBES: Readonly<Record<Feature, Uint8Array<ArrayBuffer>>> = {
   'simd': oneFunction([0x7b], V128_CONST_ZERO),
   // (func (result v128) (f32x4.relaxed_madd (v128.const ..) (v128.const ..) (v128.const ..)))
   'relaxed-simd': oneFunction([0x7b], [...V128_CONST_ZERO, ...V128_CONST_ZERO, ...V128_CONST_ZERO, 0xfd, 0x85, 0x02]),
-  // (import "env" "memory" (memory 1 1 shared)) (func atomic.fence)
-  'threads': oneFunction([], [0xfe, 0x03, 0x00], [0x01, ...utf8('env'), ...utf8('memory'), 0x02, 0x03, 0x01, 0x01]),
+  // (import "env" "memory" (memory 1 1)) (func (drop (i32.atomic.load (i32.const 0)))): atomics on an
+  // unshared memory, which is how a threaded module runs where memory cannot be shared
+  'atomics': oneFunction([], [0x41, 0x00, 0xfe, 0x10, 0x02, 0x00, 0x1a], [0x01, ...utf8('env'), ...utf8('memory'), 0x02, 0x01, 0x01, 0x01]),
 };
 
 let cached: HostFeatures | undefined;
 
-/** What this host supports; probed once. Threads also need a SharedArrayBuffer-backed memory. */
+/**
+ * What this host supports; probed once. Threads need atomics, a SharedArrayBuffer-backed memory,
+ * and in a browser a cross-origin isolated page (else the memory cannot be posted to workers).
+ */
 export function hostFeatures(): HostFeatures {
+  const atomics = WebAssembly.validate(PROBES.atomics);
   cached ??= {
     'simd': WebAssembly.validate(PROBES.simd),
     'relaxed-simd': WebAssembly.validate(PROBES['relaxed-simd']),
-    'threads': WebAssembly.validate(PROBES.threads) && canShareMemory(),
+    'atomics': atomics,
+    'threads': atomics && canShareMemory(),
   };
   return cached;
 }
 
 function canShareMemory(): boolean {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return false; // a page without COOP/COEP headers
   try {
     return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
   } catch {
-    return false; // browsers without cross-origin isolation
+    return false;
   }
 }

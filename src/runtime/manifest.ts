@@ -2,8 +2,10 @@
 // validateManifest turns untrusted JSON into a Manifest or names the first bad field.
 import { elementBytes, isDType, numel, type DType } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
+import { SYNC_ALIGN, SYNC_BYTES } from './sync.js';
 
-export const FEATURES = ['simd', 'relaxed-simd', 'threads'] as const;
+/** WebAssembly features a module may need before it can load at all. */
+export const FEATURES = ['simd', 'relaxed-simd', 'atomics'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const PAGE_BYTES = 65536;
@@ -53,6 +55,12 @@ export interface Manifest {
    * each other distinct input string the next handle; equal strings always share one.
    */
   readonly strings?: readonly string[];
+  /**
+   * Present when the module runs on any number of threads: it imports a shared memory, its entry is
+   * run(tid, threads), and its threads meet on the sync block at byte `sync` (src/runtime/sync.ts).
+   * On a host that cannot share memory it runs on one thread with an unshared memory.
+   */
+  readonly threads?: { readonly sync: number };
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -120,6 +128,14 @@ function stringTable(table: unknown[]): string[] {
   return table as string[];
 }
 
+function threadsField(v: unknown, memoryBytes: number): { sync: number } {
+  const sync = natural(object(v, 'threads').sync, 'threads.sync');
+  if (sync % SYNC_ALIGN !== 0 || sync + SYNC_BYTES > memoryBytes) {
+    throw bad('threads.sync', `a multiple of ${SYNC_ALIGN} with ${SYNC_BYTES} bytes after it within memory.bytes (${memoryBytes})`, sync);
+  }
+  return { sync };
+}
+
 export function validateManifest(json: unknown): Manifest {
   const o = object(json, 'manifest');
   const features = array(o, 'features', 'features').map((f, i) => {
@@ -138,5 +154,6 @@ export function validateManifest(json: unknown): Manifest {
     inputs: slots(o, 'inputs', bytes),
     outputs: slots(o, 'outputs', bytes),
     ...(o.strings === undefined ? {} : { strings: stringTable(array(o, 'strings', 'strings')) }),
+    ...(o.threads === undefined ? {} : { threads: threadsField(o.threads, bytes) }),
   };
 }

@@ -1,11 +1,15 @@
 // Loads a parsed artifact into a WebAssembly instance and runs it: inputs are copied to their
-// planned offsets, the entry export runs, outputs are copied out so they outlive the next run.
-import { parseArtifact, type Artifact } from './artifact.js';
+// planned offsets, the entry export runs (on every thread of the session's team, team.ts),
+// outputs are copied out so they outlive the next run.
+import { parseArtifact } from './artifact.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { hostFeatures, type HostFeatures } from './features.js';
 import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './manifest.js';
 import { StringTable } from './strings.js';
+import { unsharedMemoryImport } from './module-patch.js';
+import { hostCores } from './pool.js';
+import { canBlock, ThreadTeam, type Entry } from './team.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -31,17 +35,41 @@ export type Feed = TypedArray | readonly number[] | readonly string[]
 export interface LoadOptions {
   /** Replaces the host probe (tests; or to refuse a feature the host has). */
   readonly hostFeatures?: HostFeatures;
+  /**
+   * Threads the model runs on: default the cores the host reports, at most DEFAULT_MAX_THREADS.
+   * 1 starts no worker. Where memory cannot be shared with workers (a page that is not
+   * cross-origin isolated) the session runs on one thread and says so once.
+   */
+  readonly threads?: number;
 }
+
+/** The default thread count's cap: past it, barriers between kernels cost more than the threads bring. */
+export const DEFAULT_MAX_THREADS = 8;
+/** The most threads a session takes when asked. */
+export const MAX_THREADS = 64;
+
+let warnedSharing = false;
+
+/** A session dropped without dispose() still gives its workers back when it is collected. */
+const orphans = new FinalizationRegistry<ThreadTeam>((team) => void team.dispose());
 
 export class Session {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
 
-  private constructor(readonly manifest: Manifest, private readonly memory: WebAssembly.Memory,
-    private readonly entry: () => void) {
+  private constructor(readonly manifest: Manifest, private memory: WebAssembly.Memory | undefined,
+    private readonly entry: Entry, private team: ThreadTeam | undefined) {
     const info = ({ name, dtype, shape }: TensorSlot): TensorInfo => Object.freeze({ name, dtype, shape: Object.freeze([...shape]) });
     this.inputs = Object.freeze(manifest.inputs.map(info));
     this.outputs = Object.freeze(manifest.outputs.map(info));
+    if (team) orphans.register(this, team, this);
+  }
+
+  /** Threads each run uses (1 when the model, the host or the options allow no more). */
+  get threads(): number {
+    return this.team?.threads ?? 1;
   }
 
   static async create(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<Session> {
@@ -50,16 +78,44 @@ export class Session {
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
+      const flag = missing.includes('relaxed-simd') ? ' (drop --relaxed-simd)' : missing.includes('simd') ? ' (--target wasm)' : '';
       throw new KilnRuntimeError('E_FEATURE', `this host lacks WebAssembly ${missing.join(', ')}, which the model was compiled for; ` +
-        `recompile it without ${missing.length > 1 ? 'them' : 'it'} (kiln compile --target) or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
+        `recompile it without ${missing.length > 1 ? 'them' : 'it'}${flag} or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
     }
-    const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared: m.features.includes('threads') });
+    const threads = m.threads ? await threadCount(opts.threads, host) : 1;
+    const shared = threads > 1;
+    const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared });
     new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
-    return new Session(m, memory, await instantiate(art, memory));
+    const wasm = m.threads && !shared ? unsharedMemoryImport(art.wasm) : art.wasm;
+    const { module, entry } = await instantiate(wasm, m, memory);
+    const team = shared ? await ThreadTeam.create(module, memory, m.threads!.sync, threads, canBlock()) : undefined;
+    return new Session(m, memory, entry, team);
   }
 
-  /** Runs the model once; feeds are checked against the compiled inputs first. */
-  async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+  /**
+   * Runs the model once; feeds are checked against the compiled inputs first. Calls made while a
+   * run is under way wait their turn.
+   */
+  run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+    const result = this.queue.then(() => this.runNow(feeds));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Ends the session's threads and lets its memory go, once any run under way is over; run() then throws. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue;
+    const team = this.team;
+    this.team = undefined;
+    this.memory = undefined;
+    orphans.unregister(this);
+    await team?.dispose();
+  }
+
+  private async runNow(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+    if (this.disposed || !this.memory) throw new KilnRuntimeError('E_DISPOSED', 'this session was disposed; load the model again to run it');
     const given = Object.keys(feeds);
     const unknown = given.filter((n) => !this.manifest.inputs.some((s) => s.name === n));
     const missing = this.manifest.inputs.filter((s) => !given.includes(s.name)).map((s) => s.name);
@@ -72,7 +128,7 @@ export class Session {
     const strings = new StringTable(this.manifest.strings ?? []);
     const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name], strings)] as const);
     for (const [slot, data] of values) this.view(slot).set(data as never);
-    this.entry();
+    if (this.team) await this.team.run(this.entry); else this.entry(0, 1);
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
       const t = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };
@@ -83,7 +139,7 @@ export class Session {
 
   /** A dynamic output: the leading part of its bound shape along each dynamic axis, by the counts the run stored. */
   private trimmed(slot: TensorSlot, dynamic: readonly DynamicExtent[]): Tensor & { readonly data: TypedArray } {
-    const counts = new Int32Array(this.memory.buffer);
+    const counts = new Int32Array(this.memory!.buffer);
     const shape = [...slot.shape];
     for (const { axis, countOffset } of dynamic) shape[axis] = Math.min(Math.max(counts[countOffset / 4], 0), slot.shape[axis]);
     const full = this.view(slot), data = new (arrayClass(slot.dtype))(numel(shape));
@@ -103,14 +159,30 @@ export class Session {
 
   /** A view of a slot; made per use because a growing memory detaches old buffers. */
   private view(slot: TensorSlot): TypedArray {
-    return new (arrayClass(slot.dtype))(this.memory.buffer, slot.offset, numel(slot.shape));
+    return new (arrayClass(slot.dtype))(this.memory!.buffer, slot.offset, numel(slot.shape));
   }
 }
 
-async function instantiate(art: Artifact, memory: WebAssembly.Memory): Promise<() => void> {
-  let instance: WebAssembly.Instance;
+/** The threads a session gets: asked for (checked) or the host's cores; 1 where memory cannot be shared. */
+async function threadCount(asked: number | undefined, host: HostFeatures): Promise<number> {
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1 && asked <= MAX_THREADS)) {
+    throw new KilnRuntimeError('E_INPUT', `load option threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(asked)}`);
+  }
+  const wanted = asked ?? Math.min(await hostCores() ?? 1, DEFAULT_MAX_THREADS);
+  if (wanted === 1 || host.threads) return wanted;
+  if (!warnedSharing) {
+    warnedSharing = true;
+    console.warn(`kiln: this host cannot share memory with workers, so models run on 1 thread instead of ${wanted}; ` +
+      'in a browser, serve the page with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp');
+  }
+  return 1;
+}
+
+/** Compiles and instantiates the module on `memory`; the entry takes (tid, threads) when the module is threaded. */
+async function instantiate(wasm: Uint8Array, m: Manifest, memory: WebAssembly.Memory): Promise<{ module: WebAssembly.Module; entry: Entry }> {
+  let module: WebAssembly.Module, instance: WebAssembly.Instance;
   try {
-    const module = await WebAssembly.compile(art.wasm as Uint8Array<ArrayBuffer>);
+    module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
     const foreign = WebAssembly.Module.imports(module).filter((i) => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'));
     if (foreign.length) {
       throw new KilnRuntimeError('E_MODULE', `the model's module imports ${foreign.map((i) => `${i.module}.${i.name} (${i.kind})`).join(', ')}, ` +
@@ -121,11 +193,12 @@ async function instantiate(art: Artifact, memory: WebAssembly.Memory): Promise<(
     if (e instanceof KilnRuntimeError) throw e;
     throw new KilnRuntimeError('E_MODULE', `the model's WebAssembly module does not load: ${(e as Error).message}; the artifact is corrupt or from an incompatible kiln`);
   }
-  const entry = instance.exports[art.manifest.entry];
-  if (typeof entry !== 'function' || entry.length !== 0) {
-    throw new KilnRuntimeError('E_MODULE', `the model's module has no function '${art.manifest.entry}' taking no arguments, which the manifest names as its entry; the artifact is corrupt`);
+  const entry = instance.exports[m.entry];
+  const arity = m.threads ? 2 : 0;
+  if (typeof entry !== 'function' || entry.length !== arity) {
+    throw new KilnRuntimeError('E_MODULE', `the model's module has no function '${m.entry}' taking ${arity} arguments, which the manifest names as its entry; the artifact is corrupt`);
   }
-  return entry as () => void;
+  return { module, entry: entry as Entry };
 }
 
 /** The feed's elements as the slot's typed array (strings as their handles), after checking dtype and shape. */

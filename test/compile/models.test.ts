@@ -1,5 +1,6 @@
 // Real models end to end: every fixture model compiled to one wasm module, loaded by the runtime
-// and run against the reference executor on the same seeded input, at every graph opt level.
+// and run against the reference executor on the same seeded input, at every graph opt level, and
+// at the default level on 1, 2 and 3 threads with identical outputs.
 import assert from 'node:assert/strict';
 import { agreement } from '../util/agreement.js';
 import { test } from 'node:test';
@@ -8,9 +9,10 @@ import type { Graph } from '../../src/ir/graph.js';
 import { numel } from '../../src/ir/shape.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { randomTensor, rng } from '../../src/io/random.js';
-import { OPT_LEVELS } from '../../src/passes/pipeline.js';
+import { DEFAULT_OPT_LEVEL, OPT_LEVELS } from '../../src/passes/pipeline.js';
 import { execute } from '../../src/reference/execute.js';
-import { load } from '../../src/runtime/index.js';
+import { load, type Tensor as RuntimeTensor } from '../../src/runtime/index.js';
+import { sameBits } from '../util/same-bits.js';
 import { PASS_FIXTURES, staticFixture } from '../passes/fixture-models.js';
 
 
@@ -39,20 +41,32 @@ test('nsfwjs mobilenet_v2 compiled: one kernel per remaining node, an arena that
   assert.ok(report.arenaBytes < report.intermediateBytes / 4, 'the arena reuses memory between intermediates');
 });
 
+/** Thread counts the default opt level runs at: 3 divides no split evenly. */
+const THREADS = [1, 2, 3];
+
 for (const m of MODELS) {
-  test(`${m.label} compiled (wasm-simd) at every opt level gives the reference executor's outputs`, async () => {
+  test(`${m.label} compiled (wasm-simd) at every opt level gives the reference executor's outputs, bit-identical on 1, 2 and 3 threads`, async () => {
     const g = await staticFixture(m);
     const feeds = seededFeeds(g);
+    const fed = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.numbers as Float32Array | Int32Array]));
     const want = execute(g, feeds);
     for (const optLevel of OPT_LEVELS) {
-      const session = await load((await compile(g, { optLevel })).bytes);
-      const got = await session.run(Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.numbers as Float32Array | Int32Array])));
-      for (const name of g.outputs) {
-        const at = `${name} at -O${optLevel}`;
-        assert.deepEqual(got[name].shape, want.get(name)!.shape, `${at}: shape`);
-        const { maxAbsError: worst, maxMagnitude: scale, argMaxAgrees } = agreement(got[name].data as Float32Array, want.get(name)!.numbers);
-        assert.ok(worst <= RELATIVE_TOLERANCE * scale, `${at}: max error ${worst} exceeds ${RELATIVE_TOLERANCE} x ${scale}`);
-        assert.ok(argMaxAgrees, `${at}: arg-max`);
+      const { bytes } = await compile(g, { optLevel });
+      let first: Record<string, RuntimeTensor> | undefined;
+      for (const threads of optLevel === DEFAULT_OPT_LEVEL ? THREADS : [1]) {
+        const session = await load(bytes, { threads });
+        assert.equal(session.threads, threads);
+        const got = await session.run(fed);
+        await session.dispose();
+        for (const name of g.outputs) {
+          const at = `${name} at -O${optLevel} on ${threads} threads`;
+          if (first) { assert.equal(sameBits(got[name], first[name]), undefined, at); continue; }
+          assert.deepEqual(got[name].shape, want.get(name)!.shape, `${at}: shape`);
+          const { maxAbsError: worst, maxMagnitude: scale, argMaxAgrees } = agreement(got[name].data as Float32Array, want.get(name)!.numbers);
+          assert.ok(worst <= RELATIVE_TOLERANCE * scale, `${at}: max error ${worst} exceeds ${RELATIVE_TOLERANCE} x ${scale}`);
+          assert.ok(argMaxAgrees, `${at}: arg-max`);
+        }
+        first ??= got;
       }
     }
   });

@@ -6,7 +6,8 @@ import { ShapeError } from '../../src/errors.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { freezeInputs, withInputShapes } from '../../src/frontend/load.js';
-import { load } from '../../src/runtime/index.js';
+import { load, type Tensor as RuntimeTensor } from '../../src/runtime/index.js';
+import { sameBits } from '../util/same-bits.js';
 import { classifyError, compareTensors, loadCaseModel, loadDataSets, oneLine, toleranceFor, type Case, type CaseResult, type DataSet } from './runner.js';
 
 /** A limit of compilation by design rather than a bug: shapes that depend on input values. */
@@ -29,29 +30,47 @@ function freezeSet(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Graph {
   return freezeInputs(g, Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n))));
 }
 
+export interface CompiledCaseOptions {
+  /** Graph opt level (default the compiler's). */
+  readonly optLevel?: number;
+  /** Thread counts to run each artifact at (default [1]); every count after the first must give its outputs bit for bit. */
+  readonly threads?: readonly number[];
+  /** The compiler's parallelMinWork: 0 splits every stage that can be, to exercise the threaded code. */
+  readonly parallelMinWork?: number;
+}
+
 /**
  * Compiles and runs every data set of a case; returns why it failed, or undefined when all
  * outputs agree. The `frozen` inputs become constants of each data set's values first.
- * `optLevel` is the graph opt level (default the compiler's).
  */
 export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], frozen: ReadonlySet<string> = new Set(),
-  optLevel?: number): Promise<string | undefined> {
+  opts: CompiledCaseOptions = {}): Promise<string | undefined> {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
     }
     const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
     const prepared = freezeSet(g, set, frozen);
-    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))), { optLevel });
-    const session = await load(bytes);
-    const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toFeed(t)])));
+    const { bytes } = await compile(withInputShapes(prepared, Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))),
+      { optLevel: opts.optLevel, parallelMinWork: opts.parallelMinWork });
     if (set.outputs.length !== g.outputs.length) {
       return `${set.name} has ${set.outputs.length} outputs but the graph gives ${g.outputs.length}`;
     }
-    for (let k = 0; k < g.outputs.length; k++) {
-      const expected = set.outputs[k];
-      const diff = compareTensors(fromRuntimeTensor(got[g.outputs[k]]), expected, toleranceFor(expected.dtype));
-      if (diff) return `output ${k} '${g.outputs[k]}': ${diff}`;
+    let first: Record<string, RuntimeTensor> | undefined;
+    for (const threads of opts.threads ?? [1]) {
+      const session = await load(bytes, { threads });
+      try {
+        const got = await session.run(Object.fromEntries(fed.map(([n, t]) => [n, toFeed(t)])));
+        for (let k = 0; k < g.outputs.length; k++) {
+          const name = g.outputs[k];
+          const expected = set.outputs[k];
+          const diff = first ? sameBits(got[name], first[name]) : compareTensors(fromRuntimeTensor(got[name]), expected, toleranceFor(expected.dtype));
+          if (diff) return `output ${k} '${name}'${first ? ` on ${threads} threads` : ''}: ${diff}`;
+        }
+        first ??= got;
+      } finally {
+        await session.dispose();
+      }
     }
   }
   return undefined;
@@ -92,17 +111,17 @@ export async function shapeDecidingInputs(g: Graph, set: DataSet): Promise<Set<s
  * Imports, compiles, runs and compares one case, classifying any error. Never throws. A case
  * whose shapes depend on some inputs' values is retried with those frozen; its result says which.
  */
-export async function runCompiledCase(c: Case, optLevel?: number): Promise<CaseResult> {
+export async function runCompiledCase(c: Case, opts: CompiledCaseOptions = {}): Promise<CaseResult> {
   const start = performance.now();
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   let note: string | undefined;
   try {
     const g = loadCaseModel(c), sets = loadDataSets(c.dir);
-    const diff = await checkCompiledCase(g, sets, new Set(), optLevel).catch(async (e: unknown) => {
+    const diff = await checkCompiledCase(g, sets, new Set(), opts).catch(async (e: unknown) => {
       const frozen = isValueDependent(e) && sets.length ? await shapeDecidingInputs(g, sets[0]) : undefined;
       if (!frozen) throw e;
       note = frozenNote(frozen);
-      return checkCompiledCase(g, sets, frozen, optLevel);
+      return checkCompiledCase(g, sets, frozen, opts);
     });
     return diff ? done('fail', oneLine(note ? `${diff} (${note})` : diff)) : done('pass', note);
   } catch (e) {

@@ -9,16 +9,16 @@ import { onnxBackendTests, REPO_ROOT } from '../fixtures/fixtures.js';
 import { runCases } from './pool.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { DEFAULT_OPT_LEVEL, OPT_LEVELS } from '../../src/passes/pipeline.js';
-import { checkCompiledCase, FROZEN, shapeDecidingInputs } from './compiled.js';
+import { checkCompiledCase, FROZEN, shapeDecidingInputs, type CompiledCaseOptions } from './compiled.js';
 import { checkCase, compareTensors, expectedListFile, listCases, loadCaseModel, loadDataSets, parseExpected, type Engine } from './runner.js';
 
 const root = onnxBackendTests();
 
 /** Runs every case on `engine` and checks the results against its checked-in list; returns the counts. */
-async function checkAgainstList(engine: Engine, optLevel?: number): Promise<{ pass: number; fail: number; unsupported: number; frozen: number }> {
+async function checkAgainstList(engine: Engine, compiled?: CompiledCaseOptions): Promise<{ pass: number; fail: number; unsupported: number; frozen: number }> {
   const listFile = expectedListFile(engine);
   const expected = parseExpected(readFileSync(join(REPO_ROOT, listFile), 'utf8'));
-  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000, engine, optLevel });
+  const results = await runCases(listCases(root!), { jobs: 2, timeoutMs: 60_000, engine, compiled });
   const count = (s: string) => results.filter((r) => r.status === s).length;
 
   const broken = results.filter((r) => r.status !== 'pass' && !expected.has(r.name))
@@ -36,8 +36,10 @@ test('ONNX backend conformance cases', { skip: !root && 'no ../shared/onnx-backe
   console.log(`conformance (reference): pass ${c.pass}, fail ${c.fail}, unsupported ${c.unsupported} of ${c.pass + c.fail + c.unsupported}`);
 });
 
-test('ONNX backend conformance cases, compiled and run by the runtime', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
-  const c = await checkAgainstList('compiled');
+// every stage that can be split is (parallelMinWork 0), and 2 and 3 threads (an odd count that
+// divides nothing evenly) must give the 1-thread outputs bit for bit
+test('ONNX backend conformance cases, compiled and run by the runtime on 1, 2 and 3 threads', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
+  const c = await checkAgainstList('compiled', { threads: [1, 2, 3], parallelMinWork: 0 });
   const total = c.pass + c.fail + c.unsupported;
   const referencePasses = total - parseExpected(readFileSync(join(REPO_ROOT, expectedListFile('reference')), 'utf8')).size;
   console.log(`conformance (compiled): pass ${c.pass} (${c.frozen} with shape-deciding inputs frozen), fail ${c.fail}, unsupported ${c.unsupported} of ${total}; the reference path passes ${referencePasses}`);
@@ -45,7 +47,7 @@ test('ONNX backend conformance cases, compiled and run by the runtime', { skip: 
 
 for (const level of OPT_LEVELS.filter((l) => l !== DEFAULT_OPT_LEVEL)) {
   test(`ONNX backend conformance cases, compiled at graph opt level ${level}: the same list holds`, { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
-    const c = await checkAgainstList('compiled', level);
+    const c = await checkAgainstList('compiled', { optLevel: level });
     console.log(`conformance (compiled -O${level}): pass ${c.pass}, fail ${c.fail}, unsupported ${c.unsupported}`);
   });
 }

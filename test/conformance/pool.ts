@@ -1,6 +1,7 @@
 // Runs conformance cases in worker threads, so a kernel that loops forever or exhausts
 // memory costs one case (reported as a failure) instead of the whole run.
 import { Worker } from 'node:worker_threads';
+import type { CompiledCaseOptions } from './compiled.js';
 import type { Case, CaseResult, Engine } from './runner.js';
 
 export interface PoolOptions {
@@ -11,8 +12,8 @@ export interface PoolOptions {
   readonly onResult?: (r: CaseResult) => void;
   /** Default 'reference'. */
   readonly engine?: Engine;
-  /** Graph opt level of the compiled engine; default the compiler's. */
-  readonly optLevel?: number;
+  /** How the compiled engine compiles and runs (opt level, thread counts). */
+  readonly compiled?: CompiledCaseOptions;
 }
 
 export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): Promise<CaseResult[]> {
@@ -43,7 +44,7 @@ export async function runCases(cases: readonly Case[], opts: PoolOptions = {}): 
         const onError = (e: Error) => lost(`worker died: ${e.message}`);
         const onExit = (code: number) => lost(`worker exited with code ${code}`);
         w.on('message', finish).on('error', onError).on('exit', onExit);
-        w.postMessage({ c: cases[i], engine: opts.engine ?? 'reference', optLevel: opts.optLevel });
+        w.postMessage({ c: cases[i], engine: opts.engine ?? 'reference', compiled: opts.compiled });
       });
       results[i] = r;
       opts.onResult?.(r);

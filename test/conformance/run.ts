@@ -54,7 +54,7 @@ const print = (r: CaseResult) => {
   const tag = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'UNSUPPORTED';
   console.log(`${tag.padEnd(11)} ${r.name}${r.reason ? `  ${r.reason}` : ''}`);
 };
-const results = await runCases(cases, { jobs, timeoutMs: timeout * 1000, onResult: print, engine: engine as Engine, optLevel });
+const results = await runCases(cases, { jobs, timeoutMs: timeout * 1000, onResult: print, engine: engine as Engine, compiled: { optLevel } });
 const count = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
 const slow = [...results].sort((a, b) => b.ms - a.ms).slice(0, 3).map((r) => `${r.name} ${(r.ms / 1000).toFixed(1)}s`);
 console.log(`\n${cases.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s (slowest: ${slow.join(', ')})`);

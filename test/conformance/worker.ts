@@ -1,7 +1,7 @@
 // Worker thread for pool.ts: runs the cases it is sent, one at a time, on the engine named, posting each result.
 import { parentPort } from 'node:worker_threads';
-import { runCompiledCase } from './compiled.js';
+import { runCompiledCase, type CompiledCaseOptions } from './compiled.js';
 import { runCase, type Case, type Engine } from './runner.js';
 
-parentPort!.on('message', async ({ c, engine, optLevel }: { c: Case; engine: Engine; optLevel?: number }) =>
-  parentPort!.postMessage(engine === 'compiled' ? await runCompiledCase(c, optLevel) : runCase(c)));
+parentPort!.on('message', async ({ c, engine, compiled }: { c: Case; engine: Engine; compiled?: CompiledCaseOptions }) =>
+  parentPort!.postMessage(engine === 'compiled' ? await runCompiledCase(c, compiled) : runCase(c)));

@@ -74,7 +74,7 @@ test('int64 travels as BigInt64Array; integer number arrays convert', async () =
 
 test('load refuses a host without a required feature, naming it', async () => {
   const { bytes } = addArtifact({ features: ['simd', 'relaxed-simd'] });
-  const noRelaxed = { 'simd': true, 'relaxed-simd': false, 'threads': true };
+  const noRelaxed = { 'simd': true, 'relaxed-simd': false, 'atomics': true, 'threads': true };
   await assert.rejects(load(bytes, { hostFeatures: noRelaxed }),
     { code: 'E_FEATURE', message: /this host lacks WebAssembly relaxed-simd, which the model was compiled for/ });
   await load(bytes, { hostFeatures: { ...noRelaxed, 'relaxed-simd': true } });
@@ -85,14 +85,15 @@ test('feature probes are the modules wabt assembles for the same WAT, and this h
   const zero = '(v128.const i32x4 0 0 0 0)';
   assert.deepEqual(PROBES.simd, assemble(`(module (func (result v128) ${zero}))`));
   assert.deepEqual(PROBES['relaxed-simd'], assemble(`(module (func (result v128) (f32x4.relaxed_madd ${zero} ${zero} ${zero})))`));
-  assert.deepEqual(PROBES.threads, assemble('(module (import "env" "memory" (memory 1 1 shared)) (func atomic.fence))'));
+  assert.deepEqual(PROBES.atomics, assemble('(module (import "env" "memory" (memory 1 1)) (func (drop (i32.atomic.load (i32.const 0)))))'));
+  assert.equal(hostFeatures().atomics, true);
   assert.equal(hostFeatures().simd, true);
   assert.equal(hostFeatures().simd, WebAssembly.validate(assemble(`(module (func (result v128) ${zero}))`)));
 });
 
 test('a module without the entry, or importing more than memory, is refused at load', async () => {
   await assert.rejects(load(addArtifact({ entry: 'main' }).bytes),
-    { code: 'E_MODULE', message: /no function 'main' taking no arguments/ });
+    { code: 'E_MODULE', message: /no function 'main' taking 0 arguments/ });
   const importsLog = assemble('(module (import "env" "memory" (memory 1)) (import "env" "log" (func $log (param i32))) (func (export "run")))');
   await assert.rejects(load(addArtifact({ wasm: importsLog }).bytes),
     { code: 'E_MODULE', message: /imports env.log \(function\), but the runtime provides only env.memory/ });

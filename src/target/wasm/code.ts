@@ -2,7 +2,7 @@
 // emitters that encode straight into bytes. Opcode numbers come only from opcodes.ts.
 import { Bytes } from './bytes.js';
 import {
-  CORE_MEM, MISC_PREFIX, SIMD_CONST, SIMD_LANE, SIMD_MEM, SIMD_MEM_LANE, SIMD_PREFIX, SIMD_SHUFFLE,
+  ATOMIC_FENCE, ATOMIC_MEM, ATOMIC_PREFIX, type AtomicOp, CORE_MEM, MISC_PREFIX, SIMD_CONST, SIMD_LANE, SIMD_MEM, SIMD_MEM_LANE, SIMD_PREFIX, SIMD_SHUFFLE,
   VALTYPE, plainOpcode, type LaneOp, type MemLaneOp, type MemOp, type PlainOp, type ValType,
 } from './opcodes.js';
 
@@ -76,6 +76,14 @@ export class Code {
     this.memarg(alignLog2 ?? natural, natural, offset);
     return this;
   }
+  /** An atomic access (threads proposal) at the natural alignment, which atomics require. */
+  atomic(name: AtomicOp, offset = 0): this {
+    const [code, natural] = ATOMIC_MEM[name];
+    this.body.byte(ATOMIC_PREFIX).u32(code);
+    this.memarg(natural, natural, offset);
+    return this;
+  }
+  fence(): this { this.body.byte(ATOMIC_PREFIX).u32(ATOMIC_FENCE).byte(0); return this; }
   lane(name: LaneOp, lane: number): this {
     const [code, lanes] = SIMD_LANE[name];
     checkLane(name, lane, lanes);

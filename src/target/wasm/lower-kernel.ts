@@ -5,6 +5,8 @@ import { Code } from './code.js';
 import { emitF32ToHalf, emitF32x4ToHalf } from './half.js';
 import { ELEM_BYTES, ExprLowering, SHAPE, STORE, type IntrinsicProvider, type TargetOptions } from './lower-expr.js';
 import type { LaneOp, MemLaneOp, MemOp, ValType } from './opcodes.js';
+import { phasesOf } from '../../loop/phases.js';
+import { emitChunkBound, type ThreadSupport } from './threads.js';
 
 /** The scratch buffers a kernel allocates, in the order their addresses follow the params. */
 export function kernelScratch(kernel: Kernel): readonly Buffer[] {
@@ -29,8 +31,11 @@ export function scratchBytes(buf: Buffer): number {
 
 class KernelLowering extends ExprLowering {
   private nextScratch: number;
+  /** Whether the phase lowered last ran on every thread; undefined before the first. */
+  private lastParallel: boolean | undefined;
 
-  constructor(private readonly kernel: Kernel, target: TargetOptions, lib: IntrinsicProvider) {
+  constructor(private readonly kernel: Kernel, target: TargetOptions, lib: IntrinsicProvider,
+    private readonly threads?: ThreadSupport) {
     const params: ValType[] = [...kernel.params, ...kernelScratch(kernel)].map(() => 'i32');
     super(new Code(params), target, lib, kernel.name);
     kernel.params.forEach((p, i) => {
@@ -41,8 +46,32 @@ class KernelLowering extends ExprLowering {
   }
 
   lower(): Code {
-    this.stmt(this.kernel.body);
+    if (this.threads) this.phase(this.kernel.body); else this.stmt(this.kernel.body);
     return this.c;
+  }
+
+  /**
+   * The body phase by phase (src/loop/phases.ts): a barrier where a parallel phase begins or ends,
+   * serial phases on thread 0 only.
+   */
+  private phase(s: Stmt): void {
+    const t = this.threads!;
+    if (s.k === 'alloc') return this.withScratch(s, () => this.phase(s.body));
+    if (s.k === 'seq') return s.body.forEach((b) => this.phase(b));
+    const parallel = phasesOf(s)[0]?.parallel ?? false;
+    if (this.lastParallel !== undefined && (this.lastParallel || parallel)) this.c.call(t.barrier);
+    this.lastParallel = parallel;
+    if (parallel) return this.stmt(s);
+    this.c.variable('global.get', t.tid).op('i32.eqz').if();
+    this.stmt(s);
+    this.c.end();
+  }
+
+  private withScratch(s: Extract<Stmt, { k: 'alloc' }>, inner: () => void): void {
+    const prev = this.bufs.get(s.buf.name);
+    this.bufs.set(s.buf.name, this.nextScratch++);
+    inner();
+    if (prev !== undefined) this.bufs.set(s.buf.name, prev); else this.bufs.delete(s.buf.name);
   }
 
   /** Binds `name` to fresh locals of type `t` for the duration of `inner`. */
@@ -85,13 +114,7 @@ class KernelLowering extends ExprLowering {
         if (s.else) { c.else(); this.stmt(s.else); }
         c.end();
         return;
-      case 'alloc': {
-        const prev = this.bufs.get(s.buf.name);
-        this.bufs.set(s.buf.name, this.nextScratch++);
-        this.stmt(s.body);
-        if (prev !== undefined) this.bufs.set(s.buf.name, prev); else this.bufs.delete(s.buf.name);
-        return;
-      }
+      case 'alloc': return this.withScratch(s, () => this.stmt(s.body));
       case 'store': return this.store(s.buf, s.index, s.value);
     }
   }
@@ -100,21 +123,36 @@ class KernelLowering extends ExprLowering {
     const c = this.c;
     const constExtent = s.extent.k === 'const' ? s.extent.value : undefined;
     if (constExtent !== undefined && constExtent <= 0) return;
+    const chunked = s.kind === 'parallel' && this.threads !== undefined;
     this.scoped(s.v, { scalar: 'i32', lanes: 1 }, ([iv]) => {
-      this.value(s.min);
-      c.set(iv);
       // the bound: a constant when min and extent are, else a local computed once
-      const constEnd = s.min.k === 'const' && constExtent !== undefined ? s.min.value + constExtent : undefined;
+      const constEnd = !chunked && s.min.k === 'const' && constExtent !== undefined ? s.min.value + constExtent : undefined;
       let end = -1;
-      if (constEnd === undefined) {
+      if (chunked) {
+        // this thread's chunk [min + extent*tid/threads, min + extent*(tid+1)/threads)
         end = this.temp('i32');
-        c.get(iv);
+        const extent = this.temp('i32');
         this.value(s.extent);
-        c.op('i32.add').set(end);
+        c.set(extent);
+        for (const [at, last] of [[iv, false], [end, true]] as const) {
+          emitChunkBound(c, this.threads!, () => c.get(extent), last);
+          this.value(s.min);
+          c.op('i32.add').set(at);
+        }
+        this.release('i32', extent);
+      } else {
+        this.value(s.min);
+        c.set(iv);
+        if (constEnd === undefined) {
+          end = this.temp('i32');
+          c.get(iv);
+          this.value(s.extent);
+          c.op('i32.add').set(end);
+        }
       }
       const pushEnd = () => (constEnd === undefined ? c.get(end) : c.i32(constEnd));
       c.block();
-      if (constExtent === undefined) { c.get(iv); pushEnd(); c.op('i32.ge_s').brIf(0); }
+      if (chunked || constExtent === undefined) { c.get(iv); pushEnd(); c.op('i32.ge_s').brIf(0); }
       c.loop();
       if (s.min.k === 'const' && s.min.value >= 0) this.countingUp.add(s.v);
       this.stmt(s.body);
@@ -180,7 +218,7 @@ class KernelLowering extends ExprLowering {
   }
 }
 
-/** One wasm function body for `kernel`. */
-export function lowerKernel(kernel: Kernel, target: TargetOptions, lib: IntrinsicProvider): Code {
-  return new KernelLowering(kernel, target, lib).lower();
+/** One wasm function body for `kernel`; with `threads`, run by every thread (SPMD, src/loop/phases.ts). */
+export function lowerKernel(kernel: Kernel, target: TargetOptions, lib: IntrinsicProvider, threads?: ThreadSupport): Code {
+  return new KernelLowering(kernel, target, lib, threads).lower();
 }

@@ -1,5 +1,5 @@
 // A WebAssembly module under construction: deduplicated function types, imports (functions,
-// one memory, optionally shared), defined functions, exports, data and custom sections.
+// one memory, optionally shared), defined functions, i32 globals, exports, data and custom sections.
 import { Bytes } from './bytes.js';
 import { Code } from './code.js';
 import { VALTYPE, type ValType } from './opcodes.js';
@@ -12,7 +12,7 @@ export interface MemoryLimits {
   readonly shared?: boolean;
 }
 
-const SECTION = { custom: 0, type: 1, import: 2, function: 3, memory: 5, export: 7, code: 10, data: 11 } as const;
+const SECTION = { custom: 0, type: 1, import: 2, function: 3, memory: 5, global: 6, export: 7, code: 10, data: 11 } as const;
 const EXTERN = { func: 0, memory: 2 } as const;
 const FUNC_TYPE = 0x60;
 
@@ -28,6 +28,7 @@ export class ModuleBuilder {
   private readonly exports: { name: string; kind: keyof typeof EXTERN; index: number }[] = [];
   private readonly data: { offset: number; bytes: Uint8Array }[] = [];
   private readonly customs: { name: string; bytes: Uint8Array }[] = [];
+  private readonly globals: { type: 'i32'; mutable: boolean; init: number }[] = [];
 
   /** Index of the function type (params) -> (results), shared by equal signatures. */
   type(params: readonly ValType[], results: readonly ValType[] = []): number {
@@ -71,6 +72,10 @@ export class ModuleBuilder {
     this.funcs.push({ type: this.type(code.params, code.results), code });
     return this.nextFunctionIndex - 1;
   }
+  /** A module-defined i32 global (per instance, so per thread: each worker instantiates the module). */
+  addGlobal(init: number, mutable: boolean): number {
+    return this.globals.push({ type: 'i32', mutable, init }) - 1;
+  }
   exportFunction(name: string, index: number): void {
     this.exports.push({ name, kind: 'func', index });
   }
@@ -112,6 +117,12 @@ export class ModuleBuilder {
     }
     if (this.funcs.length) section(SECTION.function, (b) => { b.u32(this.funcs.length); for (const f of this.funcs) b.u32(f.type); });
     if (this.memoryDecl && !memImport) section(SECTION.memory, (b) => limits(b.u32(1), this.memoryDecl!.limits));
+    if (this.globals.length) {
+      section(SECTION.global, (b) => {
+        b.u32(this.globals.length);
+        for (const g of this.globals) b.byte(VALTYPE[g.type]).byte(g.mutable ? 1 : 0).byte(0x41).s32(g.init).byte(0x0b);
+      });
+    }
     if (this.exports.length) {
       section(SECTION.export, (b) => {
         b.u32(this.exports.length);

@@ -147,7 +147,16 @@ export const SIMD_MEM_LANE = {
   'v128.store32_lane': [90, 2, 4], 'v128.store64_lane': [91, 3, 2],
 } as const;
 
+/** Atomic memory ops of the threads proposal (0xfe-prefixed): [opcode, natural alignment log2]; all take a memarg. */
+export const ATOMIC_MEM = {
+  'memory.atomic.notify': [0x00, 2], 'memory.atomic.wait32': [0x01, 2],
+  'i32.atomic.load': [0x10, 2], 'i32.atomic.store': [0x17, 2], 'i32.atomic.rmw.add': [0x1e, 2],
+} as const;
+/** atomic.fence: 0xfe 0x03 then a reserved zero byte. */
+export const ATOMIC_FENCE = 0x03;
+
 export const SIMD_PREFIX = 0xfd;
+export const ATOMIC_PREFIX = 0xfe;
 export const MISC_PREFIX = 0xfc;
 export const SIMD_CONST = 12;
 export const SIMD_SHUFFLE = 13;
@@ -156,6 +165,7 @@ export type PlainOp = keyof typeof CORE_PLAIN | keyof typeof SAT_PLAIN | keyof t
 export type MemOp = keyof typeof CORE_MEM | keyof typeof SIMD_MEM;
 export type LaneOp = keyof typeof SIMD_LANE;
 export type MemLaneOp = keyof typeof SIMD_MEM_LANE;
+export type AtomicOp = keyof typeof ATOMIC_MEM;
 
 /** Prefix (or none) and opcode of a plain op. */
 export function plainOpcode(op: PlainOp): { readonly prefix?: number; readonly code: number } {

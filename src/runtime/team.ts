@@ -1,0 +1,122 @@
+// A session's threads: workers attached to its module and shared memory, started for each run
+// through the sync block. Where the calling thread may block (Node's main thread, any worker) it
+// runs as thread 0 itself; on a browser page's main thread every thread is a worker and the run
+// is awaited, so the page never blocks.
+import { KilnRuntimeError } from './errors.js';
+import { acquireWorkers, releaseWorkers, type WorkerPort } from './pool.js';
+import { SYNC_COMMAND } from './sync.js';
+import { abortRun, waitDrained, word, type WorkerReply } from './worker-loop.js';
+
+export type Entry = (tid: number, threads: number) => void;
+
+/** Whether this thread may block on Atomics.wait (false on a browser page's main thread). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ThreadTeam {
+  private readonly ctl: Int32Array;
+  private detached = false;
+
+  private constructor(private readonly workers: WorkerPort[], memory: WebAssembly.Memory,
+    private readonly sync: number, readonly threads: number, private readonly inline: boolean) {
+    this.ctl = new Int32Array(memory.buffer);
+  }
+
+  /** Attaches threads - (inline ? 1 : 0) workers; start-up is paid here, not in the first run. */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, sync: number, threads: number,
+    inline: boolean): Promise<ThreadTeam> {
+    const workers = await acquireWorkers(threads - (inline ? 1 : 0));
+    const ctl = new Int32Array(memory.buffer);
+    const start = Atomics.load(ctl, word(sync, 'start'));
+    workers.forEach((w, i) => {
+      w.hold(true);
+      w.post({ type: 'attach', module, memory, sync, tid: i + (inline ? 1 : 0), start, reportsDone: !inline && i === 0 });
+    });
+    const replies = await Promise.allSettled(workers.map((w) => w.next()));
+    const failed = replies.find((r) => r.status === 'rejected' || r.value.type !== 'attached');
+    if (failed) {
+      for (const w of workers) w.terminate();
+      const why = failed.status === 'rejected' ? (failed.reason as Error).message : (failed.value as { message?: string }).message;
+      throw new KilnRuntimeError('E_THREADS', `could not start ${threads} threads for the model: ${why}; load it with { threads: 1 }`);
+    }
+    for (const w of workers) w.hold(false);
+    return new ThreadTeam(workers, memory, sync, threads, inline);
+  }
+
+  /** One run: every thread runs the entry; `entry` is this thread's when the team runs inline. */
+  async run(entry: Entry): Promise<void> {
+    const ctl = this.ctl, at = (f: Parameters<typeof word>[1]) => word(this.sync, f);
+    if (this.inline) waitDrained(ctl, this.sync);
+    Atomics.store(ctl, at('arrived'), 0);
+    Atomics.store(ctl, at('abort'), 0);
+    Atomics.store(ctl, at('trapped'), 0);
+    Atomics.store(ctl, at('threads'), this.threads);
+    Atomics.store(ctl, at('command'), SYNC_COMMAND.run);
+    Atomics.store(ctl, at('running'), this.workers.length);
+    const start = Atomics.add(ctl, at('start'), 1) + 1;
+    Atomics.notify(ctl, at('start'));
+    if (this.inline) {
+      try {
+        entry(0, this.threads);
+      } catch (e) {
+        abortRun(ctl, this.sync, 0);
+        waitDrained(ctl, this.sync);
+        throw e;
+      }
+    }
+    const reporterTrap = this.inline ? undefined : await this.awaitDone(start);
+    const trapped = Atomics.load(ctl, at('trapped'));
+    if (trapped) {
+      if (this.inline) waitDrained(ctl, this.sync);
+      const i = trapped - 1 - (this.inline ? 1 : 0);
+      throw new WebAssembly.RuntimeError(i === 0 && reporterTrap !== undefined ? reporterTrap : await this.trapMessage(i, start));
+    }
+  }
+
+  /** Waits for the reporting worker's `done` (the run is over on every thread); returns its own trap's message, if any. */
+  private async awaitDone(start: number): Promise<string | undefined> {
+    for (const w of this.workers) w.hold(true);
+    try {
+      let trap: string | undefined;
+      for (let m = await this.workers[0].next(); m.type !== 'done'; m = await this.workers[0].next()) {
+        if (m.type === 'trap' && m.start === start) trap = m.message;
+      }
+      return trap;
+    } finally {
+      for (const w of this.workers) w.hold(false);
+    }
+  }
+
+  /** The message of the trap worker `i` reported for the run started at `start`. */
+  private async trapMessage(i: number, start: number): Promise<string> {
+    const w = this.workers[i];
+    for (let m: WorkerReply = await w.next(); ; m = await w.next()) {
+      if (m.type === 'trap' && m.start === start) return m.message;
+    }
+  }
+
+  /** Detaches the workers (they return to the idle pool) once any run is over. */
+  async dispose(): Promise<void> {
+    if (this.detached) return;
+    this.detached = true;
+    const ctl = this.ctl, at = (f: Parameters<typeof word>[1]) => word(this.sync, f);
+    Atomics.store(ctl, at('command'), SYNC_COMMAND.detach);
+    Atomics.add(ctl, at('start'), 1);
+    Atomics.notify(ctl, at('start'));
+    for (const w of this.workers) w.hold(true);
+    await Promise.all(this.workers.map(async (w) => {
+      try {
+        while ((await w.next()).type !== 'detached') { /* a stale trap report */ }
+      } catch {
+        return; // a dead worker is not returned to the pool
+      }
+      releaseWorkers([w]);
+    }));
+  }
+}
