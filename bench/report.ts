@@ -32,6 +32,8 @@ export interface EngineResult {
   readonly loadAverage?: number;
   /** Against the model's baseline engine (the first one that ran); absent for the baseline itself. */
   readonly agreement?: Agreement;
+  /** Cores of CPU time the process used over one idle second after its runs. */
+  readonly idleCpu?: number;
 }
 
 export interface ModelResult {
@@ -88,6 +90,7 @@ function noteCell(r: EngineResult): string {
   if (r.timing && r.timing.cpuPerWall < CONTENDED * threads) {
     parts.push(`ran ${r.timing.cpuPerWall.toFixed(2)} cores busy of ${threads} thread${threads > 1 ? 's' : ''} (load ${r.loadAverage?.toFixed(1)}): CPU contended?`);
   }
+  if (r.idleCpu !== undefined) parts.push(`idle ${(r.idleCpu * 100).toFixed(1)}% of a core`);
   if (r.agreement && !r.agreement.ok) parts.push(r.agreement.problem);
   return parts.join('; ');
 }

@@ -16,7 +16,7 @@ import { randomTensor, rng } from '../src/io/random.js';
 import { REPO_ROOT } from '../test/fixtures/fixtures.js';
 import { agreement } from './compare.js';
 import type { HostFeeds, HostOutputs } from './engine.js';
-import { ENGINES, type EngineEntry } from './engines/index.js';
+import { ENGINES, kilnEntry, type EngineEntry } from './engines/index.js';
 import { loadSpecialised } from './engines/kiln.js';
 import type { Protocol } from './measure.js';
 import { MODELS, type BenchModel } from './models.js';
@@ -32,6 +32,7 @@ interface Options {
   readonly runs?: number;
   readonly quick: boolean;
   readonly seed: number;
+  readonly threads?: readonly number[];
 }
 
 function pick<T extends { name: string }>(all: readonly T[], list: string | undefined, what: string): readonly T[] {
@@ -98,7 +99,7 @@ async function benchModel(model: BenchModel, engines: readonly EngineEntry[], na
     results.push({
       ...base, status: 'ok', version: r.prepare.version, note: r.prepare.note, threadsReported: r.prepare.threads,
       prepareMs: r.prepareMs, compileMs: r.prepare.compileMs, artifactBytes: r.prepare.artifactBytes,
-      kernels: r.prepare.kernels, timing: r.timing,
+      kernels: r.prepare.kernels, timing: r.timing, idleCpu: r.idleCpu,
       loadAverage: loadavg()[0],
       gflops: macs === null ? undefined : (2 * macs) / (r.timing.medianMs * 1e6),
     });
@@ -118,7 +119,10 @@ async function benchModel(model: BenchModel, engines: readonly EngineEntry[], na
 
 async function main(opts: Options): Promise<void> {
   const models = pick(MODELS, opts.models, 'model');
-  const engines = pick(ENGINES, opts.engines, 'engine');
+  // --threads 1,2: the compiled Kiln once per count, in place of the one-thread entry
+  const kilns = (opts.threads ?? [1]).map(kilnEntry);
+  const all = ENGINES.flatMap((e) => (e.name === 'kiln' ? kilns : [e]));
+  const engines = pick(all, opts.engines, 'engine');
   const protocol: Protocol = opts.quick
     ? { steadyWithin: 0.05, maxWarmup: 3, warmupBudgetMs: 3000, runs: opts.runs ?? 3 }
     : { steadyWithin: 0.05, maxWarmup: 15, warmupBudgetMs: 15000, runs: opts.runs ?? 20 };
@@ -153,6 +157,11 @@ const program = new Command('bench')
   }))
   .option('--quick', 'a smoke check: at most 3 warm-up runs (3 s) and 3 timed runs', false)
   .addOption(new Option('--seed <n>', 'seed of the random input').default(2024).argParser(Number))
+  .addOption(new Option('--threads <list>', 'thread counts to time the compiled Kiln at, e.g. 1,2 (default 1); peers keep their own').argParser((v) => {
+    const list = v.split(',').map(Number);
+    if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error(`--threads expects counts from 1 to 64 like 1,2, got '${v}'`);
+    return list;
+  }))
   .action(async (opts: Options) => main(opts));
 
 program.parseAsync().catch((e: Error) => {

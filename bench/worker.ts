@@ -16,7 +16,7 @@ export interface Job {
 
 export type JobResult =
   | { readonly status: 'ok'; readonly prepare: PrepareInfo; readonly prepareMs: number; readonly timing: Timing;
-      readonly outputs: ReadonlyMap<string, HostTensor> }
+      readonly outputs: ReadonlyMap<string, HostTensor>; readonly idleCpu: number }
   | { readonly status: 'unavailable' | 'failed'; readonly message: string };
 
 async function runJob(job: Job): Promise<JobResult> {
@@ -29,7 +29,7 @@ async function runJob(job: Job): Promise<JobResult> {
     const prepareMs = performance.now() - t0;
     let outputs: ReadonlyMap<string, HostTensor> = new Map();
     const timing = await measure(async () => { outputs = await engine.run(job.feeds); }, job.protocol);
-    return { status: 'ok', prepare, prepareMs, timing, outputs };
+    return { status: 'ok', prepare, prepareMs, timing, outputs, idleCpu: await idleCpu() };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const unavailable = e instanceof UnsupportedError;
@@ -38,6 +38,14 @@ async function runJob(job: Job): Promise<JobResult> {
   } finally {
     await engine.dispose();
   }
+}
+
+/** CPU time (in cores) the process burns over one idle second after its last run: parked workers should burn none. */
+async function idleCpu(): Promise<number> {
+  const cpu0 = process.cpuUsage(), t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
 }
 
 // an interrupted harness must not leave a worker computing on

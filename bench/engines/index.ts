@@ -20,7 +20,7 @@ const tfjs = () => import('./tfjs.js');
 const ort = () => import('./ort.js');
 
 export const ENGINES: readonly EngineEntry[] = [
-  { name: 'kiln', formats: ALL, threads: 1, create: async () => (await kiln()).kilnCompiledEngine() },
+  { name: 'kiln', formats: ALL, threads: 1, create: async () => (await kiln()).kilnCompiledEngine(1) },
   { name: 'kiln-reference', formats: ALL, threads: 1, create: async () => (await kiln()).kilnReferenceEngine() },
   { name: 'tfjs-wasm', formats: TFJS, threads: 1, create: async () => (await tfjs()).tfjsEngine('wasm') },
   { name: 'tfjs-cpu', formats: TFJS, threads: 1, create: async () => (await tfjs()).tfjsEngine('cpu') },
@@ -30,6 +30,12 @@ export const ENGINES: readonly EngineEntry[] = [
   { name: 'ort-node-2t', formats: ONNX, threads: 2, create: async () => (await ort()).ortEngine('node', 2) },
 ];
 
+/** The compiled Kiln on `threads` threads: 'kiln' is one thread, 'kiln-2t' two, and so on. */
+export function kilnEntry(threads: number): EngineEntry {
+  return { name: threads === 1 ? 'kiln' : `kiln-${threads}t`, formats: ALL, threads, create: async () => (await kiln()).kilnCompiledEngine(threads) };
+}
+
 export function engineEntry(name: string): EngineEntry | undefined {
-  return ENGINES.find((e) => e.name === name);
+  const threads = /^kiln-(\d+)t$/.exec(name);
+  return threads ? kilnEntry(Number(threads[1])) : ENGINES.find((e) => e.name === name);
 }

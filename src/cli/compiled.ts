@@ -41,20 +41,20 @@ export async function runCompiled(g: Graph, opts: RunOptions & CompileOptions): 
   const symbolic = g.inputs.some((n) => !isStatic(g.values.get(n)!.shape));
   const fixed = symbolic ? withInputShapes(g, Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.shape]))) : g;
   const [{ bytes, report }] = await timed('compile', () => compile(fixed, { ...opts, debugLevel: debugLevel() }));
-  const session = await openArtifact(bytes);
+  const session = await openArtifact(bytes, opts.threads);
   await runSession(session, feeds, opts.outDir, `compiled in ${report.compileMs.toFixed(0)} ms`);
 }
 
 /** Runs a .kiln file. */
 export async function runArtifactFile(path: string, opts: RunOptions): Promise<void> {
-  const session = await openArtifact(readBytes(path), path);
+  const session = await openArtifact(readBytes(path), opts.threads, path);
   const inputs = session.inputs.map(({ name, dtype, shape }) => ({ name, dtype: dtype as DType, shape }));
   await runSession(session, buildFeeds(inputs, opts), opts.outDir, `loaded ${path}`);
 }
 
-async function openArtifact(bytes: Uint8Array, path?: string): Promise<Session> {
+async function openArtifact(bytes: Uint8Array, threads: number | undefined, path?: string): Promise<Session> {
   try {
-    return (await timed('load', () => load(bytes)))[0];
+    return (await timed('load', () => load(bytes, { threads })))[0];
   } catch (e) {
     throw asKilnError(e, path);
   }
@@ -69,7 +69,9 @@ async function runSession(session: Session, feeds: Readonly<Record<string, Tenso
     throw asKilnError(e);
   }
   const outputs = new Map(session.outputs.map(({ name }) => [name, fromRuntimeTensor(result[name])]));
-  reportOutputs(outputs, outDir, `${how}; ran in ${ms.toFixed(1)} ms (compiled, ${session.manifest.features.join(', ') || 'scalar wasm'})`);
+  const threads = `${session.threads} thread${session.threads > 1 ? 's' : ''}`;
+  await session.dispose();
+  reportOutputs(outputs, outDir, `${how}; ran in ${ms.toFixed(1)} ms on ${threads} (compiled, ${session.manifest.features.join(', ') || 'scalar wasm'})`);
 }
 
 /** A runtime error as the CLI's typed error (the runtime cannot share src/errors.ts): a user error, exit 2. */

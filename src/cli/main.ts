@@ -15,6 +15,7 @@ import { runReference } from './run.js';
 import { compileCommand, runArtifactFile, runCompiled } from './compiled.js';
 import { COMPILE_TARGETS, prepareGraph, type CompileTarget } from '../compile/compile.js';
 import { DEFAULT_OPT_LEVEL, OPT_LEVELS, type OptLevel } from '../passes/pipeline.js';
+import { DEFAULT_MAX_THREADS, MAX_THREADS } from '../runtime/session.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL_ERROR = 1;
@@ -42,6 +43,13 @@ function parseSeed(text: string): number {
   return seed;
 }
 
+function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new InputError(`--threads must be an integer from 1 to ${MAX_THREADS}, got '${text}'`);
+  return n;
+}
+
 function parseTarget(text: string): CompileTarget {
   const target = COMPILE_TARGETS.find((t) => t === text);
   if (!target) throw new InputError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${text}'`);
@@ -60,14 +68,17 @@ const isArtifact = (path: string) => path.toLowerCase().endsWith('.kiln');
 
 interface RunFlags {
   input: string[]; shape: string[]; freeze: string[]; random?: boolean; seed: string; outDir: string;
-  engine: string; target: string; relaxedSimd?: boolean; optLevel: string;
+  engine: string; target: string; relaxedSimd?: boolean; optLevel: string; threads?: string;
 }
 
 async function run(model: string, flags: RunFlags): Promise<void> {
   const engine = ENGINES.find((e) => e === flags.engine);
   const optLevel = parseOptLevel(flags.optLevel);
   if (!engine) throw new InputError(`--engine must be one of ${ENGINES.join(', ')}, got '${flags.engine}'`);
-  const opts = { inputs: parseNpyFiles('--input', flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir };
+  const opts = {
+    inputs: parseNpyFiles('--input', flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir,
+    threads: parseThreads(flags.threads),
+  };
   if (isArtifact(model)) {
     if (engine === 'reference') throw new InputError(`${model} is a compiled .kiln artifact, which only the compiled engine runs; give the original model for --engine reference`);
     if (flags.shape.length || flags.freeze.length) {
@@ -142,6 +153,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--target <TARGET>', `code the compiled engine generates: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'let the compiled engine use relaxed-SIMD fused multiply-add')
     .option('--opt-level <N>', `${OPT_LEVEL_HELP} (compiled engine)`, String(DEFAULT_OPT_LEVEL))
+    .option('--threads <N>', `threads the compiled model runs on (default: the machine's cores, at most ${DEFAULT_MAX_THREADS})`)
     .action(run);
   return program;
 }

@@ -33,6 +33,8 @@ export interface FeedOptions {
 
 export interface RunOptions extends FeedOptions {
   readonly outDir: string;
+  /** Threads of the compiled engine; default the runtime's. */
+  readonly threads?: number;
 }
 
 export interface OutputRecord {

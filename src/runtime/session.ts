@@ -64,13 +64,12 @@ export class Session {
     const info = ({ name, dtype, shape }: TensorSlot): TensorInfo => Object.freeze({ name, dtype, shape: Object.freeze([...shape]) });
     this.inputs = Object.freeze(manifest.inputs.map(info));
     this.outputs = Object.freeze(manifest.outputs.map(info));
+    this.threads = team?.threads ?? 1;
     if (team) orphans.register(this, team, this);
   }
 
   /** Threads each run uses (1 when the model, the host or the options allow no more). */
-  get threads(): number {
-    return this.team?.threads ?? 1;
-  }
+  readonly threads: number;
 
   static async create(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<Session> {
     const art = parseArtifact(bytes);
@@ -97,12 +96,13 @@ export class Session {
    * run is under way wait their turn.
    */
   run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+    if (this.disposed) return Promise.reject(new KilnRuntimeError('E_DISPOSED', 'this session was disposed; load the model again to run it'));
     const result = this.queue.then(() => this.runNow(feeds));
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  /** Ends the session's threads and lets its memory go, once any run under way is over; run() then throws. */
+  /** Ends the session's threads and lets its memory go once the runs already asked for are over; run() then throws. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -115,7 +115,6 @@ export class Session {
   }
 
   private async runNow(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
-    if (this.disposed || !this.memory) throw new KilnRuntimeError('E_DISPOSED', 'this session was disposed; load the model again to run it');
     const given = Object.keys(feeds);
     const unknown = given.filter((n) => !this.manifest.inputs.some((s) => s.name === n));
     const missing = this.manifest.inputs.filter((s) => !given.includes(s.name)).map((s) => s.name);
