@@ -9,7 +9,8 @@ export type RuntimeErrorCode =
   | 'E_MODULE'    // the WebAssembly module does not load or lacks what the manifest names
   | 'E_INPUT'     // feeds to run(): unknown, missing, wrong dtype or shape
   | 'E_THREADS'   // worker threads could not be started for the session
-  | 'E_DISPOSED'; // run() on a session after dispose()
+  | 'E_DISPOSED'  // run() on a session after dispose()
+  | 'E_STOPPED';  // a run outlived its time limit or abort signal (the session is stopped with it)
 
 export class KilnRuntimeError extends Error {
   constructor(readonly code: RuntimeErrorCode, message: string) {

@@ -7,7 +7,7 @@ export type { DType, TypedArray } from './dtypes.js';
 export { KilnRuntimeError, type RuntimeErrorCode } from './errors.js';
 export { hostFeatures, type HostFeatures } from './features.js';
 export type { Feature, Manifest, TensorSlot } from './manifest.js';
-export { Session, type Feed, type LoadOptions, type Tensor, type TensorInfo } from './session.js';
+export { Session, type Feed, type LoadOptions, type RunOptions, type Tensor, type TensorInfo } from './session.js';
 
 /**
  * Checks the artifact (format version, checksums, manifest), refuses hosts missing a feature

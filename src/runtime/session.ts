@@ -41,6 +41,21 @@ export interface LoadOptions {
    * cross-origin isolated) the session runs on one thread and says so once.
    */
   readonly threads?: number;
+  /**
+   * Run on workers only, so a run can be given a time limit (run's `timeoutMs` or `signal`), for
+   * artifacts from producers the application does not trust. Costs one more worker than `threads`
+   * (none of the runs happen on the calling thread) and a message round trip per run; needs memory
+   * that can be shared with workers.
+   */
+  readonly interruptible?: boolean;
+}
+
+/** Limits of one run; they need a session loaded with `interruptible: true`. */
+export interface RunOptions {
+  /** Stop the run (and the session: its memory may hold a half-written run) after this long. */
+  readonly timeoutMs?: number;
+  /** Stop the run (and the session) when this signal aborts. */
+  readonly signal?: AbortSignal;
 }
 
 /** The default thread count's cap: past it, barriers between kernels cost more than the threads bring. */
@@ -60,7 +75,7 @@ export class Session {
   private disposed = false;
 
   private constructor(readonly manifest: Manifest, private memory: WebAssembly.Memory | undefined,
-    private readonly entry: Entry, private team: ThreadTeam | undefined) {
+    private readonly entry: Entry, private team: ThreadTeam | undefined, private readonly interruptible: boolean) {
     const info = ({ name, dtype, shape }: TensorSlot): TensorInfo => Object.freeze({ name, dtype, shape: Object.freeze([...shape]) });
     this.inputs = Object.freeze(manifest.inputs.map(info));
     this.outputs = Object.freeze(manifest.outputs.map(info));
@@ -81,23 +96,32 @@ export class Session {
       throw new KilnRuntimeError('E_FEATURE', `this host lacks WebAssembly ${missing.join(', ')}, which the model was compiled for; ` +
         `recompile it without ${missing.length > 1 ? 'them' : 'it'}${flag} or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
     }
+    if (opts.interruptible && !(m.threads && host.threads)) {
+      throw new KilnRuntimeError('E_THREADS', `interruptible sessions run on workers, which needs ${m.threads ? 'a host that can share memory with them (in a browser: a cross-origin isolated page)' : 'an artifact compiled for threads'}; load without interruptible`);
+    }
     const threads = m.threads ? await threadCount(opts.threads, host) : 1;
-    const shared = threads > 1;
+    const shared = threads > 1 || opts.interruptible === true;
     const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared });
     new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
     const wasm = m.threads && !shared ? unsharedMemoryImport(art.wasm) : art.wasm;
     const { module, entry } = await instantiate(wasm, m, memory);
-    const team = shared ? await ThreadTeam.create(module, memory, m.threads!.sync, threads, canBlock()) : undefined;
-    return new Session(m, memory, entry, team);
+    const team = shared ? await ThreadTeam.create(module, memory, m.threads!.sync, threads, !opts.interruptible && canBlock()) : undefined;
+    return new Session(m, memory, entry, team, opts.interruptible === true);
   }
 
   /**
    * Runs the model once; feeds are checked against the compiled inputs first. Calls made while a
    * run is under way wait their turn.
    */
-  run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+  run(feeds: Readonly<Record<string, Feed>>, opts: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.disposed) return Promise.reject(new KilnRuntimeError('E_DISPOSED', 'this session was disposed; load the model again to run it'));
-    const result = this.queue.then(() => this.runNow(feeds));
+    if ((opts.timeoutMs !== undefined || opts.signal !== undefined) && !this.interruptible) {
+      return Promise.reject(new KilnRuntimeError('E_INPUT', 'a run can be given a time limit only in a session loaded with { interruptible: true }, whose runs happen on workers that can be stopped'));
+    }
+    if (opts.timeoutMs !== undefined && !(typeof opts.timeoutMs === 'number' && opts.timeoutMs >= 0)) {
+      return Promise.reject(new KilnRuntimeError('E_INPUT', `run option timeoutMs must be a nonnegative number of milliseconds, got ${JSON.stringify(opts.timeoutMs)}`));
+    }
+    const result = this.queue.then(() => this.runNow(feeds, opts));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -114,7 +138,7 @@ export class Session {
     await team?.dispose();
   }
 
-  private async runNow(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
+  private async runNow(feeds: Readonly<Record<string, Feed>>, limit: RunOptions): Promise<Record<string, Tensor>> {
     const given = Object.keys(feeds);
     const unknown = given.filter((n) => !this.manifest.inputs.some((s) => s.name === n));
     const missing = this.manifest.inputs.filter((s) => !given.includes(s.name)).map((s) => s.name);
@@ -127,7 +151,7 @@ export class Session {
     const strings = new StringTable(this.manifest.strings ?? []);
     const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name], strings)] as const);
     for (const [slot, data] of values) this.view(slot).set(data as never);
-    if (this.team) await this.team.run(this.entry); else this.entry(0, 1);
+    if (this.team) await this.team.run(this.entry, limit); else this.entry(0, 1);
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
       const t = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };

@@ -9,6 +9,12 @@ import { abortRun, waitDrained, word, type WorkerReply } from './worker-loop.js'
 
 export type Entry = (tid: number, threads: number) => void;
 
+/** A run's time limit: a run of an offloaded team that outlives it is stopped by ending its workers. */
+export interface RunLimit {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
 /** Whether this thread may block on Atomics.wait (false on a browser page's main thread). */
 export function canBlock(): boolean {
   try {
@@ -22,6 +28,8 @@ export function canBlock(): boolean {
 export class ThreadTeam {
   private readonly ctl: Int32Array;
   private detached = false;
+  /** Set once a limit stopped a run: the workers are gone and memory may hold a half-written run. */
+  private stopped?: string;
 
   private constructor(private readonly workers: WorkerPort[], memory: WebAssembly.Memory,
     private readonly sync: number, readonly threads: number, private readonly inline: boolean) {
@@ -49,8 +57,12 @@ export class ThreadTeam {
     return new ThreadTeam(workers, memory, sync, threads, inline);
   }
 
-  /** One run: every thread runs the entry; `entry` is this thread's when the team runs inline. */
-  async run(entry: Entry): Promise<void> {
+  /**
+   * One run: every thread runs the entry; `entry` is this thread's when the team runs inline. An
+   * offloaded team honours `limit` (an inline one cannot: this thread is busy in the run).
+   */
+  async run(entry: Entry, limit: RunLimit = {}): Promise<void> {
+    if (this.stopped) throw new KilnRuntimeError('E_STOPPED', this.stopped);
     const ctl = this.ctl, at = (f: Parameters<typeof word>[1]) => word(this.sync, f);
     if (this.inline) waitDrained(ctl, this.sync);
     Atomics.store(ctl, at('arrived'), 0);
@@ -70,7 +82,7 @@ export class ThreadTeam {
         throw e;
       }
     }
-    const reporterTrap = this.inline ? undefined : await this.awaitDone(start);
+    const reporterTrap = this.inline ? undefined : await this.awaitDone(start, limit);
     const trapped = Atomics.load(ctl, at('trapped'));
     if (trapped) {
       if (this.inline) waitDrained(ctl, this.sync);
@@ -79,16 +91,39 @@ export class ThreadTeam {
     }
   }
 
-  /** Waits for the reporting worker's `done` (the run is over on every thread); returns its own trap's message, if any. */
-  private async awaitDone(start: number): Promise<string | undefined> {
+  /**
+   * Waits for the reporting worker's `done` (the run is over on every thread); returns its own trap's
+   * message, if any. Past the limit the workers are ended, and the team with them.
+   */
+  private async awaitDone(start: number, limit: RunLimit): Promise<string | undefined> {
     for (const w of this.workers) w.hold(true);
-    try {
-      let trap: string | undefined;
-      for (let m = await this.workers[0].next(); m.type !== 'done'; m = await this.workers[0].next()) {
-        if (m.type === 'trap' && m.start === start) trap = m.message;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      const end = (why: string) => {
+        this.stopped = `${why}; the session is stopped, load the model again to run it`;
+        for (const w of this.workers) w.terminate();
+        reject(new KilnRuntimeError('E_STOPPED', this.stopped));
+      };
+      if (limit.timeoutMs !== undefined) timer = setTimeout(() => end(`the run did not finish within its time limit of ${limit.timeoutMs} ms`), limit.timeoutMs);
+      if (limit.signal) {
+        onAbort = () => end('the run was aborted by its signal');
+        if (limit.signal.aborted) onAbort(); else limit.signal.addEventListener('abort', onAbort, { once: true });
       }
-      return trap;
+    });
+    try {
+      const done = (async () => {
+        let trap: string | undefined;
+        for (let m = await this.workers[0].next(); m.type !== 'done'; m = await this.workers[0].next()) {
+          if (m.type === 'trap' && m.start === start) trap = m.message;
+        }
+        return trap;
+      })();
+      done.catch(() => undefined); // ended workers reject it after the limit has already answered
+      return await (timer !== undefined || onAbort ? Promise.race([done, stop]) : done);
     } finally {
+      clearTimeout(timer);
+      if (onAbort) limit.signal!.removeEventListener('abort', onAbort);
       for (const w of this.workers) w.hold(false);
     }
   }
@@ -105,6 +140,7 @@ export class ThreadTeam {
   async dispose(): Promise<void> {
     if (this.detached) return;
     this.detached = true;
+    if (this.stopped) return; // its workers are gone
     const ctl = this.ctl, at = (f: Parameters<typeof word>[1]) => word(this.sync, f);
     Atomics.store(ctl, at('command'), SYNC_COMMAND.detach);
     Atomics.add(ctl, at('start'), 1);

@@ -103,7 +103,7 @@ test('not an artifact, or a manifest that does not parse or lacks fields', () =>
   const without = (edit: (m: any) => void) => { const m = structuredClone(json); edit(m); return withManifest(JSON.stringify(m)); };
   assert.match(without((m) => delete m.entry).message, /field 'entry' must be a nonempty string \(missing\)/);
   assert.match(without((m) => { m.inputs[1].dtype = 'complex64'; }).message, /field 'inputs\[1\]\.dtype' must be a dtype the runtime knows, got "complex64"/);
-  assert.match(without((m) => { m.features = ['simd', 'gpu']; }).message, /features\[1\]' must be one of simd, relaxed-simd, threads/);
+  assert.match(without((m) => { m.features = ['simd', 'gpu']; }).message, /features\[1\]' must be one of simd, relaxed-simd, atomics/);
   assert.match(without((m) => { m.memory.pages = 0; }).message, /memory.pages' must be enough 64 KiB pages/);
   assert.match(without((m) => { m.outputs[0].offset = m.memory.bytes; }).message, /outputs\[0\]' must be within memory.bytes/);
   assert.match(without((m) => { m.memory.weights.bytes += 16; }).message, /weights take \d+ bytes but the weights section holds/);
