@@ -52,7 +52,7 @@ export function checkParallelPlacement(kernel: string, body: Stmt): void {
     let s = phase;
     while (!(s.k === 'for' && s.kind === 'parallel')) {
       if (s.k === 'let' || (s.k === 'for' && s.kind === 'serial')) s = s.body;
-      else fail(`a parallel loop must be reached from its phase's start through serial loops and lets only, not through a ${s.k === 'for' ? `${s.kind} loop` : s.k}`);
+      else fail(`a parallel loop must be reached from its phase's start through serial loops and lets only, not through ${s.k === 'for' ? `a loop of kind ${s.kind}` : `a '${s.k}' statement`}`);
     }
     if (hasParallel(s.body)) fail(`parallel loop ${s.v} holds another parallel loop`);
   }
