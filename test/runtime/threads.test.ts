@@ -87,6 +87,19 @@ test('concurrent runs of one session are queued, each with its own inputs', asyn
   await s.dispose();
 });
 
+test('several sessions work at once, each on its own threads', async () => {
+  const bytes = await artifact;
+  const sessions = await Promise.all([2, 3, 1].map((threads) => load(bytes, { threads })));
+  const inputs = sessions.map((_, i) => randomTensor('float32', [67, 96], rng(20 + i), -1, 1));
+  const outs = await Promise.all(sessions.flatMap((s, i) => [s.run({ x: inputs[i].numbers as Float32Array }), s.run({ x: inputs[i].numbers as Float32Array })]));
+  for (let i = 0; i < sessions.length; i++) {
+    assert.equal(sameBits(outs[2 * i].y, outs[2 * i + 1].y), undefined);
+    const want = execute(G, { x: inputs[i] }).get('y')!;
+    assert.ok(Array.from(outs[2 * i].y.data as Float32Array).every((v, j) => Math.abs(v - want.numbers[j]) < 1e-4), `session ${i}`);
+  }
+  await Promise.all(sessions.map((s) => s.dispose()));
+});
+
 /** Threads of this process (Linux: its tasks). */
 const taskCount = () => readdirSync('/proc/self/task').length;
 
