@@ -1,7 +1,7 @@
 // A threaded module imports a shared memory. Where memory cannot be shared (a page without
 // cross-origin isolation) or one thread is asked for, the same module runs on an unshared memory:
 // its atomics are valid there, and with one thread its barrier never waits. The only change is the
-// shared bit of the memory import's limits, so this walks the import section to that byte.
+// shared bit in the limits of the imported memory, so this walks the import section to that byte.
 import { KilnRuntimeError } from './errors.js';
 
 const IMPORT_SECTION = 2;
