@@ -44,13 +44,22 @@ export async function hostCores(): Promise<number | undefined> {
   return os.availableParallelism?.() ?? os.cpus().length;
 }
 
+/** What the pool uses of worker_threads' Worker (the runtime carries no Node types). */
+interface NodeWorker {
+  on(event: 'message' | 'error' | 'exit', listener: (arg: never) => void): void;
+  postMessage(msg: unknown): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
 // module names held in variables so browser bundlers do not try to resolve Node's built-ins
 const NODE_WORKERS = 'node:worker_threads';
 const NODE_OS = 'node:os';
 
 async function spawn(): Promise<WorkerPort> {
   if (isNode) {
-    const { Worker } = await import(/* @vite-ignore */ NODE_WORKERS) as typeof import('node:worker_threads');
+    const { Worker } = await import(/* @vite-ignore */ NODE_WORKERS) as { Worker: new (url: URL) => NodeWorker };
     const w = new Worker(new URL(['.', 'worker-node.js'].join('/'), import.meta.url));
     w.unref();
     return port((on) => {
