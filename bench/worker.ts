@@ -40,8 +40,12 @@ async function runJob(job: Job): Promise<JobResult> {
   }
 }
 
-/** CPU time (in cores) the process burns over one idle second after its last run: parked workers should burn none. */
+/**
+ * CPU time (in cores) the process burns over one idle second after its last run, once half a second
+ * has let the engine's own background work settle: parked workers should burn none.
+ */
 async function idleCpu(): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const cpu0 = process.cpuUsage(), t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpu = process.cpuUsage(cpu0);

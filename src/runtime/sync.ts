@@ -16,6 +16,8 @@ export const SYNC = {
   abort: 68,
   /** 1 + the index of the first thread that trapped in this run, 0 if none did. */
   trapped: 72,
+  /** Polls a barrier makes before it sleeps, set per run: short when threads outnumber cores. */
+  spin: 76,
   /** Bumped by the runtime to wake workers for a run or a detach. */
   start: 128,
   /** What the woken workers do: SYNC_COMMAND. */
@@ -28,5 +30,10 @@ export const SYNC = {
 
 export const SYNC_COMMAND = { run: 1, detach: 2 } as const;
 
-/** Iterations a waiting thread polls before it sleeps (barriers in the module, workers between runs). */
+/**
+ * Polls a waiting thread makes before it sleeps (barriers in the module, workers between runs):
+ * tens of microseconds, about the gap between two phases. With more threads than cores a spinning
+ * thread takes the core a working one needs, so barriers then barely spin.
+ */
 export const SPIN_ITERATIONS = 20000;
+export const OVERSUBSCRIBED_SPIN_ITERATIONS = 64;

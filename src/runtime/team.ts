@@ -3,8 +3,8 @@
 // runs as thread 0 itself; on a browser page's main thread every thread is a worker and the run
 // is awaited, so the page never blocks.
 import { KilnRuntimeError } from './errors.js';
-import { acquireWorkers, releaseWorkers, type WorkerPort } from './pool.js';
-import { SYNC_COMMAND } from './sync.js';
+import { acquireWorkers, hostCores, releaseWorkers, type WorkerPort } from './pool.js';
+import { OVERSUBSCRIBED_SPIN_ITERATIONS, SPIN_ITERATIONS, SYNC_COMMAND } from './sync.js';
 import { abortRun, waitDrained, word, type WorkerReply } from './worker-loop.js';
 
 export type Entry = (tid: number, threads: number) => void;
@@ -32,13 +32,15 @@ export class ThreadTeam {
   private stopped?: string;
 
   private constructor(private readonly workers: WorkerPort[], memory: WebAssembly.Memory,
-    private readonly sync: number, readonly threads: number, private readonly inline: boolean) {
+    private readonly sync: number, readonly threads: number, private readonly inline: boolean, private readonly spin: number) {
     this.ctl = new Int32Array(memory.buffer);
   }
 
   /** Attaches threads - (inline ? 1 : 0) workers; start-up is paid here, not in the first run. */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, sync: number, threads: number,
     inline: boolean): Promise<ThreadTeam> {
+    const cores = await hostCores();
+    const spin = cores !== undefined && threads > cores ? OVERSUBSCRIBED_SPIN_ITERATIONS : SPIN_ITERATIONS;
     const workers = await acquireWorkers(threads - (inline ? 1 : 0));
     const ctl = new Int32Array(memory.buffer);
     const start = Atomics.load(ctl, word(sync, 'start'));
@@ -54,7 +56,7 @@ export class ThreadTeam {
       throw new KilnRuntimeError('E_THREADS', `could not start ${threads} threads for the model: ${why}; load it with { threads: 1 }`);
     }
     for (const w of workers) w.hold(false);
-    return new ThreadTeam(workers, memory, sync, threads, inline);
+    return new ThreadTeam(workers, memory, sync, threads, inline, spin);
   }
 
   /**
@@ -69,6 +71,7 @@ export class ThreadTeam {
     Atomics.store(ctl, at('abort'), 0);
     Atomics.store(ctl, at('trapped'), 0);
     Atomics.store(ctl, at('threads'), this.threads);
+    Atomics.store(ctl, at('spin'), this.spin);
     Atomics.store(ctl, at('command'), SYNC_COMMAND.run);
     Atomics.store(ctl, at('running'), this.workers.length);
     const start = Atomics.add(ctl, at('start'), 1) + 1;

@@ -1,7 +1,7 @@
 // Threads in the module (src/loop/phases.ts gives the meaning): per-instance globals holding this
 // thread's index and the run's thread count, the barrier between phases on the sync block's words
 // (src/runtime/sync.ts), and each thread's chunk of a parallel loop.
-import { SPIN_ITERATIONS, SYNC } from '../../runtime/sync.js';
+import { SYNC } from '../../runtime/sync.js';
 import type { Code } from './code.js';
 import type { ModuleBuilder } from './module.js';
 
@@ -30,11 +30,11 @@ export function addThreadSupport(m: ModuleBuilder, sync: number): ThreadSupport 
   c.i32(0).i32(1).atomic('i32.atomic.rmw.add', word('generation')).op('drop');
   c.i32(0).i32(-1).atomic('memory.atomic.notify', word('generation')).op('drop');
   c.op('return').end();
-  // spin a while (phases are often microseconds apart), then sleep until the generation moves
-  c.i32(SPIN_ITERATIONS).set(spins);
+  // spin a while (phases are often microseconds apart; the runtime sets how long), then sleep until the generation moves
+  c.i32(0).atomic('i32.atomic.load', word('spin')).set(spins);
   c.block().loop();
   c.i32(0).atomic('i32.atomic.load', word('generation')).get(gen).op('i32.ne').brIf(1);
-  c.get(spins).i32(1).op('i32.sub').tee(spins).brIf(0);
+  c.get(spins).i32(1).op('i32.sub').tee(spins).i32(0).op('i32.gt_s').brIf(0);
   c.end();
   c.loop();
   c.i32(0).get(gen).i64(-1n).atomic('memory.atomic.wait32', word('generation')).op('drop');
