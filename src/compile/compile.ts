@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js';
+import { halveWeights, type WeightEncoding } from '../artifact/half-weights.js';
+import { graphMacs, profiledCalls } from '../artifact/profiled-calls.js';
 import { writeArtifact } from '../artifact/write.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
@@ -35,6 +37,10 @@ export interface CompileOptions {
   readonly debugLevel?: number;
   /** Graph optimisation level 0-3 (src/passes/pipeline.ts); default 3. */
   readonly optLevel?: number;
+  /** How float32 weights are stored: 'float16' halves them in the file (widened at load); default 'float32'. */
+  readonly weights?: WeightEncoding;
+  /** A profiling build: the module exports every kernel and the manifest lists the calls (`kiln profile`). */
+  readonly profile?: boolean;
 }
 
 export interface CompileReport {
@@ -126,14 +132,18 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
-  const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
+  const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages }, exportKernels: opts.profile ?? false }));
   const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
-  const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
+  const image = weightsImage(plan, constants, (_, t) => tensorBytes(t));
+  const { section: weights, halves } = opts.weights === 'float16' ? halveWeights(plan, constants, image) : { section: image, halves: [] };
   const bytes = stage('artifact', () => writeArtifact({
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
       ...(strings.values.size ? { strings: strings.strings } : {}),
+      ...(halves.length ? { halves } : {}),
+      ...(graphMacs(g) ? { macs: graphMacs(g) } : {}),
+      ...(opts.profile ? { profile: profiledCalls(g, calls) } : {}),
     },
     wasm: module.bytes, weights,
   }));

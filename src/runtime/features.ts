@@ -32,6 +32,13 @@ export const PROBES: Readonly<Record<Feature, Uint8Array<ArrayBuffer>>> = {
   'threads': oneFunction([], [0xfe, 0x03, 0x00], [0x01, ...utf8('env'), ...utf8('memory'), 0x02, 0x03, 0x01, 0x01]),
 };
 
+/** The compile flag change that makes an artifact without each feature (for the refusal message). */
+export const WITHOUT_FEATURE: Readonly<Record<Feature, string>> = {
+  'simd': 'kiln compile --target wasm',
+  'relaxed-simd': 'kiln compile without --relaxed-simd',
+  'threads': 'kiln compile without --threads',
+};
+
 let cached: HostFeatures | undefined;
 
 /** What this host supports; probed once. Threads also need a SharedArrayBuffer-backed memory. */

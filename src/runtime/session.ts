@@ -3,9 +3,10 @@
 import { parseArtifact, type Artifact } from './artifact.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
-import { hostFeatures, type HostFeatures } from './features.js';
+import { hostFeatures, WITHOUT_FEATURE, type HostFeatures } from './features.js';
 import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './manifest.js';
 import { StringTable } from './strings.js';
+import { writeWeights } from './weights.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -51,10 +52,10 @@ export class Session {
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
       throw new KilnRuntimeError('E_FEATURE', `this host lacks WebAssembly ${missing.join(', ')}, which the model was compiled for; ` +
-        `recompile it without ${missing.length > 1 ? 'them' : 'it'} (kiln compile --target) or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
+        `recompile it without ${missing.length > 1 ? 'them' : 'it'} (${missing.map((f) => WITHOUT_FEATURE[f]).join('; ')}) or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
     }
     const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared: m.features.includes('threads') });
-    new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
+    writeWeights(memory.buffer, m, art.weights);
     return new Session(m, memory, await instantiate(art, memory));
   }
 
