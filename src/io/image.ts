@@ -6,13 +6,9 @@ import { PNG } from 'pngjs';
 import { FormatError, InputError } from '../errors.js';
 import { allocData, isFloat, type DType } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
+import { resizeBilinear, type ResizeMode, type RgbaImage } from './resize.js';
 
-export interface RgbaImage {
-  readonly width: number;
-  readonly height: number;
-  /** width * height * 4 bytes, row-major RGBA. */
-  readonly data: Uint8Array;
-}
+export { RESIZE_MODES, resizeBilinear, type ResizeMode, type RgbaImage } from './resize.js';
 
 export function decodeImage(bytes: Uint8Array, source: string): RgbaImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,9 +27,6 @@ export function decodeImage(bytes: Uint8Array, source: string): RgbaImage {
   throw new FormatError(`${source}: not a PNG or JPEG image`);
 }
 
-/** How TF.js's resizeBilinear maps output to input coordinates. */
-export const RESIZE_MODES = ['asymmetric', 'align-corners', 'half-pixel'] as const;
-export type ResizeMode = (typeof RESIZE_MODES)[number];
 export const LAYOUTS = ['nhwc', 'nchw'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
@@ -50,27 +43,6 @@ export interface ImagePreprocess {
   readonly mean: readonly number[];
   readonly std: readonly number[];
   readonly dtype: DType;
-}
-
-/** RGB bytes resized to height x width: [h, w, 3] floats, as tf.image.resizeBilinear computes them. */
-export function resizeBilinear(img: RgbaImage, height: number, width: number, mode: ResizeMode): Float32Array {
-  const out = new Float32Array(height * width * 3);
-  const ratio = (inSize: number, outSize: number) => (mode === 'align-corners' && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize);
-  const ry = ratio(img.height, height), rx = ratio(img.width, width);
-  const source = (o: number, r: number) => (mode === 'half-pixel' ? Math.max(0, (o + 0.5) * r - 0.5) : o * r);
-  const px = (y: number, x: number, c: number) => img.data[(y * img.width + x) * 4 + c];
-  for (let oy = 0; oy < height; oy++) {
-    const sy = source(oy, ry), y0 = Math.min(Math.floor(sy), img.height - 1), y1 = Math.min(y0 + 1, img.height - 1), fy = sy - y0;
-    for (let ox = 0; ox < width; ox++) {
-      const sx = source(ox, rx), x0 = Math.min(Math.floor(sx), img.width - 1), x1 = Math.min(x0 + 1, img.width - 1), fx = sx - x0;
-      for (let c = 0; c < 3; c++) {
-        const top = px(y0, x0, c) + (px(y0, x1, c) - px(y0, x0, c)) * fx;
-        const bottom = px(y1, x0, c) + (px(y1, x1, c) - px(y1, x0, c)) * fx;
-        out[(oy * width + ox) * 3 + c] = top + (bottom - top) * fy;
-      }
-    }
-  }
-  return out;
 }
 
 /** The model input made from `img`: [1, H, W, C] or [1, C, H, W]. */
