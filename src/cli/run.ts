@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError, IoError } from '../errors.js';
 import { isFloat, type DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
-import { fmtShape, isStatic, numel, type Dim, type Shape } from '../ir/shape.js';
+import { exampleShape, fmtShape, isStatic, numel, type Dim, type Shape } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { readBytes } from '../io/files.js';
 import { parseNpy, serializeNpy } from '../io/npy.js';
@@ -97,7 +97,7 @@ export function buildFeeds(inputs: readonly Signature[], opts: FeedOptions): Rec
     const shape = info.shape.map((d) => (typeof d === 'string' ? bound.get(d) ?? d : d));
     if (!isStatic(shape)) {
       throw new InputError(`--random needs sizes for the symbolic dims of input '${name}' ${fmtShape(info.shape)}: ` +
-        `give --shape ${name}=${info.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')} (with your sizes)`);
+        `give --shape ${name}=${exampleShape(info.shape).join(',')} (with your sizes)`);
     }
     feeds[name] = randomTensor(info.dtype, shape, next);
   }

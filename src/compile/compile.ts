@@ -9,7 +9,7 @@ import { graphMacs, profiledCalls } from '../artifact/profiled-calls.js';
 import { writeArtifact } from '../artifact/write.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import { fmtShape, isStatic } from '../ir/shape.js';
+import { exampleShape, fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
@@ -175,7 +175,7 @@ function checkStaticInputs(g: Graph): void {
   for (const name of g.inputs) {
     const { shape } = g.values.get(name)!;
     if (!isStatic(shape)) {
-      throw new ShapeError(`input '${name}' has shape ${fmtShape(shape)}; compiled models need every dim fixed: pass --shape ${name}=${shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')} (with your sizes)`);
+      throw new ShapeError(`input '${name}' has shape ${fmtShape(shape)}; compiled models need every dim fixed: pass --shape ${name}=${exampleShape(shape).join(',')} (with your sizes)`);
     }
   }
 }

@@ -142,6 +142,9 @@ function checkedData(slot: TensorSlot, feed: Feed, strings: StringTable): TypedA
   }
   const want = numel(slot.shape);
   if (!isArrayLike(data)) throw new KilnRuntimeError('E_INPUT', `${where} needs a ${arrayClass(slot.dtype).name} or a number array, got ${typeName(data)}`);
+  if (Array.isArray(data) && Array.isArray(data[0])) {
+    throw new KilnRuntimeError('E_INPUT', `${where} was given a nested array; give its ${want} elements flat, in row-major order (nested.flat(Infinity)), or a ${arrayClass(slot.dtype).name}`);
+  }
   if (data.length !== want) {
     throw new KilnRuntimeError('E_INPUT', `${where} needs ${want} elements, got ${data.length}`);
   }

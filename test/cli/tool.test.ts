@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { Tensor } from '../../src/ir/tensor.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
-import { humanModel, nsfwjsModel } from '../fixtures/fixtures.js';
+import { humanModel, nsfwjsModel, ppocrDetModel } from '../fixtures/fixtures.js';
 import { kiln, show } from './kiln-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-tool-'));
@@ -143,4 +143,25 @@ test('--out-dir that cannot be created fails at once with exit 2; a PNG given wh
   const m = kiln(['inspect', at('tiny.png')]);
   assert.equal(m.status, 2, show(m));
   assert.match(m.stderr, /is a PNG image, not a model/);
+});
+
+test('sharp edges: every unknown-rank input of rvm in one error; a tf.cond left open names --freeze without "please report"; an OCR shape suggestion runs', { timeout: 300_000 }, () => {
+  const rvm = humanModel('rvm');
+  const all = kiln(['inspect', rvm]);
+  assert.equal(all.status, 2, show(all));
+  for (const input of ['r1i', 'r2i', 'r3i', 'r4i', 'downsample_ratio']) assert.match(all.stderr, new RegExp(`--shape ${input}=D0,D1`));
+  assert.match(all.stderr, /--freeze NAME=FILE\.npy/);
+  assert.equal(all.stderr.trim().split('\n').length, 1);
+  const shapes = ['--shape', 'src=1,256,256,3', '--shape', 'r1i=1,64,64,16', '--shape', 'r2i=1,32,32,20', '--shape', 'r3i=1,16,16,40', '--shape', 'r4i=1,8,8,64', '--shape', 'downsample_ratio='];
+  const cond = kiln(['compile', rvm, ...shapes, '-o', at('rvm.kiln')]);
+  assert.equal(cond.status, 2, show(cond));
+  assert.match(cond.stderr, /tf\.cond.*--freeze NAME=FILE\.npy/);
+  assert.doesNotMatch(cond.stderr, /please report/);
+
+  const ocr = ppocrDetModel();
+  const r = kiln(['compile', ocr, '-o', at('ocr.kiln')]);
+  assert.equal(r.status, 2, show(r));
+  const suggested = /--shape (x=[\d,]+)/.exec(r.stderr)?.[1];
+  assert.equal(suggested, 'x=1,3,224,224');
+  ok(['compile', ocr, '--shape', suggested, '-o', at('ocr.kiln')]);
 });
