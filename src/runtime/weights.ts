@@ -1,7 +1,7 @@
 // The weights section as it is stored and as it sits in memory. An artifact compiled with
 // `--weights float16` keeps listed float32 runs ("halves") as IEEE half floats; load widens
 // them back to float32 at their planned offsets, so the kernels never see the difference.
-import type { Manifest } from './manifest.js';
+import type { Extent } from './manifest.js';
 
 /** A run of `count` float32 values at memory `offset` that the weights section stores as float16. */
 export interface HalfRun {
@@ -9,8 +9,14 @@ export interface HalfRun {
   readonly count: number;
 }
 
+/** The manifest fields that say how the weights section maps onto memory. */
+export interface WeightsLayout {
+  readonly memory: { readonly weights: Extent };
+  readonly halves?: readonly HalfRun[];
+}
+
 /** Bytes the weights section holds: the memory extent, less two bytes per halved element. */
-export function weightsSectionBytes(m: Pick<Manifest, 'memory' | 'halves'>): number {
+export function weightsSectionBytes(m: WeightsLayout): number {
   return m.memory.weights.bytes - 2 * (m.halves ?? []).reduce((n, h) => n + h.count, 0);
 }
 
@@ -33,7 +39,7 @@ function halfTable(): Float32Array {
  * extent: bytes outside the half runs are copied as stored, each run is widened to float32.
  * The runs are sorted and disjoint (validateManifest checks), so the section is read front to back.
  */
-export function writeWeights(memory: ArrayBuffer | SharedArrayBuffer, m: Pick<Manifest, 'memory' | 'halves'>, section: Uint8Array): void {
+export function writeWeights(memory: ArrayBuffer | SharedArrayBuffer, m: WeightsLayout, section: Uint8Array): void {
   const { offset: base, bytes } = m.memory.weights;
   const out = new Uint8Array(memory, base, bytes);
   const halves = m.halves ?? [];
