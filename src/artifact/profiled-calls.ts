@@ -1,7 +1,7 @@
 // The manifest's `profile` list of a profiling build: each kernel call of the entry with the
 // export that runs it, its addresses, its ops and its multiply-accumulates, so a profiler can
 // call the kernels one by one exactly as `run` does (src/runtime/profile.ts).
-import { countMacs } from '../cli/inspect.js';
+import { countMacs } from '../compile/macs.js';
 import type { KernelGroup } from '../compile/fuse.js';
 import type { Graph } from '../ir/graph.js';
 import type { ProfiledCall } from '../runtime/manifest.js';

@@ -1,13 +1,13 @@
 // `kiln bench MODEL|FILE.kiln`: the steady-state speed of a compiled model — warm-up until the
 // times settle, then timed runs (median, min, p90, GFLOP/s, CPU/wall) — and, with --vs, the same
 // input through a peer engine with the largest difference between their outputs.
-import { countMacs } from './inspect.js';
 import { fromRuntimeTensor } from '../artifact/feeds.js';
+import { countMacs } from '../compile/macs.js';
+import { InputError } from '../errors.js';
 import { parseArtifact } from '../runtime/index.js';
 import { openArtifact, runSession, runtimeFeeds, type Prepared } from './compiled.js';
 import { openPeer, PEERS, type PeerName } from './peers.js';
 import { fmtMs, gflops, timeRuns, warmUp, type RunStats } from './timing.js';
-import { InputError } from '../errors.js';
 
 export interface BenchOptions {
   readonly runs: number;

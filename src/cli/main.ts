@@ -65,7 +65,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
 
   addModelOptions(program.command('inspect')
     .description('print a model\'s format, inputs, outputs, op histogram, parameters and multiply-accumulates, or what a .kiln artifact holds')
-    .argument('<MODEL|FILE.kiln>', 'model file or folder, or a .kiln artifact')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')
     .option('--json', 'print the summary as JSON'))
     .option('--kernels', 'list the fused kernels the model compiles to: ops, layout, shapes, MACs (needs every input dim fixed)')
     .option('--opt-level <N>', `${OPT_LEVEL_HELP} (for --kernels)`, String(DEFAULT_OPT_LEVEL))
@@ -103,7 +103,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
 
   addThreadsOption(addFeedOptions(addCompileOptions(program.command('run')
     .description('run a model (compiled to WebAssembly, or with the reference executor) or a .kiln artifact, and write its outputs as .npy files')
-    .argument('<MODEL|FILE.kiln>', 'model file or folder, or a .kiln artifact'), ' (compiled engine)'),
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact'), ' (compiled engine)'),
   'feed the inputs not given with seeded random data (floats uniform in [0,1), integers in [0,10), strings w0..w9)'))
     .option('--labels <FILE>', 'class names (one per line, or a JSON array or object): print the top classes by name')
     .option('--runs <N>', 'after the first run, time N more after warm-up and print the steady state', '1')
@@ -113,7 +113,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
 
   addThreadsOption(addFeedOptions(addCompileOptions(program.command('bench')
     .description('time a model or .kiln artifact in its steady state: median, min, p90, GFLOP/s, CPU/wall; optionally beside a peer engine')
-    .argument('<MODEL|FILE.kiln>', 'model file or folder, or a .kiln artifact')), '(the default for inputs not given with --input)'))
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')), '(the default for inputs not given with --input)'))
     .option('--runs <N>', 'timed runs after warm-up', '20')
     .option('--json', 'print the results as JSON')
     .option('--vs <PEER>', `also run the model in ${PEERS.join(' | ')} on the same input (repeatable; the package must be installed)`, collect, [])
@@ -125,7 +125,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
 
   addFeedOptions(addCompileOptions(program.command('profile')
     .description('time each kernel of a compiled model: median, share, GFLOP/s, ops; by kernel and by op kind; --html draws it')
-    .argument('<MODEL|FILE.kiln>', 'model file or folder, or a .kiln artifact compiled with --profile')), '(the default for inputs not given with --input)')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact compiled with --profile')), '(the default for inputs not given with --input)')
     .option('--runs <N>', 'timed runs of every kernel', '10')
     .option('--top <N>', 'kernels listed', '25')
     .option('--json', 'print the profile as JSON')

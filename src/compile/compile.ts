@@ -137,12 +137,13 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const image = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const { section: weights, halves } = opts.weights === 'float16' ? halveWeights(plan, constants, image) : { section: image, halves: [] };
+  const macs = graphMacs(g);
   const bytes = stage('artifact', () => writeArtifact({
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
       ...(strings.values.size ? { strings: strings.strings } : {}),
       ...(halves.length ? { halves } : {}),
-      ...(graphMacs(g) ? { macs: graphMacs(g) } : {}),
+      ...(macs ? { macs } : {}),
       ...(opts.profile ? { profile: profiledCalls(g, calls) } : {}),
     },
     wasm: module.bytes, weights,
