@@ -68,6 +68,17 @@ test('bench --vs tfjs runs TF.js wasm on the same input and reports the largest 
   assert.ok(j.results[1].maxAbsDiff! < 1e-4, `max |diff| ${j.results[1].maxAbsDiff}`);
 });
 
+test('bench --vs ort-node runs onnxruntime-node on an ONNX model; a .kiln has no model for a peer', { timeout: 300_000 }, () => {
+  const ocr = ppocrDetModel();
+  const j = JSON.parse(ok(['bench', ocr, '--shape', 'x=1,3,64,64', '--runs', '3', '--vs', 'ort-node', '--json']).stdout) as { results: { engine: string; maxAbsDiff?: number }[] };
+  assert.match(j.results[1].engine, /onnxruntime-node/);
+  assert.ok(j.results[1].maxAbsDiff! < 1e-4, `max |diff| ${j.results[1].maxAbsDiff}`);
+  ok(['compile', ocr, '--shape', 'x=1,3,64,64', '-o', at('ocr64.kiln')]);
+  const r = kiln(['bench', at('ocr64.kiln'), '--runs', '2', '--vs', 'ort-node']);
+  assert.equal(r.status, 2, show(r));
+  assert.match(r.stderr, /--vs ort-node needs the original model; .* is a compiled \.kiln artifact/);
+});
+
 test('profile lists kernels sorted with shares summing to 1, JSON and an HTML chart; a plain .kiln is refused with the fix', { timeout: 300_000 }, async () => {
   const j = JSON.parse(ok(['profile', NSFW, ...SHAPE, '--runs', '3', '--json', '--html', at('profile.html')]).stdout) as
     { kernels: { medianMs: number; share: number; ops: string[]; macs: number }[]; byKind: { kind: string; calls: number }[] };
