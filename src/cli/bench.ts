@@ -56,7 +56,7 @@ export async function benchCommand(model: string, p: Prepared, opts: BenchOption
     await peer.dispose();
   }
   if (opts.json) {
-    console.log(JSON.stringify({ model, macs, first: p.how, results }, null, 2));
+    console.log(JSON.stringify({ model, macs, prepared: p.how, results }, null, 2));
     return;
   }
   console.log(`${model}: ${macs ? `${(2 * macs / 1e9).toFixed(3)} GFLOP per run` : 'FLOPs unknown'}; ${p.how}`);

@@ -14,7 +14,7 @@ import { readBytes } from '../io/files.js';
 import { sniffFile } from '../io/sniff.js';
 import { KilnRuntimeError, load, parseArtifact, type LoadOptions, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
 import { debugLevel, timed } from './debug.js';
-import { buildFeeds, ensureOutDir, graphInputs, reportOutputs, type FeedOptions, type RunOptions, type Signature } from './run.js';
+import { buildFeeds, graphInputs, reportOutputs, type FeedOptions, type RunOptions, type Signature } from './run.js';
 import { fmtMs, timeRuns, warmUp } from './timing.js';
 
 const MB = (n: number) => `${(n / 2 ** 20).toFixed(2)} MB`;
@@ -108,7 +108,6 @@ export interface RunTimes { readonly runs: number; readonly threads?: number }
  * the steady state (after warm-up) so nobody mistakes the cold first run for the speed.
  */
 export async function runPrepared(p: Prepared, opts: RunOptions & RunTimes): Promise<void> {
-  ensureOutDir(opts.outDir);
   const session = await openArtifact(p.bytes, p.graph ? undefined : p.how.replace(/^loaded /, ''), opts.threads);
   const given = runtimeFeeds(p.feeds);
   const [result, ms] = await timed('execution', () => runSession(session, given));
