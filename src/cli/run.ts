@@ -1,4 +1,4 @@
-// `kiln run`: feeds a model from .npy files or seeded random data, runs it (compiled, see
+// `kiln run`: feeds a model from .npy files, images or seeded random data, runs it (compiled, see
 // compiled.ts, or with the reference executor), writes every output as .npy plus an
 // outputs.json index, and prints a summary.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
