@@ -7,7 +7,7 @@ import { loadModel, withInputShapes } from '../src/frontend/load.js';
 import { execute } from '../src/reference/execute.js';
 import { load } from '../src/runtime/index.js';
 import { nsfwjsModel } from '../test/fixtures/fixtures.js';
-import { decodeImage, imageTensor, rgbPixels } from './image.js';
+import { decodeImage, nsfwjsInput, rgbPixels } from './image.js';
 import { loadLayersModelFromDisk, predict, tfjsPreprocess, useBackend } from './tfjs-peer.js';
 import { timeMedian } from './timing.js';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const uri = require('baboon-image-uri') as string;
   const bytes = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
   const img = decodeImage(bytes, 'baboon-image-uri');
-  const input = imageTensor(img, SIZE);
+  const input = nsfwjsInput(img, SIZE);
   console.log(`image   baboon-image-uri (npm): ${img.width}x${img.height} PNG -> [1,${SIZE},${SIZE},3] in [0,1]`);
 
   const modelPath = nsfwjsModel('mobilenet_v2');

@@ -42,8 +42,10 @@ export class UnsupportedOpsError extends UnsupportedError {
   constructor(readonly format: string, readonly ops: ReadonlyMap<string, readonly string[]>) {
     const parts = [...ops].map(([op, nodes]) =>
       `${op} (${nodes.length} node${nodes.length > 1 ? 's' : ''}, e.g. '${nodes[0]}')`);
-    super(`unsupported ${format} op${ops.size > 1 ? 's' : ''}: ${parts.join(', ')}; ` +
-      `Kiln cannot import this model yet — please report the op types above`);
+    // an entry that names a flag to fix it is the user's to act on, not a gap to report
+    const fixable = [...ops.keys()].every((op) => /--[a-z]/.test(op));
+    super(`unsupported ${format} op${ops.size > 1 ? 's' : ''}: ${parts.join(', ')}` +
+      (fixable ? '' : '; Kiln cannot import this model yet — please report the op types above'));
   }
 }
 

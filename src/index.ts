@@ -1,5 +1,5 @@
-// Kiln's public API: load or import a model into the canonical graph IR, run it with the
-// reference executor, and exchange tensors as .npy.
+// Kiln's public API: import a model into the canonical graph IR, compile it to a .kiln artifact
+// (compileModel), run that with the runtime (load) or run the graph with the reference executor.
 export * from './errors.js';
 export type { DType } from './ir/dtype.js';
 export type { Dim, Shape } from './ir/shape.js';
@@ -16,3 +16,7 @@ export { inferShapes } from './passes/infer-shapes.js';
 export { execute, checkFeeds, type Feeds, type ExecuteOptions } from './reference/execute.js';
 export { parseNpy, readNpy, serializeNpy, writeNpy } from './io/npy.js';
 export { randomTensor, rng } from './io/random.js';
+export { compileModel, importModel, signature, type CompileModelOptions, type CompiledModel, type ModelOptions, type ModelSource, type ValueSignature } from './api/compile.js';
+export { compile, prepareGraph, COMPILE_TARGETS, type CompileOptions, type CompileReport, type CompileResult, type CompileTarget } from './compile/compile.js';
+export { WEIGHT_ENCODINGS, type WeightEncoding } from './artifact/half-weights.js';
+export { load, Session, profileArtifact, type Feed, type Profile, type KernelTime } from './runtime/index.js';

@@ -4,13 +4,14 @@
 import { FORMAT_VERSION, HEADER_BYTES, MAGIC, padTo16, SECTION_HEADER_BYTES, SECTIONS } from '../runtime/artifact.js';
 import { crc32 } from '../runtime/crc32.js';
 import { validateManifest, type Manifest } from '../runtime/manifest.js';
+import { weightsSectionBytes } from '../runtime/weights.js';
 import { InputError } from '../errors.js';
 
 export interface ArtifactParts {
   readonly manifest: Manifest;
   /** The WebAssembly module; it imports env.memory and exports manifest.entry. */
   readonly wasm: Uint8Array;
-  /** The weights region, exactly manifest.memory.weights.bytes long. */
+  /** The weights section: the weights region, with manifest.halves runs stored as float16. */
   readonly weights: Uint8Array;
 }
 
@@ -21,8 +22,8 @@ export function writeArtifact(parts: ArtifactParts): Uint8Array {
   } catch (e) {
     throw new InputError(`cannot write artifact: ${(e as Error).message}`);
   }
-  if (manifest.memory.weights.bytes !== parts.weights.length) {
-    throw new InputError(`cannot write artifact: manifest memory.weights.bytes is ${manifest.memory.weights.bytes} but ${parts.weights.length} weight bytes were given`);
+  if (weightsSectionBytes(manifest) !== parts.weights.length) {
+    throw new InputError(`cannot write artifact: the manifest makes the weights section ${weightsSectionBytes(manifest)} bytes but ${parts.weights.length} weight bytes were given`);
   }
   return assembleArtifact([new TextEncoder().encode(JSON.stringify(manifest)), parts.wasm, parts.weights]);
 }

@@ -1,18 +1,21 @@
 // `kiln compile` and the compiled engine of `kiln run`: a model compiled to a .kiln artifact
-// (in memory for run), loaded by the runtime exactly as an application would load it.
-import { writeFileSync } from 'node:fs';
+// (in memory for run), loaded by the runtime exactly as an application would load it. bench and
+// profile start from the same prepared artifact and feeds.
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { fromRuntimeTensor, toFeed } from '../artifact/feeds.js';
 import { compile, type CompileOptions, type CompileReport } from '../compile/compile.js';
-import { IoError, KilnError, type ErrorCode } from '../errors.js';
+import { InputError, IoError, KilnError, type ErrorCode } from '../errors.js';
 import { withInputShapes } from '../frontend/load.js';
 import type { DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { readBytes } from '../io/files.js';
-import { KilnRuntimeError, load, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
+import { sniffFile } from '../io/sniff.js';
+import { KilnRuntimeError, load, parseArtifact, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
 import { debugLevel, timed } from './debug.js';
-import { buildFeeds, graphInputs, reportOutputs, type RunOptions } from './run.js';
+import { buildFeeds, graphInputs, reportOutputs, type FeedOptions, type RunOptions, type Signature } from './run.js';
+import { fmtMs, timeRuns, warmUp } from './timing.js';
 
 const MB = (n: number) => `${(n / 2 ** 20).toFixed(2)} MB`;
 
@@ -25,6 +28,17 @@ export function formatReport(r: CompileReport, out: string): string {
   ].join('\n');
 }
 
+/** Refuses to write over the model being compiled, or over any file that is not a Kiln artifact. */
+export function checkOutput(out: string, modelFile: string): void {
+  if (!existsSync(out)) return;
+  if (existsSync(modelFile) && realpathSync(out) === realpathSync(modelFile)) {
+    throw new InputError(`-o ${out} is the model being compiled; write the artifact to another file, e.g. -o model.kiln`);
+  }
+  if (sniffFile(out) !== 'kiln') {
+    throw new InputError(`-o ${out} exists and is not a Kiln artifact; refusing to overwrite it (delete it first, or choose another file)`);
+  }
+}
+
 export async function compileCommand(g: Graph, out: string, opts: CompileOptions): Promise<void> {
   const { bytes, report } = await compile(g, { ...opts, debugLevel: debugLevel() });
   try {
@@ -35,24 +49,38 @@ export async function compileCommand(g: Graph, out: string, opts: CompileOptions
   console.log(formatReport(report, out));
 }
 
-/** Runs MODEL compiled for the shapes of its feeds. */
-export async function runCompiled(g: Graph, opts: RunOptions & CompileOptions): Promise<void> {
-  const feeds = buildFeeds(graphInputs(g), opts);
+/** An artifact ready to load and the feeds to run it with. */
+export interface Prepared {
+  readonly bytes: Uint8Array;
+  readonly feeds: Readonly<Record<string, Tensor>>;
+  /** Set when the model was compiled here. */
+  readonly report?: CompileReport;
+  readonly graph?: Graph;
+  readonly how: string;
+}
+
+/** MODEL compiled for the shapes of its feeds (a symbolic dim takes its size from the feed). */
+export async function prepareCompiled(g: Graph, feedOpts: FeedOptions, opts: CompileOptions): Promise<Prepared> {
+  const feeds = buildFeeds(graphInputs(g), feedOpts);
   const symbolic = g.inputs.some((n) => !isStatic(g.values.get(n)!.shape));
   const fixed = symbolic ? withInputShapes(g, Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, t.shape]))) : g;
   const [{ bytes, report }] = await timed('compile', () => compile(fixed, { ...opts, debugLevel: debugLevel() }));
-  const session = await openArtifact(bytes, opts.threads);
-  await runSession(session, feeds, opts.outDir, `compiled in ${report.compileMs.toFixed(0)} ms`);
+  return { bytes, feeds, report, graph: fixed, how: `compiled in ${report.compileMs.toFixed(0)} ms` };
 }
 
-/** Runs a .kiln file. */
-export async function runArtifactFile(path: string, opts: RunOptions): Promise<void> {
-  const session = await openArtifact(readBytes(path), opts.threads, path);
-  const inputs = session.inputs.map(({ name, dtype, shape }) => ({ name, dtype: dtype as DType, shape }));
-  await runSession(session, buildFeeds(inputs, opts), opts.outDir, `loaded ${path}`);
+/** A .kiln file and feeds for its inputs. */
+export function prepareArtifactFile(path: string, feedOpts: FeedOptions): Prepared {
+  const bytes = readBytes(path);
+  let inputs: Signature[];
+  try {
+    inputs = parseArtifact(bytes).manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype: dtype as DType, shape }));
+  } catch (e) {
+    throw asKilnError(e, path);
+  }
+  return { bytes, feeds: buildFeeds(inputs, feedOpts), how: `loaded ${path}` };
 }
 
-async function openArtifact(bytes: Uint8Array, threads: number | undefined, path?: string): Promise<Session> {
+export async function openArtifact(bytes: Uint8Array, path?: string, threads?: number): Promise<Session> {
   try {
     return (await timed('load', () => load(bytes, { threads })))[0];
   } catch (e) {
@@ -60,22 +88,42 @@ async function openArtifact(bytes: Uint8Array, threads: number | undefined, path
   }
 }
 
-async function runSession(session: Session, feeds: Readonly<Record<string, Tensor>>, outDir: string, how: string): Promise<void> {
-  const given = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toFeed(t)]));
-  let result: Record<string, RuntimeTensor>, ms: number;
+/** The feeds as the runtime takes them. */
+export const runtimeFeeds = (feeds: Readonly<Record<string, Tensor>>) => Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toFeed(t)]));
+
+export async function runSession(session: Session, feeds: ReturnType<typeof runtimeFeeds>): Promise<Record<string, RuntimeTensor>> {
   try {
-    [result, ms] = await timed('execution', () => session.run(given));
+    return await session.run(feeds);
   } catch (e) {
     throw asKilnError(e);
   }
+}
+
+export interface RunTimes { readonly runs: number; readonly threads?: number }
+
+/**
+ * `kiln run` of a prepared artifact: the first run, timed and labelled as such; with --runs N also
+ * the steady state (after warm-up) so nobody mistakes the cold first run for the speed.
+ */
+export async function runPrepared(p: Prepared, opts: RunOptions & RunTimes): Promise<void> {
+  const session = await openArtifact(p.bytes, p.graph ? undefined : p.how.replace(/^loaded /, ''), opts.threads);
+  const given = runtimeFeeds(p.feeds);
+  const [result, ms] = await timed('execution', () => runSession(session, given));
   const outputs = new Map(session.outputs.map(({ name }) => [name, fromRuntimeTensor(result[name])]));
-  const threads = `${session.threads} thread${session.threads > 1 ? 's' : ''}`;
+  const engine = `compiled, ${session.threads} thread${session.threads > 1 ? 's' : ''}, ${session.manifest.features.join(', ') || 'scalar wasm'}`;
+  let how = `${p.how}; first run ${fmtMs(ms)} ms (${engine}; the first run is cold, add --runs N for the steady state)`;
+  if (opts.runs > 1) {
+    const warmup = await warmUp(() => session.run(given));
+    const s = await timeRuns(() => session.run(given), opts.runs, warmup);
+    how = `${p.how}; first run ${fmtMs(ms)} ms (cold); steady state ${fmtMs(s.medianMs)} ms median of ${s.runs} runs ` +
+      `(min ${fmtMs(s.minMs)}, p90 ${fmtMs(s.p90Ms)}) after ${warmup} warm-up runs (${engine})`;
+  }
   await session.dispose();
-  reportOutputs(outputs, outDir, `${how}; ran in ${ms.toFixed(1)} ms on ${threads} (compiled, ${session.manifest.features.join(', ') || 'scalar wasm'})`);
+  reportOutputs(outputs, opts.outDir, how, opts.labels);
 }
 
 /** A runtime error as the CLI's typed error (the runtime cannot share src/errors.ts): a user error, exit 2. */
-function asKilnError(e: unknown, path?: string): unknown {
+export function asKilnError(e: unknown, path?: string): unknown {
   if (!(e instanceof KilnRuntimeError)) return e;
   const code: ErrorCode = e.code === 'E_INPUT' ? 'E_INPUT' : e.code === 'E_FEATURE' ? 'E_UNSUPPORTED' : 'E_FORMAT';
   return new KilnError(code, `${path ? `${path}: ` : ''}${e.message}`);

@@ -4,10 +4,10 @@
 import type { KernelGroup } from '../compile/fuse.js';
 import type { Graph } from '../ir/graph.js';
 import { isFloat } from '../ir/dtype.js';
-import { fmtShape, isStatic, type Dim } from '../ir/shape.js';
+import { fmtShape, type Dim } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
-import { resolveAttrs } from '../ops/op.js';
 import { KilnError } from '../errors.js';
+import { countMacs } from '../compile/macs.js';
 import { layoutConversions } from '../passes/layout-report.js';
 import { optimizeGraph } from '../passes/pipeline.js';
 
@@ -35,20 +35,7 @@ export interface ModelSummary {
   readonly layoutConversions: { readonly count: number; readonly between: Readonly<Record<string, number>> } | null;
 }
 
-/** Sum of the ops' `macs` facets, or null when a node that has one lacks static shapes. */
-export function countMacs(g: Graph): number | null {
-  let total = 0;
-  for (const node of g.nodes) {
-    const def = opDef(node.op);
-    if (!def?.macs) continue;
-    const inputs = node.inputs.map((v) => (v ? g.values.get(v) : undefined));
-    const outputs = node.outputs.map((v) => g.values.get(v));
-    const known = [...inputs, ...outputs].filter((i) => i !== undefined);
-    if (outputs.some((o) => !o) || !known.every((i) => isStatic(i.shape))) return null;
-    total += def.macs({ attrs: resolveAttrs(def.attrs, node.attrs), inputs, outputs: outputs.map((o) => o!) });
-  }
-  return total;
-}
+export { countMacs } from '../compile/macs.js';
 
 export function summarize(g: Graph, file: string): ModelSummary {
   const signature = (name: string): TensorSignature => {

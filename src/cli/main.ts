@@ -3,19 +3,24 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError, KilnError } from '../errors.js';
-import { loadModel } from '../frontend/load.js';
-import type { Graph } from '../ir/graph.js';
-import { printGraph } from '../ir/print.js';
 import { describeFsError } from '../io/files.js';
-import { readNpy } from '../io/npy.js';
-import { collect, parseNpyFiles, parseShapes } from './args.js';
-import { debugLevel, timed } from './debug.js';
+import { resolveModelFile } from '../frontend/load.js';
+import { prepareGraph } from '../compile/compile.js';
+import { DEFAULT_OPT_LEVEL } from '../passes/pipeline.js';
+import { collect } from './args.js';
+import { formatArtifactSummary, summarizeArtifact } from './artifact-info.js';
+import { benchCommand } from './bench.js';
+import { checkOutput, compileCommand, runPrepared } from './compiled.js';
+import { debugLevel } from './debug.js';
 import { formatKernels, formatSummary, summarize, summarizeKernels } from './inspect.js';
-import { runReference } from './run.js';
-import { compileCommand, runArtifactFile, runCompiled } from './compiled.js';
-import { COMPILE_TARGETS, prepareGraph, type CompileTarget } from '../compile/compile.js';
-import { DEFAULT_OPT_LEVEL, OPT_LEVELS, type OptLevel } from '../passes/pipeline.js';
-import { DEFAULT_MAX_THREADS, MAX_THREADS } from '../runtime/session.js';
+import {
+  addCompileOptions, addFeedOptions, addModelOptions, addThreadsOption, compileOptions, feedOptions, isArtifact, openModel,
+  OPT_LEVEL_HELP, parseOptLevel, parseThreads, prepare, readLabels, type CompileFlags, type FeedFlags,
+} from './options.js';
+import { profileCommand } from './profile.js';
+import { PEERS } from './peers.js';
+import { ensureOutDir, runReference } from './run.js';
+import { parseCount } from './timing.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL_ERROR = 1;
@@ -25,71 +30,25 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** Imports MODEL, fixes the --shape dims and the --freeze inputs, and prints the graph at KILN_DEBUG>=2. */
-async function openModel(path: string, shapeTexts: readonly string[], freezeTexts: readonly string[] = []): Promise<Graph> {
-  const shapes = parseShapes(shapeTexts);
-  const frozen = Object.fromEntries(Object.entries(parseNpyFiles('--freeze', freezeTexts)).map(([name, file]) => [name, readNpy(file)]));
-  // given at import: a TF model may need a shape of unknown rank, or a frozen value to pick a tf.cond branch
-  const [g] = await timed('import', () => loadModel(path, { shapes, values: frozen }));
-  if (debugLevel() >= 2) process.stderr.write(`${printGraph(g)}\n`);
-  return g;
-}
-
-function parseSeed(text: string): number {
-  const seed = Number(text);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new InputError(`--seed must be an integer in [0, 2^32), got '${text}'`);
-  }
-  return seed;
-}
-
-function parseThreads(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new InputError(`--threads must be an integer from 1 to ${MAX_THREADS}, got '${text}'`);
-  return n;
-}
-
-function parseTarget(text: string): CompileTarget {
-  const target = COMPILE_TARGETS.find((t) => t === text);
-  if (!target) throw new InputError(`--target must be one of ${COMPILE_TARGETS.join(', ')}, got '${text}'`);
-  return target;
-}
-
-function parseOptLevel(text: string): OptLevel {
-  const level = OPT_LEVELS.find((l) => String(l) === text.trim());
-  if (level === undefined) throw new InputError(`--opt-level must be one of ${OPT_LEVELS.join(', ')}, got '${text}'`);
-  return level;
-}
-const OPT_LEVEL_HELP = `graph optimisation: 0 only constant folding, 1 + simplify/CSE/DCE, 2 + batch-norm, scale and pad folding, 3 + layout planning`;
-
 const ENGINES = ['compiled', 'reference'] as const;
-const isArtifact = (path: string) => path.toLowerCase().endsWith('.kiln');
 
-interface RunFlags {
-  input: string[]; shape: string[]; freeze: string[]; random?: boolean; seed: string; outDir: string;
-  engine: string; target: string; relaxedSimd?: boolean; optLevel: string; threads?: string;
-}
+interface RunFlags extends CompileFlags, FeedFlags { outDir: string; engine: string; runs: string; threads?: string }
 
 async function run(model: string, flags: RunFlags): Promise<void> {
   const engine = ENGINES.find((e) => e === flags.engine);
-  const optLevel = parseOptLevel(flags.optLevel);
   if (!engine) throw new InputError(`--engine must be one of ${ENGINES.join(', ')}, got '${flags.engine}'`);
-  const opts = {
-    inputs: parseNpyFiles('--input', flags.input), random: flags.random ?? false, seed: parseSeed(flags.seed), outDir: flags.outDir,
-    threads: parseThreads(flags.threads),
-  };
-  if (isArtifact(model)) {
-    if (engine === 'reference') throw new InputError(`${model} is a compiled .kiln artifact, which only the compiled engine runs; give the original model for --engine reference`);
-    if (flags.shape.length || flags.freeze.length) {
-      throw new InputError(`${model} is compiled for fixed input shapes; --shape and --freeze apply to models, not .kiln artifacts (recompile with kiln compile --shape or --freeze)`);
-    }
-    return runArtifactFile(model, opts);
+  const runs = parseCount('--runs', flags.runs), threads = parseThreads(flags.threads);
+  const opts = { ...feedOptions(flags), outDir: flags.outDir, labels: readLabels(flags.labels), runs, threads };
+  ensureOutDir(opts.outDir); // before any work: a folder that cannot be made fails at once
+  if (engine === 'reference') {
+    if (isArtifact(model)) throw new InputError(`${model} is a compiled .kiln artifact, which only the compiled engine runs; give the original model for --engine reference`);
+    return runReference(await openModel(model, flags.shape, flags.freeze), opts);
   }
-  const g = await openModel(model, flags.shape, flags.freeze);
-  if (engine === 'reference') return runReference(g, opts);
-  return runCompiled(g, { ...opts, target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false, optLevel });
+  return runPrepared(await prepare(model, flags, opts), opts);
 }
+
+interface BenchFlags extends CompileFlags, FeedFlags { runs: string; threads?: string; json?: boolean; vs: string[] }
+interface ProfileFlags extends CompileFlags, FeedFlags { runs: string; json?: boolean; html?: string; top: string }
 
 function buildProgram(): Command {
   const program = new Command('kiln')
@@ -99,20 +58,25 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => {} });
   program.addHelpText('after', `
-MODEL is a .onnx file, a TensorFlow frozen GraphDef (.pb), a TF.js model.json, or the folder holding it.
+MODEL is a .onnx file, a TensorFlow frozen GraphDef (.pb), a TF.js model.json, or the folder holding it;
+FILE.kiln is an artifact of kiln compile (recognised by its first bytes, whatever its name).
 Set KILN_DEBUG=1 for timings (each graph pass's too) and error stacks, KILN_DEBUG=2 to also print the imported graph and the graph after each pass,
 KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly module as text.`);
 
-  program.command('inspect')
-    .description('print a model\'s format, inputs, outputs, op histogram, parameters and multiply-accumulates')
-    .argument('<MODEL>', 'model file or folder')
-    .option('--json', 'print the summary as JSON')
-    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
-    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
+  addModelOptions(program.command('inspect')
+    .description('print a model\'s format, inputs, outputs, op histogram, parameters and multiply-accumulates, or what a .kiln artifact holds')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')
+    .option('--json', 'print the summary as JSON'))
     .option('--kernels', 'list the fused kernels the model compiles to: ops, layout, shapes, MACs (needs every input dim fixed)')
     .option('--opt-level <N>', `${OPT_LEVEL_HELP} (for --kernels)`, String(DEFAULT_OPT_LEVEL))
     .action(async (model: string, opts: { json?: boolean; shape: string[]; freeze: string[]; kernels?: boolean; optLevel: string }) => {
       const optLevel = parseOptLevel(opts.optLevel);
+      if (isArtifact(model)) {
+        if (opts.kernels || opts.shape.length || opts.freeze.length) throw new InputError(`${model} is a compiled .kiln artifact; --kernels, --shape and --freeze apply to models`);
+        const s = summarizeArtifact(model);
+        console.log(opts.json ? JSON.stringify(s, null, 2) : formatArtifactSummary(model, s));
+        return;
+      }
       const g = await openModel(model, opts.shape, opts.freeze);
       if (opts.kernels) {
         const { graph, groups } = prepareGraph(g, { optLevel });
@@ -124,37 +88,53 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
       console.log(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     });
 
-  program.command('compile')
+  addCompileOptions(program.command('compile')
     .description('compile a model ahead of time into one .kiln artifact (a WebAssembly module and its weights)')
     .argument('<MODEL>', 'model file or folder')
-    .requiredOption('-o, --out <FILE.kiln>', 'the artifact to write')
-    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable; compiled models need every dim fixed)', collect, [])
-    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
-    .option('--target <TARGET>', `code to generate: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
-    .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (faster; the artifact then needs a host with relaxed SIMD)')
-    .option('--opt-level <N>', OPT_LEVEL_HELP, String(DEFAULT_OPT_LEVEL))
-    .action(async (model: string, opts: { out: string; shape: string[]; freeze: string[]; target: string; relaxedSimd?: boolean; optLevel: string }) => {
-      const target = parseTarget(opts.target);
-      const optLevel = parseOptLevel(opts.optLevel);
-      const g = await openModel(model, opts.shape, opts.freeze);
-      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false, optLevel });
+    .requiredOption('-o, --out <FILE.kiln>', 'the artifact to write'))
+    .option('--weights <float32|float16>', 'how float weights are stored: float16 halves the file (widened to float32 at load)', 'float32')
+    .option('--profile', 'a profiling build: every kernel exported and the calls listed, for kiln profile')
+    .action(async (model: string, flags: CompileFlags & { out: string; profile?: boolean }) => {
+      const options = { ...compileOptions(flags), profile: flags.profile ?? false };
+      checkOutput(flags.out, resolveModelFile(model));
+      const g = await openModel(model, flags.shape, flags.freeze);
+      await compileCommand(g, flags.out, options);
     });
 
-  program.command('run')
+  addThreadsOption(addFeedOptions(addCompileOptions(program.command('run')
     .description('run a model (compiled to WebAssembly, or with the reference executor) or a .kiln artifact, and write its outputs as .npy files')
-    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')
-    .option('--input <NAME=FILE.npy>', 'feed an input from a .npy file (repeatable)', collect, [])
-    .option('--shape <NAME=D0,D1,...>', 'fix the symbolic dims of an input (repeatable)', collect, [])
-    .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
-    .option('--random', 'feed the inputs not given with seeded random data (floats uniform in [0,1), integers in [0,10), strings w0..w9)')
-    .option('--seed <N>', 'seed of --random', '1')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact'), ' (compiled engine)'),
+  'feed the inputs not given with seeded random data (floats uniform in [0,1), integers in [0,10), strings w0..w9)'))
+    .option('--labels <FILE>', 'class names (one per line, or a JSON array or object): print the top classes by name')
+    .option('--runs <N>', 'after the first run, time N more after warm-up and print the steady state', '1')
     .option('--out-dir <DIR>', 'folder for output_<i>.npy and outputs.json', 'kiln-out')
     .option('--engine <ENGINE>', `how to run a model: ${ENGINES.join(' | ')}`, 'compiled')
-    .option('--target <TARGET>', `code the compiled engine generates: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
-    .option('--relaxed-simd', 'let the compiled engine use relaxed-SIMD fused multiply-add')
-    .option('--opt-level <N>', `${OPT_LEVEL_HELP} (compiled engine)`, String(DEFAULT_OPT_LEVEL))
-    .option('--threads <N>', `threads the compiled model runs on (default: the machine's cores, at most ${DEFAULT_MAX_THREADS})`)
     .action(run);
+
+  addThreadsOption(addFeedOptions(addCompileOptions(program.command('bench')
+    .description('time a model or .kiln artifact in its steady state: median, min, p90, GFLOP/s, CPU/wall; optionally beside a peer engine')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact')), '(the default for inputs not given with --input)'))
+    .option('--runs <N>', 'timed runs after warm-up', '20')
+    .option('--json', 'print the results as JSON')
+    .option('--vs <PEER>', `also run the model in ${PEERS.join(' | ')} on the same input (repeatable; the package must be installed)`, collect, [])
+    .action(async (model: string, flags: BenchFlags) => {
+      const runs = parseCount('--runs', flags.runs), threads = parseThreads(flags.threads);
+      const p = await prepare(model, flags, feedOptions(flags, true));
+      await benchCommand(model, p, { runs, threads, json: flags.json ?? false, vs: flags.vs });
+    });
+
+  addFeedOptions(addCompileOptions(program.command('profile')
+    .description('time each kernel of a compiled model: median, share, GFLOP/s, ops; by kernel and by op kind; --html draws it')
+    .argument('<MODEL>', 'model file or folder, or a .kiln artifact compiled with --profile')), '(the default for inputs not given with --input)')
+    .option('--runs <N>', 'timed runs of every kernel', '10')
+    .option('--top <N>', 'kernels listed', '25')
+    .option('--json', 'print the profile as JSON')
+    .option('--html <FILE>', 'also write a self-contained HTML chart of where the time goes')
+    .action(async (model: string, flags: ProfileFlags) => {
+      const runs = parseCount('--runs', flags.runs), top = parseCount('--top', flags.top);
+      const p = await prepare(model, flags, feedOptions(flags, true), { profile: true });
+      await profileCommand(model, p, { runs, top, json: flags.json ?? false, ...(flags.html ? { html: flags.html } : {}) });
+    });
   return program;
 }
 

@@ -4,10 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js';
+import { halveWeights, type WeightEncoding } from '../artifact/half-weights.js';
+import { graphMacs, profiledCalls } from '../artifact/profiled-calls.js';
 import { writeArtifact } from '../artifact/write.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import { fmtShape, isStatic } from '../ir/shape.js';
+import { exampleShape, fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
@@ -42,6 +44,10 @@ export interface CompileOptions {
    * (src/schedule/parallel.ts). 0 splits every stage that can be split (tests of the threaded code).
    */
   readonly parallelMinWork?: number;
+  /** How float32 weights are stored: 'float16' halves them in the file (widened at load); default 'float32'. */
+  readonly weights?: WeightEncoding;
+  /** A profiling build: the module exports every kernel and the manifest lists the calls (`kiln profile`). */
+  readonly profile?: boolean;
 }
 
 export interface CompileReport {
@@ -137,16 +143,21 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const memoryBytes = sync + SYNC_BYTES;
   const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
   const module = stage('codegen', () => buildModule(calls, {
-    target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages }, sync,
+    target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages }, sync, exportKernels: opts.profile ?? false,
   }));
   const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : []), 'atomics'];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
-  const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
+  const image = weightsImage(plan, constants, (_, t) => tensorBytes(t));
+  const { section: weights, halves } = opts.weights === 'float16' ? halveWeights(plan, constants, image) : { section: image, halves: [] };
+  const macs = graphMacs(g);
   const bytes = stage('artifact', () => writeArtifact({
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values, memoryBytes),
       threads: { sync },
       ...(strings.values.size ? { strings: strings.strings } : {}),
+      ...(halves.length ? { halves } : {}),
+      ...(macs ? { macs } : {}),
+      ...(opts.profile ? { profile: profiledCalls(g, calls) } : {}),
     },
     wasm: module.bytes, weights,
   }));
@@ -178,7 +189,7 @@ function checkStaticInputs(g: Graph): void {
   for (const name of g.inputs) {
     const { shape } = g.values.get(name)!;
     if (!isStatic(shape)) {
-      throw new ShapeError(`input '${name}' has shape ${fmtShape(shape)}; compiled models need every dim fixed: pass --shape ${name}=${shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')} (with your sizes)`);
+      throw new ShapeError(`input '${name}' has shape ${fmtShape(shape)}; compiled models need every dim fixed: pass --shape ${name}=${exampleShape(shape).join(',')} (with your sizes)`);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Graph, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { fmtShape, type Dim } from '../ir/shape.js';
 import { describeFsError, readBytes, readText } from '../io/files.js';
+import { sniffFile } from '../io/sniff.js';
 import { inferShapes } from '../passes/infer-shapes.js';
 import type { TfImportOptions } from './tf/convert.js';
 
@@ -25,15 +26,29 @@ export type LoadOptions = TfImportOptions;
  */
 export async function loadModel(path: string, given: LoadOptions = {}): Promise<Graph> {
   const file = resolveModelFile(path);
-  let g = await importModel(file, given);
-  if (given.shapes && Object.keys(given.shapes).length) g = withInputShapes(g, given.shapes);
   // the TF importers have made the values constants already (and checked their names)
-  const consumed = ['.pb', '.json'].includes(extname(file).toLowerCase());
+  return applyGiven(await importModel(file, given), given, ['.pb', '.json'].includes(modelFormat(file)));
+}
+
+/** Fixes the given shapes after import, and freezes the given values unless the importer has (`consumed`). */
+export function applyGiven(imported: Graph, given: LoadOptions, consumed: boolean): Graph {
+  let g = imported;
+  if (given.shapes && Object.keys(given.shapes).length) g = withInputShapes(g, given.shapes);
   return given.values && Object.keys(given.values).length && !consumed ? freezeInputs(g, given.values) : g;
 }
 
+/** The format by the file's first bytes; its extension only where the bytes do not tell (an ONNX model opening unusually). */
+function modelFormat(file: string): string {
+  const kind = sniffFile(file);
+  if (kind === 'kiln') {
+    throw new InputError(`${file} is a compiled Kiln artifact, not a model; kiln run, inspect, bench and profile take it as it is, and compiling it again needs the original model`);
+  }
+  if (kind === 'png' || kind === 'jpeg' || kind === 'npy') throw new InputError(`${file} is a ${kind === 'npy' ? '.npy array' : `${kind.toUpperCase()} image`}, not a model; Kiln reads ${READABLE_FORMATS}`);
+  return kind === 'onnx' ? '.onnx' : kind === 'graphdef' && extname(file).toLowerCase() !== '.onnx' ? '.pb' : kind === 'json' ? '.json' : extname(file).toLowerCase();
+}
+
 async function importModel(file: string, given: LoadOptions): Promise<Graph> {
-  switch (extname(file).toLowerCase()) {
+  switch (modelFormat(file)) {
     case '.onnx': {
       const { importOnnx } = await import('./onnx/import.js');
       return importOnnx(readBytes(file), file);
@@ -49,7 +64,8 @@ async function importModel(file: string, given: LoadOptions): Promise<Graph> {
   }
 }
 
-function resolveModelFile(path: string): string {
+/** The model file PATH names: itself, or the model.json in a folder. */
+export function resolveModelFile(path: string): string {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -88,7 +104,7 @@ async function loadTfjsModel(file: string, given: LoadOptions): Promise<Graph> {
 }
 
 /** 'graph' or 'layers' from the model.json's `format`, else from the topology's shape. */
-function tfjsModelKind(json: unknown): 'graph' | 'layers' | undefined {
+export function tfjsModelKind(json: unknown): 'graph' | 'layers' | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const { format, modelTopology: topo } = json as { format?: unknown; modelTopology?: unknown };
   if (format === 'graph-model') return 'graph';

@@ -64,3 +64,14 @@ export function fmtShape(shape: Shape): string {
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * Example sizes for the symbolic dims of an input, for the `--shape` a message suggests: 1 for
+ * the batch and other dims, 224 for the height and width of an image (rank 4, with 1 or 3
+ * channels at axis 1 or 3), so the suggestion is a size the model can run at (a width of 1 is not).
+ */
+export function exampleShape(shape: Shape): number[] {
+  const image = shape.length === 4 && (shape[1] === 1 || shape[1] === 3 || shape[3] === 1 || shape[3] === 3);
+  const spatial = image ? (shape[1] === 1 || shape[1] === 3 ? [2, 3] : [1, 2]) : [];
+  return shape.map((d, i) => (typeof d === 'number' ? d : spatial.includes(i) ? 224 : 1));
+}

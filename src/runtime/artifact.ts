@@ -5,14 +5,15 @@
 //   header   16 bytes: "KILN", u32 format version, u32 flags (none defined: must be 0),
 //            u32 section count (3)
 //   sections in this order: manifest (UTF-8 JSON), wasm (the module), weights (the bytes
-//            copied to memory.weights.offset at load); each one is
+//            copied to memory.weights.offset at load, float16 runs widened: weights.ts); each one is
 //            16-byte header: 4-byte tag, u32 payload length, u32 CRC-32 of the payload, u32 0
 //            then the payload, zero-padded to 16 bytes.
-// Every byte is checked: payloads by their CRC (so the error names the section), headers and
+// docs/artifact-format.md specifies all of it. Every byte is checked: payloads by their CRC (so the error names the section), headers and
 // padding by value, so a flipped bit anywhere is reported rather than silently run.
 import { crc32 } from './crc32.js';
 import { KilnRuntimeError } from './errors.js';
 import { validateManifest, type Manifest } from './manifest.js';
+import { weightsSectionBytes } from './weights.js';
 
 export const MAGIC = 'KILN';
 /** Bumped on any change an older runtime would misread. */
@@ -94,8 +95,8 @@ export function parseArtifact(input: ArrayBuffer | ArrayBufferView): Artifact {
     throw formatError(`artifact manifest is not valid UTF-8 JSON (${(e as Error).message}); the file is corrupt`);
   }
   const manifest = validateManifest(json);
-  if (manifest.memory.weights.bytes !== weights.length) {
-    throw formatError(`artifact manifest says the weights take ${manifest.memory.weights.bytes} bytes but the weights section holds ${weights.length}; the file is corrupt`);
+  if (weightsSectionBytes(manifest) !== weights.length) {
+    throw formatError(`artifact manifest says the weights section holds ${weightsSectionBytes(manifest)} bytes but it holds ${weights.length}; the file is corrupt`);
   }
   return { formatVersion: version, manifest, wasm, weights };
 }

@@ -34,6 +34,13 @@ export const PROBES: Readonly<Record<Feature, Uint8Array<ArrayBuffer>>> = {
   'atomics': oneFunction([], [0x41, 0x00, 0xfe, 0x10, 0x02, 0x00, 0x1a], [0x01, ...utf8('env'), ...utf8('memory'), 0x02, 0x01, 0x01, 0x01]),
 };
 
+/** The compile flag change that makes an artifact without each feature (for the refusal message). */
+export const WITHOUT_FEATURE: Readonly<Record<Feature, string>> = {
+  'simd': 'kiln compile --target wasm',
+  'relaxed-simd': 'kiln compile without --relaxed-simd',
+  'atomics': 'a host with WebAssembly threads: every engine with SIMD has them',
+};
+
 let cached: HostFeatures | undefined;
 
 /**

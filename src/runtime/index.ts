@@ -6,7 +6,7 @@ export { parseArtifact, FORMAT_VERSION, type Artifact } from './artifact.js';
 export type { DType, TypedArray } from './dtypes.js';
 export { KilnRuntimeError, type RuntimeErrorCode } from './errors.js';
 export { hostFeatures, type HostFeatures } from './features.js';
-export type { Feature, Manifest, TensorSlot } from './manifest.js';
+export type { Feature, Manifest, ProfiledCall, TensorSlot } from './manifest.js';
 export { Session, type Feed, type LoadOptions, type RunOptions, type Tensor, type TensorInfo } from './session.js';
 
 /**
@@ -16,3 +16,5 @@ export { Session, type Feed, type LoadOptions, type RunOptions, type Tensor, typ
 export function load(bytes: ArrayBuffer | ArrayBufferView, options?: LoadOptions): Promise<Session> {
   return Session.create(bytes, options);
 }
+export { profileArtifact, type KernelTime, type Profile, type ProfileOptions } from './profile.js';
+export type { HalfRun } from './weights.js';

@@ -3,6 +3,7 @@
 import { elementBytes, isDType, numel, type DType } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { SYNC_ALIGN, SYNC_BYTES } from './sync.js';
+import type { HalfRun } from './weights.js';
 
 /** WebAssembly features a module may need before it can load at all. */
 export const FEATURES = ['simd', 'relaxed-simd', 'atomics'] as const;
@@ -61,6 +62,27 @@ export interface Manifest {
    * On a host that cannot share memory it runs on one thread with an unshared memory.
    */
   readonly threads?: { readonly sync: number };
+  /**
+   * Float32 runs of the weights region that the weights section stores as float16 (`kiln compile
+   * --weights float16`), sorted by offset and disjoint; load widens them (weights.ts).
+   */
+  readonly halves?: readonly HalfRun[];
+  /** Multiply-accumulates of one run, for GFLOP/s (absent when unknown). */
+  readonly macs?: number;
+  /** A profiling build's kernel calls, in run order (`kiln compile --profile`; profile.ts times them). */
+  readonly profile?: readonly ProfiledCall[];
+}
+
+/** One kernel call of the entry: the module export that runs it, its arguments, and what it computes. */
+export interface ProfiledCall {
+  readonly export: string;
+  readonly addresses: readonly number[];
+  /** The graph ops the kernel holds, first the anchor op, then what fused into it. */
+  readonly ops: readonly string[];
+  /** Name of the anchor node, for the reader. */
+  readonly node: string;
+  /** Multiply-accumulates of one call (0 where an op has none). */
+  readonly macs: number;
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -121,6 +143,30 @@ function slots(o: Json, key: 'inputs' | 'outputs', memoryBytes: number): TensorS
   });
 }
 
+function halfRuns(table: unknown[], weights: Extent): HalfRun[] {
+  let end = weights.offset;
+  return table.map((v, i) => {
+    const field = `halves[${i}]`, o = object(v, field);
+    const run = { offset: natural(o.offset, `${field}.offset`), count: natural(o.count, `${field}.count`) };
+    if (run.offset % 4 !== 0 || run.offset < end || run.offset + 4 * run.count > weights.offset + weights.bytes) {
+      throw bad(field, `a float32 run inside memory.weights, 4-byte aligned, after the previous run (from ${end})`, run);
+    }
+    end = run.offset + 4 * run.count;
+    return run;
+  });
+}
+
+function profiledCalls(table: unknown[], memoryBytes: number): ProfiledCall[] {
+  return table.map((v, i) => {
+    const field = `profile[${i}]`, o = object(v, field);
+    const addresses = array(o, 'addresses', `${field}.addresses`).map((a, j) => natural(a, `${field}.addresses[${j}]`));
+    const bad_ = addresses.findIndex((a) => a > memoryBytes);
+    if (bad_ >= 0) throw bad(`${field}.addresses[${bad_}]`, `within memory.bytes (${memoryBytes})`, addresses[bad_]);
+    const ops = array(o, 'ops', `${field}.ops`).map((op, j) => { if (typeof op !== 'string') throw bad(`${field}.ops[${j}]`, 'a string', op); return op; });
+    return { export: string(o, 'export', `${field}.export`), addresses, ops, node: typeof o.node === 'string' ? o.node : '', macs: natural(o.macs, `${field}.macs`) };
+  });
+}
+
 function stringTable(table: unknown[]): string[] {
   const at = table.findIndex((s) => typeof s !== 'string');
   if (at >= 0) throw bad(`strings[${at}]`, 'a string', table[at]);
@@ -146,14 +192,18 @@ export function validateManifest(json: unknown): Manifest {
   const bytes = natural(m.bytes, 'memory.bytes');
   const pages = natural(m.pages, 'memory.pages');
   if (pages * PAGE_BYTES < bytes || pages > 65536) throw bad('memory.pages', `enough 64 KiB pages for ${bytes} bytes, at most 65536`, pages);
+  const weights = extent(m.weights, 'memory.weights', bytes);
   return {
     kiln: string(o, 'kiln', 'kiln'),
     entry: string(o, 'entry', 'entry'),
     features,
-    memory: { bytes, pages, weights: extent(m.weights, 'memory.weights', bytes), arena: extent(m.arena, 'memory.arena', bytes) },
+    memory: { bytes, pages, weights, arena: extent(m.arena, 'memory.arena', bytes) },
     inputs: slots(o, 'inputs', bytes),
     outputs: slots(o, 'outputs', bytes),
     ...(o.strings === undefined ? {} : { strings: stringTable(array(o, 'strings', 'strings')) }),
     ...(o.threads === undefined ? {} : { threads: threadsField(o.threads, bytes) }),
+    ...(o.macs === undefined ? {} : { macs: natural(o.macs, 'macs') }),
+    ...(o.halves === undefined ? {} : { halves: halfRuns(array(o, 'halves', 'halves'), weights) }),
+    ...(o.profile === undefined ? {} : { profile: profiledCalls(array(o, 'profile', 'profile'), bytes) }),
   };
 }

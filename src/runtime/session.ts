@@ -4,12 +4,13 @@
 import { parseArtifact } from './artifact.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
-import { hostFeatures, type HostFeatures } from './features.js';
+import { hostFeatures, WITHOUT_FEATURE, type HostFeatures } from './features.js';
 import { FEATURES, type DynamicExtent, type Manifest, type TensorSlot } from './manifest.js';
 import { StringTable } from './strings.js';
 import { unsharedMemoryImport } from './module-patch.js';
 import { hostCores } from './pool.js';
 import { canBlock, ThreadTeam, type Entry } from './team.js';
+import { writeWeights } from './weights.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -92,9 +93,8 @@ export class Session {
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
-      const flag = missing.includes('relaxed-simd') ? ' (drop --relaxed-simd)' : missing.includes('simd') ? ' (--target wasm)' : '';
       throw new KilnRuntimeError('E_FEATURE', `this host lacks WebAssembly ${missing.join(', ')}, which the model was compiled for; ` +
-        `recompile it without ${missing.length > 1 ? 'them' : 'it'}${flag} or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
+        `recompile it without ${missing.length > 1 ? 'them' : 'it'} (${missing.map((f) => WITHOUT_FEATURE[f]).join('; ')}) or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
     }
     if (opts.interruptible && !(m.threads && host.threads)) {
       throw new KilnRuntimeError('E_THREADS', `interruptible sessions run on workers, which needs ${m.threads ? 'a host that can share memory with them (in a browser: a cross-origin isolated page)' : 'an artifact compiled for threads'}; load without interruptible`);
@@ -102,7 +102,7 @@ export class Session {
     const threads = m.threads ? await threadCount(opts.threads, host) : 1;
     const shared = threads > 1 || opts.interruptible === true;
     const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared });
-    new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
+    writeWeights(memory.buffer, m, art.weights);
     const wasm = m.threads && !shared ? unsharedMemoryImport(art.wasm) : art.wasm;
     const { module, entry } = await instantiate(wasm, m, memory);
     const team = shared ? await ThreadTeam.create(module, memory, m.threads!.sync, threads, !opts.interruptible && canBlock()) : undefined;
@@ -237,6 +237,9 @@ function checkedData(slot: TensorSlot, feed: Feed, strings: StringTable): TypedA
   }
   const want = numel(slot.shape);
   if (!isArrayLike(data)) throw new KilnRuntimeError('E_INPUT', `${where} needs a ${arrayClass(slot.dtype).name} or a number array, got ${typeName(data)}`);
+  if (Array.isArray(data) && Array.isArray(data[0])) {
+    throw new KilnRuntimeError('E_INPUT', `${where} was given a nested array; give its ${want} elements flat, in row-major order (nested.flat(Infinity)), or a ${arrayClass(slot.dtype).name}`);
+  }
   if (data.length !== want) {
     throw new KilnRuntimeError('E_INPUT', `${where} needs ${want} elements, got ${data.length}`);
   }

@@ -106,13 +106,13 @@ test('not an artifact, or a manifest that does not parse or lacks fields', () =>
   assert.match(without((m) => { m.features = ['simd', 'gpu']; }).message, /features\[1\]' must be one of simd, relaxed-simd, atomics/);
   assert.match(without((m) => { m.memory.pages = 0; }).message, /memory.pages' must be enough 64 KiB pages/);
   assert.match(without((m) => { m.outputs[0].offset = m.memory.bytes; }).message, /outputs\[0\]' must be within memory.bytes/);
-  assert.match(without((m) => { m.memory.weights.bytes += 16; }).message, /weights take \d+ bytes but the weights section holds/);
+  assert.match(without((m) => { m.memory.weights.bytes += 16; }).message, /says the weights section holds \d+ bytes but it holds \d+/);
   assert.equal(without((m) => delete m.memory).code, 'E_FORMAT');
 });
 
 test('the writer refuses what the runtime would refuse', () => {
   assert.throws(() => writeArtifact({ ...parts, manifest: { ...parts.manifest, entry: '' } }), { code: 'E_INPUT', message: /cannot write artifact: .*'entry'/ });
-  assert.throws(() => writeArtifact({ ...parts, weights: new Uint8Array(3) }), { code: 'E_INPUT', message: /weights.bytes is \d+ but 3 weight bytes/ });
+  assert.throws(() => writeArtifact({ ...parts, weights: new Uint8Array(3) }), { code: 'E_INPUT', message: /makes the weights section \d+ bytes but 3 weight bytes were given/ });
 });
 
 test('constants are written in the widths the runtime reads, not the IR storage', () => {

@@ -86,6 +86,8 @@ test('kiln --help and --version exit 0', () => {
   assert.equal(help.status, 0, show(help));
   assert.match(help.stdout, /inspect \[options\] <MODEL>/);
   assert.match(help.stdout, /run \[options\] <MODEL>/);
+  assert.match(help.stdout, /bench \[options\] <MODEL>/);
+  assert.match(help.stdout, /profile \[options\] <MODEL>/);
   const version = kiln(['--version']);
   assert.equal(version.status, 0, show(version));
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

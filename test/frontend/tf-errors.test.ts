@@ -45,9 +45,11 @@ test('an input read from a missing node is a FormatError naming both', () => {
     (e: Error & { code?: string }) => e.code === 'E_FORMAT' && /'out'.*'nowhere'/.test(e.message));
 });
 
-test('an input of unknown rank is rejected with what to do', () => {
-  const nodes = [{ name: 'x', op: 'Placeholder', attr: { dtype: attr.type('float32'), shape: { shape: { unknownRank: true } } } },
-    op('out', 'Relu', ['x'])];
+test('inputs of unknown rank are all rejected in one error, with --shape for each and --freeze for a steering scalar', () => {
+  const placeholder = (name: string) => ({ name, op: 'Placeholder', attr: { dtype: attr.type('float32'), shape: { shape: { unknownRank: true } } } });
+  const nodes = [placeholder('x'), placeholder('y'), op('out', 'Add', ['x', 'y'])];
   assert.throws(() => importGraphDef(encodeGraphDef(nodes), 'any.pb'),
-    (e: Error & { code?: string }) => e.code === 'E_UNSUPPORTED' && e.message.includes("input 'x' has an unknown rank"));
+    (e: Error & { code?: string }) => e.code === 'E_UNSUPPORTED' &&
+      e.message.includes("inputs 'x' (float32), 'y' (float32) have an unknown rank") &&
+      e.message.includes('--shape x=D0,D1,... --shape y=D0,D1,...') && e.message.includes('--freeze NAME=FILE.npy'));
 });

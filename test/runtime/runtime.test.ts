@@ -49,6 +49,7 @@ test('run: unknown, missing, wrong-dtype and wrong-shape inputs are named', asyn
   await rejects({ a: new Float64Array(8), b: B }, /needs a Float32Array, got Float64Array/);
   await rejects({ a: A, b: { data: B, shape: [4, 2] } }, /input 'b' .* was given shape \[4,2\]; the model was compiled for \[2,4\]/);
   await rejects({ a: A.slice(1), b: B }, /input 'a' .* needs 8 elements, got 7/);
+  await rejects({ a: [[...A.slice(0, 4)], [...A.slice(4)]], b: B }, /input 'a' .* was given a nested array; give its 8 elements flat, in row-major order/);
   await rejects({ a: A, b: 'text' }, /input 'b' .* needs a Float32Array, a number array or \{ data, shape \}, got string/);
   await rejects({ a: A, b: { data: new Set(), shape: [2, 4] } }, /input 'b' .* needs a Float32Array or a number array, got Set/);
   await rejects({ a: [1, 2, 3, 4, 5, 6, 7, '8'], b: B }, /element 7 is "8", not a number/);
@@ -76,7 +77,7 @@ test('load refuses a host without a required feature, naming it', async () => {
   const { bytes } = addArtifact({ features: ['simd', 'relaxed-simd'] });
   const noRelaxed = { 'simd': true, 'relaxed-simd': false, 'atomics': true, 'threads': true };
   await assert.rejects(load(bytes, { hostFeatures: noRelaxed }),
-    { code: 'E_FEATURE', message: /this host lacks WebAssembly relaxed-simd, which the model was compiled for/ });
+    { code: 'E_FEATURE', message: /this host lacks WebAssembly relaxed-simd, which the model was compiled for; recompile it without it \(kiln compile without --relaxed-simd\)/ });
   await load(bytes, { hostFeatures: { ...noRelaxed, 'relaxed-simd': true } });
   if (!hostFeatures()['relaxed-simd']) await assert.rejects(load(bytes), { code: 'E_FEATURE' });
 });

@@ -5,7 +5,7 @@ import { isDType, type DType } from '../../ir/dtype.js';
 import { GraphBuilder, type Graph } from '../../ir/graph.js';
 import type { Dim } from '../../ir/shape.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
-import { loadTfjsWeights, type WeightsManifest } from '../tfjs/weights.js';
+import { loadTfjsWeights, type ShardSource, type WeightsManifest } from '../tfjs/weights.js';
 import { LayersContext, type KerasTensor } from './context.js';
 import { LayerWeights } from './layer-weights.js';
 import { ModelWalker } from './model.js';
@@ -77,7 +77,7 @@ function addInputs(ctx: LayersContext, model: ModelSpec, source: string): KerasT
  * Imports a TF.js layers model. `modelJson` is the parsed model.json, `dir` the folder of its
  * weight shards, `source` the file named in messages.
  */
-export function importLayersModel(modelJson: object, dir: string, source: string): Graph {
+export function importLayersModel(modelJson: object, dir: ShardSource, source: string): Graph {
   if (!isObject(modelJson)) throw new FormatError(`${source}: model.json is not a JSON object`);
   const topo = readTopology(modelJson, source);
   const model = parseModel(topo.className, topo.config, source);

@@ -73,7 +73,8 @@ export function convertTfGraph(src: TfGraphSource): Graph {
   const state = new TfGraphState(builder, src.int64As);
   const placeholders = order.filter((n) => n.op === 'Placeholder').map((n) => n.name);
   const inputNames = [...new Set([...(src.inputs ?? []).map((r) => parseRef(r).node), ...placeholders])];
-  for (const name of inputNames) addInput(state, nodes.get(name), name, src);
+  const unknownRank = inputNames.filter((name) => !addInput(state, nodes.get(name), name, src));
+  if (unknownRank.length) throw unknownRankError(src.source, unknownRank.map((n) => [n, nodes.get(n)!.attrs.type('dtype')]));
   for (const name of Object.keys(src.given?.values ?? {})) {
     if (!inputNames.includes(name)) {
       throw new InputError(`--freeze names '${name}', which is not an input of the model; its inputs are ${inputNames.map((n) => `'${n}'`).join(', ')}`);
@@ -198,7 +199,17 @@ function dependencyOrder(nodes: ReadonlyMap<string, TfNode>, outputs: readonly T
   return order;
 }
 
-function addInput(state: TfGraphState, node: TfNode | undefined, name: string, src: TfGraphSource): void {
+/** Every input of unknown rank in one message, each with the flag that gives its shape or its value. */
+function unknownRankError(source: string, inputs: readonly (readonly [string, string])[]): UnsupportedError {
+  const list = inputs.map(([n, dtype]) => `'${n}' (${dtype})`).join(', ');
+  return new UnsupportedError(`${source}: input${inputs.length > 1 ? 's' : ''} ${list} ${inputs.length > 1 ? 'have' : 'has'} an unknown rank; ` +
+    `give each whole shape, ${inputs.map(([n]) => `--shape ${n}=D0,D1,...`).join(' ')} (--shape NAME= for a scalar), ` +
+    `or fix an input whose value steers the model (a scalar ratio or flag) with --freeze NAME=FILE.npy; ` +
+    `or re-export the model with a fixed input signature`);
+}
+
+/** Adds a graph input; false (nothing added) when its rank is unknown and no shape was given. */
+function addInput(state: TfGraphState, node: TfNode | undefined, name: string, src: TfGraphSource): boolean {
   if (!node || node.op !== 'Placeholder') {
     throw new FormatError(`${src.source}: input '${name}' is not a Placeholder node of the graph`);
   }
@@ -207,7 +218,7 @@ function addInput(state: TfGraphState, node: TfNode | undefined, name: string, s
   if (frozen) {
     if (frozen.dtype !== dtype) throw new InputError(`--freeze ${name}: input '${name}' is ${dtype} but the value is ${frozen.dtype}`);
     state.bindConstant({ node: name, index: 0 }, frozen);
-    return;
+    return true;
   }
   const declared = node.attrs.shape('shape');
   const shapeJson = declared && !declared.unknownRank ? declared : src.inputShapes?.get(name) ?? declared;
@@ -218,12 +229,10 @@ function addInput(state: TfGraphState, node: TfNode | undefined, name: string, s
   // one that does not is left for withInputShapes to reject with the model's shape in the message
   const fits = given && declaredDims && given.length === declaredDims.length && declaredDims.every((d, i) => typeof d !== 'number' || d === given[i]);
   const shape = !declaredDims || fits ? given : declaredDims;
-  if (!shape) {
-    throw new UnsupportedError(`${src.source}: input '${name}' has an unknown rank; give its whole shape with --shape ${name}=D0,D1,... ` +
-      `(or re-export the model with a fixed input signature)`);
-  }
+  if (!shape) return false;
   state.builder.addInput(name, { dtype, shape: [...shape] });
   state.bind({ node: name, index: 0 }, name);
+  return true;
 }
 
 /** The graph output for a TF ref, named like the ref (an Identity when the value is named otherwise). */

@@ -7,7 +7,7 @@ import { convertTfGraph, type TfImportOptions } from '../tf/convert.js';
 import type { TfNodeJson, TfShapeJson } from '../tf/node.js';
 import { decodeTfTensor } from '../tf/tensor.js';
 import { Tensor } from '../../ir/tensor.js';
-import { loadTfjsWeights, type WeightsManifest } from './weights.js';
+import { loadTfjsWeights, type ShardSource, type WeightsManifest } from './weights.js';
 
 interface SignatureEntry {
   readonly name?: string;
@@ -33,7 +33,7 @@ export interface TfjsGraphModelJson {
  * Imports a TF.js graph model; `dir` holds the weight shards, `source` names the model.json in
  * messages; `given` supplies shapes of inputs of unknown rank and values of frozen inputs.
  */
-export function importTfjsGraphModel(modelJson: object, dir: string, source: string, given?: TfImportOptions): Graph {
+export function importTfjsGraphModel(modelJson: object, dir: ShardSource, source: string, given?: TfImportOptions): Graph {
   const model = modelJson as TfjsGraphModelJson;
   const nodes = model.modelTopology?.node;
   if (!Array.isArray(nodes)) {

@@ -29,8 +29,11 @@ export interface WeightGroup {
 
 export type WeightsManifest = readonly WeightGroup[];
 
+/** Where weight shards come from: the folder beside the model.json, or shard bytes by their path in the manifest. */
+export type ShardSource = string | Readonly<Record<string, Uint8Array>>;
+
 /** Loads every weight of the manifest from the shards in `dir`; `source` names the model in messages. */
-export function loadTfjsWeights(manifest: WeightsManifest, dir: string, source: string): Map<string, Tensor> {
+export function loadTfjsWeights(manifest: WeightsManifest, dir: ShardSource, source: string): Map<string, Tensor> {
   if (!Array.isArray(manifest)) throw new FormatError(`${source}: weightsManifest is not a list of weight groups`);
   const out = new Map<string, Tensor>();
   for (const group of manifest) {
@@ -51,11 +54,16 @@ export function decodeWeightGroup(group: WeightGroup, bytes: Uint8Array, source:
   return out;
 }
 
-function readGroup(group: WeightGroup, dir: string, source: string): Uint8Array {
+function readGroup(group: WeightGroup, dir: ShardSource, source: string): Uint8Array {
   if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
     throw new FormatError(`${source}: a weight group lacks 'paths' or 'weights'`);
   }
   const shards = group.paths.map((p) => {
+    if (typeof dir !== 'string') {
+      const given = dir[p];
+      if (!given) throw new IoError(`${source}: weight shard '${p}' was not given; pass every path of the weightsManifest (${group.paths.join(', ')})`);
+      return given;
+    }
     const file = join(dir, p);
     try {
       return readFileSync(file);
