@@ -2,11 +2,11 @@
 // constants, inputs keep their declared (possibly symbolic) shapes, nodes go through ONNX_OPS.
 import { basename } from 'node:path';
 import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
-import { GraphBuilder, type Graph, type ValueInfo } from '../../ir/graph.js';
+import { GraphBuilder, type AttrValue, type Graph, type ValueInfo } from '../../ir/graph.js';
 import type { Dim } from '../../ir/shape.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
-import { convertAttribute } from './attrs.js';
-import { ConvertContext, type OnnxNode } from './context.js';
+import { convertAttribute, GRAPH_ATTRIBUTE, TYPE_ATTRIBUTE } from './attrs.js';
+import { ConvertContext, type OnnxNode, type SubgraphImport } from './context.js';
 import { ONNX_OPS } from './ops.js';
 import { hasField, int64, type GraphProto, type ModelProto, type NodeProto, type TypeProto } from './schema.js';
 import { decodeMessage, dtypeFromOnnx, tensorFromProto } from './tensor.js';
@@ -28,13 +28,21 @@ function defaultOpset(model: ModelProto): number {
   return entry ? int64(entry.version) : 1;
 }
 
-/** A value's type as the model declares it; UnsupportedError for sequences, maps, optionals. */
+/** A value's type as the model declares it (tensors, sequences and optionals of them); UnsupportedError for maps. */
 export function valueInfoFromType(name: string, type: TypeProto | null, where: string): ValueInfo {
+  const container = type?.sequenceType ?? type?.optionalType;
+  if (container) {
+    const tt = container.elemType?.tensorType;
+    const inner: ValueInfo = tt && !tt.shape
+      ? { dtype: dtypeFromOnnx(tt.elemType, `${where}: value '${name}'`), shape: [], anyShape: true }
+      : valueInfoFromType(name, container.elemType, where);
+    const kind = type?.sequenceType ? 'sequence' as const : 'optional' as const;
+    return { ...inner, containers: [kind, ...(inner.containers ?? [])] };
+  }
   const tt = type?.tensorType;
   if (!tt) {
-    const kind = type?.sequenceType ? 'a sequence' : type?.optionalType ? 'an optional'
-      : type?.mapType ? 'a map' : type?.sparseTensorType ? 'a sparse tensor' : 'of no declared type';
-    throw new UnsupportedError(`${where}: value '${name}' is ${kind}; Kiln handles tensors only`);
+    const kind = type?.mapType ? 'a map' : type?.sparseTensorType ? 'a sparse tensor' : 'of no declared type';
+    throw new UnsupportedError(`${where}: value '${name}' is ${kind}; Kiln handles tensors and sequences and optionals of them`);
   }
   const dtype = dtypeFromOnnx(tt.elemType, `${where}: value '${name}'`);
   if (!tt.shape) throw new UnsupportedError(`${where}: value '${name}' has no declared rank; Kiln needs the rank of every model input`);
@@ -64,8 +72,73 @@ function typeTracker(b: GraphBuilder): (value: string) => ValueInfo | undefined 
 
 function readNode(n: NodeProto, index: number): OnnxNode {
   const name = n.name || `${n.opType}_${index}`;
-  const attrs = new Map(n.attribute.map((a) => [a.name, convertAttribute(a)]));
-  return { name, opType: n.opType, inputs: n.input, outputs: n.output, attrs };
+  const graphs = new Map<string, GraphProto>();
+  const types = new Map<string, TypeProto>();
+  const attrs = new Map<string, AttrValue>();
+  for (const a of n.attribute) {
+    if (a.g && (a.type === GRAPH_ATTRIBUTE || !a.type)) graphs.set(a.name, a.g);
+    else if (a.tp && a.type === TYPE_ATTRIBUTE) types.set(a.name, a.tp as TypeProto);
+    else attrs.set(a.name, convertAttribute(a));
+  }
+  return { name, opType: n.opType, inputs: n.input, outputs: n.output, attrs, graphs, types };
+}
+
+/**
+ * A graph being converted and the graphs around it: a subgraph that reads an outer value by name
+ * (ONNX's implicit capture) gets it as an extra input, through every graph in between, and the
+ * node holding the subgraph passes it in (src/ir/graph.ts, subgraphsOf).
+ */
+class GraphScope {
+  /** Outer values this graph reads, in the order its extra inputs take them. */
+  readonly captured: string[] = [];
+  readonly typeOf: (value: string) => ValueInfo | undefined;
+
+  constructor(readonly b: GraphBuilder, readonly parent?: GraphScope) {
+    this.typeOf = typeTracker(b);
+  }
+
+  /** Makes `name` readable here: an outer value becomes an input of this graph. */
+  reach(name: string): void {
+    if (!name || this.b.has(name) || !this.parent) return;
+    this.parent.reach(name);
+    const info = this.parent.typeOf(name);
+    if (!info) return; // undefined everywhere: the verifier names it
+    this.b.addInput(name, info);
+    this.captured.push(name);
+  }
+}
+
+/** Converts a GraphProto's initializers and nodes into `scope`'s builder; unsupported nodes go to `refuse`. */
+function convertGraph(g: GraphProto, scope: GraphScope, opset: number, source: string,
+  refuse: (key: string, node: string) => void): void {
+  const { b } = scope;
+  // reserve the model's own names first, so names made up for rewrites never collide with them
+  for (const v of [...g.input.map((i) => i.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]) {
+    if (v && !b.has(v)) b.fresh(v);
+  }
+  if (g.sparseInitializer.length) throw new UnsupportedError(`${source}: sparse initializers are not supported`);
+  for (const t of g.initializer) b.addConstant(t.name, tensorFromProto(t, source));
+  const importSubgraph = (sub: GraphProto, formal: readonly (ValueInfo | undefined)[]): SubgraphImport => {
+    const inner = new GraphScope(new GraphBuilder(sub.name || 'subgraph', b.meta), scope);
+    sub.input.forEach((vi, i) => inner.b.addInput(vi.name, formal[i] ?? valueInfoFromType(vi.name, vi.type, source)));
+    convertGraph(sub, inner, opset, source, refuse);
+    sub.output.forEach((o) => inner.reach(o.name));
+    inner.b.setOutputs(sub.output.map((o) => o.name));
+    return { graph: inner.b.build(), captured: inner.captured };
+  };
+  g.node.forEach((n, i) => {
+    const label = n.name || `${n.opType}_${i}`;
+    if (!DEFAULT_DOMAINS.has(n.domain)) return refuse(`${n.domain}.${n.opType}`, label);
+    const convert = ONNX_OPS[n.opType];
+    if (!convert) return refuse(n.opType, label);
+    try {
+      n.input.forEach((v) => scope.reach(v));
+      convert(new ConvertContext(b, opset, readNode(n, i), scope.typeOf, { importSubgraph, reach: (v) => scope.reach(v) }));
+    } catch (e) {
+      if (!(e instanceof UnsupportedError)) throw withContext(e, `${source}: node '${label}' (${n.opType})`);
+      refuse(`${n.opType} (${e.message})`, label);
+    }
+  });
 }
 
 export function importOnnx(bytes: Uint8Array, source: string): Graph {
@@ -75,35 +148,17 @@ export function importOnnx(bytes: Uint8Array, source: string): Graph {
   const b = new GraphBuilder(g.name || basename(source), {
     format: 'onnx', producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || undefined, opset,
   });
-  // reserve the model's own names first, so names made up for rewrites never collide with them
-  for (const v of [...g.input.map((i) => i.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]) {
-    if (v) b.fresh(v);
-  }
-  if (g.sparseInitializer.length) throw new UnsupportedError(`${source}: sparse initializers are not supported`);
-  for (const t of g.initializer) b.addConstant(t.name, tensorFromProto(t, source));
+  const initializers = new Set(g.initializer.map((t) => t.name));
   for (const vi of g.input) {
-    if (!b.has(vi.name)) b.addInput(vi.name, valueInfoFromType(vi.name, vi.type, source));
+    if (!initializers.has(vi.name)) b.addInput(vi.name, valueInfoFromType(vi.name, vi.type, source));
   }
-
-  const typeOf = typeTracker(b);
   const unsupported = new Map<string, string[]>();
   const refuse = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
-  g.node.forEach((n, i) => {
-    const label = n.name || `${n.opType}_${i}`;
-    if (!DEFAULT_DOMAINS.has(n.domain)) return refuse(`${n.domain}.${n.opType}`, label);
-    const convert = ONNX_OPS[n.opType];
-    if (!convert) return refuse(n.opType, label);
-    try {
-      convert(new ConvertContext(b, opset, readNode(n, i), typeOf));
-    } catch (e) {
-      if (!(e instanceof UnsupportedError)) throw withContext(e, `${source}: node '${label}' (${n.opType})`);
-      refuse(`${n.opType} (${e.message})`, label);
-    }
-  });
+  convertGraph(g, new GraphScope(b), opset, source, refuse);
   if (unsupported.size) throw new UnsupportedOpsError('ONNX', unsupported);
 
   for (const vi of g.output) {
-    if (!vi.type?.tensorType) valueInfoFromType(vi.name, vi.type, source); // throws for non-tensors
+    if (!vi.type?.tensorType) valueInfoFromType(vi.name, vi.type, source); // throws for maps
   }
   b.setOutputs(g.output.map((o) => o.name));
   try {
