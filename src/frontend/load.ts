@@ -21,7 +21,8 @@ export type LoadOptions = TfImportOptions;
  * Loads MODEL: a `.onnx` file, a `.pb` frozen GraphDef, a TF.js `model.json` (any `.json`
  * name) or a folder holding `model.json`. Importers load lazily so a run pays only for its format.
  * `given` shapes and values are applied after import; a TF importer also uses them during import,
- * for inputs of unknown rank and for tf.cond predicates that follow from frozen inputs.
+ * for inputs of unknown rank and for tf.cond predicates that follow from frozen inputs, and the ONNX
+ * importer uses the shapes, for If conditions that test a dim (branches of different ranks).
  */
 export async function loadModel(path: string, given: LoadOptions = {}): Promise<Graph> {
   const file = resolveModelFile(path);
@@ -36,7 +37,7 @@ async function importModel(file: string, given: LoadOptions): Promise<Graph> {
   switch (extname(file).toLowerCase()) {
     case '.onnx': {
       const { importOnnx } = await import('./onnx/import.js');
-      return importOnnx(readBytes(file), file);
+      return importOnnx(readBytes(file), file, { shapes: given.shapes });
     }
     case '.pb': {
       const { importGraphDef } = await import('./graphdef/import.js');

@@ -1,13 +1,16 @@
 // Type and shape inference over a whole graph. Values that can be computed at compile
 // time (constants, shapes of static tensors and small arithmetic on them) are evaluated
 // with the reference kernels so shapes fed through Shape->Gather->Concat->Reshape stay static.
-// Subgraphs (If's branches, Loop's body) are typed for the types their op binds to their inputs.
+// Subgraphs (If's branches, Loop's body) are typed for the types their op binds to their inputs;
+// an If whose condition is known here (a test of a static rank or shape) is replaced by its branch,
+// since the other may not even type (exporters branch on the input's rank).
 import { GraphError, KilnError, UnsupportedError, withContext } from '../errors.js';
 import { isTensorType, type AttrValue, type Graph, type Node, type ValueInfo } from '../ir/graph.js';
 import { isStatic, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { resolveAttrs } from '../ops/op.js';
 import { opDef } from '../ops/index.js';
+import { chosenSubgraph, spliceSubgraph } from './inline-subgraphs.js';
 
 /** Largest tensor inference evaluates to learn a value (bigger ones are left to run time). */
 const MAX_FOLD_ELEMENTS = 1 << 16;
@@ -18,9 +21,22 @@ export function inferShapes(g: Graph): Graph {
   for (const name of g.inputs) values.set(name, g.values.get(name)!);
   for (const [name, t] of g.constants) values.set(name, { dtype: t.dtype, shape: t.shape });
   const known = new Map<string, Tensor>(g.constants);
+  const constants = new Map(g.constants);
+  const names = { values: new Set([...g.values.keys(), ...g.nodes.flatMap((n) => n.outputs)]), nodes: new Set(g.nodes.map((n) => n.name)) };
   let symbols = 0;
 
-  for (const node of g.nodes) {
+  const queue = [...g.nodes].reverse();
+  while (queue.length) {
+    const node = queue.pop()!;
+    const chosen = chosenSubgraph(node, (v) => known.get(v));
+    if (chosen) {
+      const spliced = spliceSubgraph(node, chosen, names, constants, new Map());
+      for (const [name, t] of constants) {
+        if (!known.has(name)) { known.set(name, t); values.set(name, { dtype: t.dtype, shape: t.shape }); }
+      }
+      queue.push(...spliced.reverse());
+      continue;
+    }
     const def = opDef(node.op);
     if (!def) throw new UnsupportedError(`node '${node.name}': unknown canonical op ${node.op}`);
     const inputs = node.inputs.map((v) => {
@@ -61,7 +77,7 @@ export function inferShapes(g: Graph): Graph {
   for (const o of g.outputs) {
     if (!values.has(o)) throw new GraphError(`graph output '${o}' is never produced`);
   }
-  return { ...g, nodes, values };
+  return constants.size === g.constants.size ? { ...g, nodes, values } : { ...g, nodes, values, constants };
 }
 
 /** `sub` with its inputs typed as given and every value inside typed from them. */

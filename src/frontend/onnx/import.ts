@@ -141,7 +141,16 @@ function convertGraph(g: GraphProto, scope: GraphScope, opset: number, source: s
   });
 }
 
-export function importOnnx(bytes: Uint8Array, source: string): Graph {
+export interface OnnxImportOptions {
+  /**
+   * Shapes of inputs (--shape), applied to their symbolic dims before conversion, so an If that
+   * tests a dim (exporters branch on it, with branches of different ranks) is decided at import.
+   * Whether a shape agrees with the model is checked after import (withInputShapes).
+   */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+export function importOnnx(bytes: Uint8Array, source: string, opts: OnnxImportOptions = {}): Graph {
   const model = decodeModel(bytes, source);
   const g = model.graph;
   const opset = defaultOpset(model);
@@ -150,7 +159,10 @@ export function importOnnx(bytes: Uint8Array, source: string): Graph {
   });
   const initializers = new Set(g.initializer.map((t) => t.name));
   for (const vi of g.input) {
-    if (!initializers.has(vi.name)) b.addInput(vi.name, valueInfoFromType(vi.name, vi.type, source));
+    if (initializers.has(vi.name)) continue;
+    const declared = valueInfoFromType(vi.name, vi.type, source), given = opts.shapes?.[vi.name];
+    const fits = given && given.length === declared.shape.length && declared.shape.every((d, i) => typeof d !== 'number' || d === given[i]);
+    b.addInput(vi.name, fits && !declared.containers ? { ...declared, shape: given } : declared);
   }
   const unsupported = new Map<string, string[]>();
   const refuse = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
