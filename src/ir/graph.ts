@@ -131,6 +131,17 @@ export class GraphBuilder {
     return this.addNode(op, inputs, attrs, { name })[0];
   }
 
+  /** Turns inputs into constants holding `values` (a frozen input): the graph no longer takes them. */
+  freeze(values: Readonly<Record<string, Tensor>>): void {
+    for (const [name, t] of Object.entries(values)) {
+      const at = this.inputs.indexOf(name);
+      if (at < 0) throw new GraphError(`cannot freeze '${name}': it is not an input`);
+      this.inputs.splice(at, 1);
+      this.constants.set(name, t);
+      this.values.set(name, { dtype: t.dtype, shape: t.shape });
+    }
+  }
+
   setOutputs(names: readonly string[]): void {
     this.outputs = [...names];
   }

@@ -7,10 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { compile } from '../../src/compile/compile.js';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
 import { subgraphsOf } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { execute } from '../../src/reference/execute.js';
+import { load } from '../../src/runtime/index.js';
 import { REPO_ROOT } from '../fixtures/fixtures.js';
 import { fromOrt, toOrt } from '../util/onnx-ort.js';
 
@@ -42,12 +44,15 @@ interface Variant {
   readonly file: string;
   readonly rate: number;
   readonly samples: number;
+  /** Freeze the sample-rate input at import (the model then has no If on it). */
+  readonly freezeRate?: boolean;
   /** The recurrent state inputs, the outputs that feed them back, and their zero start. */
   readonly state: readonly { readonly input: string; readonly output: string; readonly shape: readonly number[] }[];
 }
 
 const VARIANTS: readonly Variant[] = [
-  // at 16 kHz the 8 kHz branch does not type for a 512-sample frame, and Kiln types both branches (see the report of issue 12)
+  // with a 512-sample frame the 8 kHz branch does not even type: the rate frozen at import (--freeze sr) picks the branch there
+  { file: 'silero_vad_v5.onnx', rate: 16000, samples: 512, freezeRate: true, state: [{ input: 'state', output: 'stateN', shape: [2, 1, 128] }] },
   { file: 'silero_vad_v5.onnx', rate: 8000, samples: 256, state: [{ input: 'state', output: 'stateN', shape: [2, 1, 128] }] },
   {
     file: 'silero_vad_legacy.onnx', rate: 16000, samples: 1536,
@@ -62,19 +67,19 @@ for (const v of VARIANTS) {
     // the models branch on dims of their inputs (to squeeze one of 1) with branches of different
     // ranks: the frame's shapes, given at import as `kiln run --shape` does, decide those Ifs there
     const shapes = { input: [1, v.samples], ...Object.fromEntries(v.state.map((s) => [s.input, s.shape])) };
-    const g = importOnnx(bytes, path, { shapes });
-    assert.ok(g.nodes.some((n) => subgraphsOf(n).length), 'the model still branches with If (on the sample rate)');
+    const sr = Tensor.scalar('int64', v.rate);
+    const g = importOnnx(bytes, path, { shapes, values: v.freezeRate ? { sr } : {} });
+    assert.equal(g.nodes.some((n) => subgraphsOf(n).length), !v.freezeRate, 'the model branches with If on the sample rate unless it is frozen');
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     try {
-      const sr = Tensor.scalar('int64', v.rate);
       let kilnState = v.state.map((s) => Tensor.zeros('float32', s.shape));
       let ortState = kilnState;
       let worstProb = 0, worstState = 0, speech = 0;
       for (let f = 0; f < FRAMES; f++) {
         const input = audioFrame(f, v.samples, v.rate);
-        const feeds = (state: readonly Tensor[]) => ({ input, sr, ...Object.fromEntries(v.state.map((s, i) => [s.input, state[i]])) });
-        const got = execute(g, feeds(kilnState));
-        const res = await session.run(Object.fromEntries(Object.entries(feeds(ortState)).map(([k, t]) => [k, toOrt(t)])));
+        const feeds = (state: readonly Tensor[]) => ({ input, ...Object.fromEntries(v.state.map((s, i) => [s.input, state[i]])) });
+        const got = execute(g, v.freezeRate ? feeds(kilnState) : { ...feeds(kilnState), sr });
+        const res = await session.run(Object.fromEntries(Object.entries({ ...feeds(ortState), sr }).map(([k, t]) => [k, toOrt(t)])));
         const want = new Map(session.outputNames.map((n) => [n, fromOrt(res[n])]));
         const prob = got.get('output')!, wantProb = want.get('output')!;
         assert.deepEqual(prob.shape, wantProb.shape);
@@ -93,3 +98,29 @@ for (const v of VARIANTS) {
     }
   });
 }
+
+test(`silero_vad_v5.onnx compiled with the sample rate frozen (its Ifs fold away) agrees with onnxruntime-node over ${FRAMES} frames`, { skip: !existsSync(join(DIST, 'silero_vad_v5.onnx')) && 'no @ricky0123/vad-web' }, async () => {
+  const path = join(DIST, 'silero_vad_v5.onnx');
+  const bytes = readFileSync(path);
+  const sr = Tensor.scalar('int64', 16000);
+  const g = importOnnx(bytes, path, { shapes: { input: [1, 512], state: [2, 1, 128] }, values: { sr } });
+  const compiled = await load((await compile(g)).bytes);
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  try {
+    let state = new Float32Array(2 * 128);
+    let ortState = Tensor.zeros('float32', [2, 1, 128]);
+    let worst = 0;
+    for (let f = 0; f < FRAMES; f++) {
+      const input = audioFrame(f, 512, 16000);
+      const got = await compiled.run({ input: input.numbers as Float32Array, state });
+      const res = await session.run({ input: toOrt(input), state: toOrt(ortState), sr: toOrt(sr) });
+      const want = fromOrt(res.output);
+      worst = Math.max(worst, Math.abs((got.output.data as Float32Array)[0] - want.numbers[0]));
+      state = Float32Array.from(got.stateN.data as Float32Array);
+      ortState = fromOrt(res.stateN);
+    }
+    assert.ok(worst < 1e-4, `speech probability differs by ${worst}`);
+  } finally {
+    await session.release();
+  }
+});

@@ -4,7 +4,9 @@ import { basename } from 'node:path';
 import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
 import { GraphBuilder, type AttrValue, type Graph, type ValueInfo } from '../../ir/graph.js';
 import type { Dim } from '../../ir/shape.js';
+import type { Tensor } from '../../ir/tensor.js';
 import { inferShapes } from '../../passes/infer-shapes.js';
+import { checkFrozenValue } from '../load.js';
 import { convertAttribute, GRAPH_ATTRIBUTE, TYPE_ATTRIBUTE } from './attrs.js';
 import { ConvertContext, type OnnxNode, type SubgraphImport } from './context.js';
 import { ONNX_OPS } from './ops.js';
@@ -148,6 +150,8 @@ export interface OnnxImportOptions {
    * Whether a shape agrees with the model is checked after import (withInputShapes).
    */
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Inputs frozen to values (--freeze): constants from the start, so an If on them keeps only its branch. */
+  readonly values?: Readonly<Record<string, Tensor>>;
 }
 
 export function importOnnx(bytes: Uint8Array, source: string, opts: OnnxImportOptions = {}): Graph {
@@ -163,6 +167,11 @@ export function importOnnx(bytes: Uint8Array, source: string, opts: OnnxImportOp
     const declared = valueInfoFromType(vi.name, vi.type, source), given = opts.shapes?.[vi.name];
     const fits = given && given.length === declared.shape.length && declared.shape.every((d, i) => typeof d !== 'number' || d === given[i]);
     b.addInput(vi.name, fits && !declared.containers ? { ...declared, shape: given } : declared);
+  }
+  if (opts.values && Object.keys(opts.values).length) {
+    const declared = b.build();
+    for (const [name, t] of Object.entries(opts.values)) checkFrozenValue(declared, name, t);
+    b.freeze(opts.values);
   }
   const unsupported = new Map<string, string[]>();
   const refuse = (key: string, node: string) => unsupported.set(key, [...(unsupported.get(key) ?? []), node]);
