@@ -88,7 +88,13 @@ export const controlFlowOps = {
       });
       const then = typeSubgraph(ctx, ctx.attrs.then_branch, captured), other = typeSubgraph(ctx, ctx.attrs.else_branch, captured);
       if (then.length !== other.length) throw new GraphError(`If branches give ${then.length} and ${other.length} outputs`);
-      return then.map((t, i) => joinTypes(t, other[i], ctx.symbol, `If output ${i}`));
+      return then.map((t, i) => {
+        if (!t.containers?.length && t.shape.length !== other[i].shape.length) {
+          throw new UnsupportedError(`its branches give output ${i} ranks ${t.shape.length} and ${other[i].shape.length}, and its condition is not known ` +
+            'at import; fix the input dims it tests with --shape, or the inputs it reads with --freeze');
+        }
+        return joinTypes(t, other[i], ctx.symbol, `If output ${i}`);
+      });
     },
     inline: ({ attrs, inputs, constant }) => {
       const cond = constant(0);

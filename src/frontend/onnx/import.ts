@@ -1,5 +1,6 @@
 // ONNX ModelProto bytes -> canonical Graph: initializers and Constant nodes become graph
-// constants, inputs keep their declared (possibly symbolic) shapes, nodes go through ONNX_OPS.
+// constants, inputs keep their declared (possibly symbolic) shapes unless --shape fixes them, nodes
+// go through ONNX_OPS; subgraphs are converted the same way, their outer reads made inputs.
 import { basename } from 'node:path';
 import { FormatError, UnsupportedError, UnsupportedOpsError, withContext } from '../../errors.js';
 import { GraphBuilder, type AttrValue, type Graph, type ValueInfo } from '../../ir/graph.js';
@@ -57,15 +58,17 @@ export function valueInfoFromType(name: string, type: TypeProto | null, where: s
 /**
  * Types of values while the graph is being built, for the few rewrites that depend on them
  * (CastLike, legacy broadcasts): inferred over the nodes emitted so far, re-inferred only
- * when nodes were added since the last question.
+ * when nodes or inputs were added since the last question.
  */
 function typeTracker(b: GraphBuilder): (value: string) => ValueInfo | undefined {
   let known: ReadonlyMap<string, ValueInfo> = new Map();
-  let nodesSeen = -1;
+  let seen = '';
   return (value) => {
     const g = b.build();
-    if (g.nodes.length !== nodesSeen) {
-      nodesSeen = g.nodes.length;
+    // a subgraph's inputs grow as it captures outer values: those count as a change too
+    const now = `${g.nodes.length}/${g.inputs.length}`;
+    if (now !== seen) {
+      seen = now;
       try { known = inferShapes(g).values; } catch { known = g.values; }
     }
     return known.get(value);
