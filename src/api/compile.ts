@@ -53,7 +53,7 @@ export async function importModel(source: ModelSource, opts: ModelOptions = {}):
   if (typeof source !== 'object' || source === null) throw new InputError(`a model source is a path or { onnx }, { graphdef } or { modelJson, shards }, got ${typeof source}`);
   if ('onnx' in source) {
     const { importOnnx } = await import('../frontend/onnx/import.js');
-    return applyGiven(importOnnx(source.onnx, source.name ?? 'model.onnx'), given, false);
+    return applyGiven(importOnnx(source.onnx, source.name ?? 'model.onnx', { shapes: given.shapes, values: given.values }), given, true);
   }
   if ('graphdef' in source) {
     const { importGraphDef } = await import('../frontend/graphdef/import.js');

@@ -23,6 +23,7 @@ import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
+import { refuseControlFlow } from './unsupported.js';
 import { stringsToHandles, type StringHandles } from './string-handles.js';
 
 export type CompileTarget = 'wasm-simd' | 'wasm';
@@ -106,6 +107,7 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
   checkStaticInputs(graph);
   const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
   const optimized = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
+  refuseControlFlow(optimized);
   // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
   const { graph: bounded, dynamic } = checkStaticValues(optimized);
   const strings = stringsToHandles(bounded);

@@ -22,12 +22,14 @@ export type LoadOptions = TfImportOptions;
  * Loads MODEL: a `.onnx` file, a `.pb` frozen GraphDef, a TF.js `model.json` (any `.json`
  * name) or a folder holding `model.json`. Importers load lazily so a run pays only for its format.
  * `given` shapes and values are applied after import; a TF importer also uses them during import,
- * for inputs of unknown rank and for tf.cond predicates that follow from frozen inputs.
+ * for inputs of unknown rank and for tf.cond predicates that follow from frozen inputs, and the ONNX
+ * importer uses both, for If conditions that test a dim or a frozen input (the branch not taken may
+ * not even type for those shapes).
  */
 export async function loadModel(path: string, given: LoadOptions = {}): Promise<Graph> {
   const file = resolveModelFile(path);
-  // the TF importers have made the values constants already (and checked their names)
-  return applyGiven(await importModel(file, given), given, ['.pb', '.json'].includes(modelFormat(file)));
+  // the importers have made the values constants already (and checked their names)
+  return applyGiven(await importModel(file, given), given, ['.pb', '.json', '.onnx'].includes(modelFormat(file)));
 }
 
 /** Fixes the given shapes after import, and freezes the given values unless the importer has (`consumed`). */
@@ -51,7 +53,7 @@ async function importModel(file: string, given: LoadOptions): Promise<Graph> {
   switch (modelFormat(file)) {
     case '.onnx': {
       const { importOnnx } = await import('./onnx/import.js');
-      return importOnnx(readBytes(file), file);
+      return importOnnx(readBytes(file), file, { shapes: given.shapes, values: given.values });
     }
     case '.pb': {
       const { importGraphDef } = await import('./graphdef/import.js');
@@ -154,15 +156,7 @@ export function withInputShapes(g: Graph, shapes: Readonly<Record<string, readon
  * the model compiles. The value is then fixed: a compiled model no longer takes that input.
  */
 export function freezeInputs(g: Graph, values: Readonly<Record<string, Tensor>>): Graph {
-  for (const [name, t] of Object.entries(values)) {
-    const info = g.values.get(name);
-    if (!g.inputs.includes(name) || !info) {
-      throw new InputError(`--freeze names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
-    }
-    if (t.dtype !== info.dtype) throw new InputError(`--freeze ${name}: input '${name}' is ${info.dtype} but the value is ${t.dtype}`);
-    const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
-    if (!fits) throw new ShapeError(`--freeze ${name}: input '${name}' has shape ${fmtShape(info.shape)}, the value ${fmtShape(t.shape)}`);
-  }
+  for (const [name, t] of Object.entries(values)) checkFrozenValue(g, name, t);
   const frozen = new Set(Object.keys(values));
   const valuesOf = new Map(g.values);
   for (const [name, t] of Object.entries(values)) valuesOf.set(name, { dtype: t.dtype, shape: t.shape });
@@ -174,7 +168,18 @@ export function freezeInputs(g: Graph, values: Readonly<Record<string, Tensor>>)
   });
 }
 
-export function listInputs(g: Graph): string {
+/** Throws the error --freeze gives for a value that is not an input's or does not fit its type. */
+export function checkFrozenValue(g: Pick<Graph, 'inputs' | 'values'>, name: string, t: Tensor): void {
+  const info = g.values.get(name);
+  if (!g.inputs.includes(name) || !info) {
+    throw new InputError(`--freeze names '${name}', which is not an input of the model; its inputs are ${listInputs(g)}`);
+  }
+  if (t.dtype !== info.dtype) throw new InputError(`--freeze ${name}: input '${name}' is ${info.dtype} but the value is ${t.dtype}`);
+  const fits = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+  if (!fits) throw new ShapeError(`--freeze ${name}: input '${name}' has shape ${fmtShape(info.shape)}, the value ${fmtShape(t.shape)}`);
+}
+
+export function listInputs(g: Pick<Graph, 'inputs' | 'values'>): string {
   return g.inputs.map((n) => {
     const info = g.values.get(n);
     return info ? `'${n}' (${info.dtype} ${fmtShape(info.shape)})` : `'${n}'`;

@@ -1,16 +1,27 @@
 // The graph IR: values with dtype and shape, nodes with typed attributes, constants,
-// graph inputs and outputs. Plain readonly data; passes build new graphs.
+// graph inputs and outputs. Plain readonly data; passes build new graphs. A node's subgraphs
+// (If's branches, Loop's body) are graphs in its attributes, closed over nothing: every outer
+// value a subgraph reads is one of the node's inputs and one of the subgraph's (see subgraphsOf).
 import { GraphError } from '../errors.js';
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor;
+export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor | Graph | readonly Graph[];
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
+/** What holds a value's tensors when it is not a plain tensor. */
+export type Container = 'sequence' | 'optional';
+
 export interface ValueInfo {
+  /** The element type of the tensor, or of every tensor a container holds. */
   readonly dtype: DType;
+  /** The tensor's shape, or the shape of the tensors a container holds (symbolic where they differ). */
   readonly shape: Shape;
+  /** Absent for a tensor; else the containers around the tensors, outermost first (optional<sequence<T>>). */
+  readonly containers?: readonly Container[];
+  /** Set on a container whose tensors' shapes are unknown, rank included (an empty sequence's); `shape` is then []. */
+  readonly anyShape?: true;
 }
 
 export interface Node {
@@ -120,6 +131,17 @@ export class GraphBuilder {
     return this.addNode(op, inputs, attrs, { name })[0];
   }
 
+  /** Turns inputs into constants holding `values` (a frozen input): the graph no longer takes them. */
+  freeze(values: Readonly<Record<string, Tensor>>): void {
+    for (const [name, t] of Object.entries(values)) {
+      const at = this.inputs.indexOf(name);
+      if (at < 0) throw new GraphError(`cannot freeze '${name}': it is not an input`);
+      this.inputs.splice(at, 1);
+      this.constants.set(name, t);
+      this.values.set(name, { dtype: t.dtype, shape: t.shape });
+    }
+  }
+
   setOutputs(names: readonly string[]): void {
     this.outputs = [...names];
   }
@@ -160,3 +182,28 @@ export function useCounts(g: Graph): Map<string, number> {
   g.outputs.forEach(bump);
   return m;
 }
+
+/** True for the value of a graph or graphs attribute. */
+export function isGraph(v: AttrValue | undefined): v is Graph {
+  return typeof v === 'object' && v !== null && 'nodes' in v && Array.isArray((v as Graph).nodes);
+}
+
+/**
+ * The subgraphs among a node's attributes, by attribute name. A subgraph reads no value of the
+ * graph around it by name: its inputs are bound, in order, to values the node's op names (If's
+ * branches to the node's inputs after the condition, Loop's body to the iteration, condition and
+ * carried values, then the captured outer values at the end of the node's inputs). So a pass that
+ * sees a node's inputs sees every outer value its subgraphs read, and renaming outer values never
+ * reaches inside.
+ */
+export function subgraphsOf(n: Node): [string, Graph][] {
+  const out: [string, Graph][] = [];
+  for (const [k, v] of Object.entries(n.attrs)) {
+    if (isGraph(v)) out.push([k, v]);
+    else if (Array.isArray(v)) v.forEach((g, i) => { if (isGraph(g)) out.push([`${k}[${i}]`, g]); });
+  }
+  return out;
+}
+
+/** True when a value's type is a plain tensor (no sequence or optional around it). */
+export const isTensorType = (info: ValueInfo | undefined): boolean => !info?.containers?.length;

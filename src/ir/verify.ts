@@ -1,7 +1,8 @@
 // Structural checks on a graph: every read defined before it, single assignment, types
-// present, and each node's arity and attribute kinds as its op declares them.
+// present, and each node's arity and attribute kinds as its op declares them; subgraphs alike,
+// each on its own (a subgraph reads only its inputs, constants and its own nodes' outputs).
 import { GraphError } from '../errors.js';
-import type { Graph } from './graph.js';
+import { isGraph, subgraphsOf, type Graph } from './graph.js';
 import { Tensor } from './tensor.js';
 
 /** What the verifier needs to know of an op (an OpDef satisfies it). */
@@ -39,6 +40,13 @@ export function verifyGraph(g: Graph, lookup: (op: string) => OpSignature | unde
     for (const [k, s] of Object.entries(sig!.attrs)) {
       if (s.required && n.attrs[k] === undefined) fail(`${where}: missing required attribute '${k}'`);
     }
+    for (const [attr, sub] of subgraphsOf(n)) {
+      try {
+        verifyGraph(sub, lookup);
+      } catch (e) {
+        fail(`${where}: subgraph '${attr}': ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     for (const o of n.outputs) {
       if (!o) continue;
       if (defined.has(o)) fail(`${where}: value '${o}' is assigned twice`);
@@ -57,6 +65,8 @@ function attrMatches(kind: string, v: unknown): boolean {
     case 'ints': case 'floats': return Array.isArray(v) && v.every((x) => typeof x === 'number');
     case 'strings': return Array.isArray(v) && v.every((x) => typeof x === 'string');
     case 'tensor': return v instanceof Tensor;
+    case 'graph': return isGraph(v as Graph);
+    case 'graphs': return Array.isArray(v) && v.every((x) => isGraph(x));
     default: return false;
   }
 }

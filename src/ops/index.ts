@@ -1,6 +1,7 @@
 // The canonical operator set: one table over every op name, merged from the family files.
 import type { AnyOpDef } from './op.js';
 import { attentionOps } from './attention.js';
+import { controlFlowOps } from './control-flow.js';
 import { convOps } from './conv.js';
 import { detectionOps } from './detection.js';
 import { atan2Ops } from './elementwise-atan2.js';
@@ -16,12 +17,14 @@ import { quantizeOps } from './quantize.js';
 import { quantizeNnOps } from './quantize-nn.js';
 import { reduceOps } from './reduce.js';
 import { resizeOps } from './resize.js';
+import { sequenceOps } from './sequence.js';
 import { shapeOps } from './shape.js';
 
 export const OPS = {
   ...elementwiseOps, ...reduceOps, ...convOps, ...matmulOps, ...normOps, ...poolOps,
   ...shapeOps, ...movementOps, ...gatherOps, ...resizeOps, ...detectionOps, ...atan2Ops,
   ...recurrentOps, ...attentionOps, ...quantizeOps, ...quantizeNnOps, ...miscOps,
+  ...controlFlowOps, ...sequenceOps,
 } as const;
 
 export type OpName = keyof typeof OPS;

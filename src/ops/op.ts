@@ -1,8 +1,9 @@
 // How an op states its facts: attribute schema, arity, fusion kind, type/shape inference
 // and a reference kernel. Every canonical op is one `defineOp` entry in a family file.
-import type { Attrs, AttrValue, Node, ValueInfo } from '../ir/graph.js';
+import type { Attrs, AttrValue, Graph, Node, ValueInfo } from '../ir/graph.js';
 import type { Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { RunValue } from '../ir/value.js';
 import type { Buffer, ElemType, Stmt } from '../loop/ir.js';
 import type { TeTensor } from '../lower/te.js';
 import type { Schedule } from '../schedule/schedule.js';
@@ -14,12 +15,14 @@ export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'ou
 /** Kinds whose output element i reads only element i of each input (broadcast inputs at their broadcast index). */
 export const isElementwiseKind = (kind: string | undefined): boolean => kind === 'elemwise' || kind === 'broadcast';
 
-export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'tensor';
+export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'tensor' | 'graph' | 'graphs';
 type JsOf<K extends AttrKind> =
   K extends 'int' | 'float' ? number :
   K extends 'string' ? string :
   K extends 'ints' | 'floats' ? readonly number[] :
-  K extends 'strings' ? readonly string[] : Tensor;
+  K extends 'strings' ? readonly string[] :
+  K extends 'graph' ? Graph :
+  K extends 'graphs' ? readonly Graph[] : Tensor;
 
 export interface AttrSpec<K extends AttrKind = AttrKind> {
   readonly kind: K;
@@ -44,6 +47,7 @@ function spec<K extends AttrKind>(kind: K) {
 export const attr = {
   int: spec('int'), float: spec('float'), string: spec('string'),
   ints: spec('ints'), floats: spec('floats'), strings: spec('strings'), tensor: spec('tensor'),
+  graph: spec('graph'), graphs: spec('graphs'),
   required<K extends AttrKind>(kind: K): { kind: K; required: true } { return { kind, required: true }; },
 };
 
@@ -56,6 +60,21 @@ export interface InferContext<A> {
   constant(i: number): Tensor | undefined;
   /** A new symbolic dim, for sizes known only at run time (data-dependent outputs). */
   symbol(hint: string): Dim;
+  /**
+   * Types a subgraph (If's branch, Loop's body) for the given input types and returns its output
+   * types; shape inference provides it, other users of `infer` may not (ops with subgraphs then throw).
+   */
+  readonly subgraph?: (g: Graph, inputs: readonly ValueInfo[]) => readonly ValueInfo[];
+}
+
+/** What `evaluate` sees: run-time values of any kind, and a way to run subgraphs. */
+export interface EvaluateContext<A> {
+  readonly node: Node;
+  readonly attrs: A;
+  /** undefined for an omitted optional input. */
+  readonly inputs: readonly (RunValue | undefined)[];
+  /** Runs a subgraph of the node on values bound to its inputs in order; its outputs in order. */
+  runGraph(g: Graph, inputs: readonly RunValue[]): readonly RunValue[];
 }
 
 export interface RunContext<A> {
@@ -115,7 +134,14 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * so shape inference can see through shape computations on non-constant tensors.
    */
   value?(ctx: InferContext<AttrsOf<S>>): readonly Tensor[] | undefined;
-  run(ctx: RunContext<AttrsOf<S>>): readonly Tensor[];
+  /** The reference kernel on tensors (also what constant folding computes with). */
+  run?(ctx: RunContext<AttrsOf<S>>): readonly Tensor[];
+  /**
+   * The reference kernel of ops that take or give sequences or optionals or run subgraphs (If, Loop,
+   * Scan, the sequence and optional ops, and Identity on any value). The executor calls it when an
+   * op has no `run` or an input is not a tensor; constant folding leaves ops without `run` alone.
+   */
+  evaluate?(ctx: EvaluateContext<AttrsOf<S>>): readonly RunValue[];
   /**
    * Optional: true when the output is input 0's storage read under another shape (Reshape,
    * a Transpose that only moves unit dims, ...), so memory planning can share the buffer.
@@ -173,6 +199,13 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * src/passes/expand.ts splices it in before folding and fusion; `run` stays the oracle.
    */
   expand?(ctx: ExpandContext<AttrsOf<S>>): boolean;
+  /**
+   * Optional, for ops with subgraphs: the subgraph the node amounts to when constant inputs decide
+   * which (an If whose condition is a constant), with the node input bound to each of its inputs.
+   * src/passes/inline-subgraphs.ts splices it in place of the node.
+   */
+  inline?(ctx: { readonly attrs: AttrsOf<S>; readonly inputs: number; constant(i: number): Tensor | undefined }):
+    { readonly graph: Graph; readonly inputs: readonly number[] } | undefined;
 }
 
 /** The `handlesStrings` facet of ops that only move their elements or compare them for equality. */

@@ -99,7 +99,7 @@ function convInt(node: Node, attrs: ConvAttrs, x: Tensor, w: Tensor, xzp: Tensor
 
 function matmulInt(node: Node, a: Tensor, b: Tensor, azp: Tensor | undefined, bzp: Tensor | undefined): Tensor {
   const ca = centred(a, azp, 'row', `${where(node)}: a_zero_point`), cb = centred(b, bzp, 'col', `${where(node)}: b_zero_point`);
-  const [y] = matmulOps.MatMul.run({ node, attrs: {}, inputs: [ca, cb] });
+  const [y] = matmulOps.MatMul.run!({ node, attrs: {}, inputs: [ca, cb] });
   return Tensor.from('int32', y.shape, y.numbers);
 }
 

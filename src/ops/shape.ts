@@ -121,6 +121,8 @@ export const shapeOps = {
     compute: viewCompute,
     passThrough: sameTypePassesInput0,
     run: ({ inputs }) => [inputs[0]!],
+    // sequences and optionals pass through as they are
+    evaluate: ({ inputs }) => [inputs[0]!],
   }),
 
   Shape: defineOp({

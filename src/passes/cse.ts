@@ -1,6 +1,6 @@
 // Common-subexpression elimination: equal constants become one, and a node that applies the same
 // op with the same attributes to the same inputs as an earlier one reads that one's outputs.
-import type { AttrValue, Graph, Node } from '../ir/graph.js';
+import { isGraph, type AttrValue, type Graph, type Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { withAliases } from './rewrite.js';
 
@@ -31,8 +31,18 @@ export function eliminateCommonSubexpressions(g: Graph): Graph {
 function attrsKey(attrs: Readonly<Record<string, AttrValue>>): string {
   return Object.keys(attrs).sort().map((k) => {
     const v = attrs[k];
-    return `|${k}=${v instanceof Tensor ? `${v.dtype}[${v.shape.join(',')}]#${contentHash(v)}` : JSON.stringify(v)}`;
+    return `|${k}=${v instanceof Tensor ? `${v.dtype}[${v.shape.join(',')}]#${contentHash(v)}` : JSON.stringify(v, graphsById)}`;
   }).join('');
+}
+
+/** Subgraphs compare by identity: two nodes share one only when a pass copied the node. */
+const graphIds = new WeakMap<object, number>();
+let graphCount = 0;
+function graphsById(_key: string, v: unknown): unknown {
+  if (!isGraph(v as AttrValue)) return v;
+  const g = v as object;
+  if (!graphIds.has(g)) graphIds.set(g, ++graphCount);
+  return `graph#${graphIds.get(g)}`;
 }
 
 /** A cheap fingerprint of a tensor's values (equal tensors are then compared in full). */

@@ -23,7 +23,7 @@ export function foldConstants(g: Graph): Graph {
         inputs: node.inputs.map((v) => (v ? g.values.get(v) : undefined)),
         symbol: (hint: string) => `${hint}_fold${++symbols}`,
       });
-      if (!outs && node.inputs.every((v) => !v || constants.has(v))) {
+      if (!outs && def.run && node.inputs.every((v) => !v || constants.has(v))) {
         outs = def.run({ node, attrs, inputs: node.inputs.map((_, i) => constant(i)) });
       }
     } catch (e) {

@@ -16,6 +16,7 @@ import { foldConstants } from './fold-constants.js';
 import { foldPad } from './fold-pad.js';
 import { foldScaleShift } from './fold-scale-shift.js';
 import { inferShapes } from './infer-shapes.js';
+import { inlineSubgraphs } from './inline-subgraphs.js';
 import { simplify } from './simplify.js';
 
 export type OptLevel = 0 | 1 | 2 | 3;
@@ -33,10 +34,13 @@ export interface Pass {
  * Level 0 runs only what compilation needs: constant folding, because kernels take shapes, axes
  * and pads as compile-time constants (a Reshape fed by Shape->Gather->Concat lowers only once
  * that chain is a constant), and dead-code elimination of what folding leaves unread.
+ * Subgraphs that constants decide (an If on a frozen input) are inlined first, so the ops of the
+ * branch taken are expanded and folded like any others.
  * 1 adds the rewrites that only remove work (simplify, CSE), 2 those that merge one op into
  * another (batch-norm, scale/shift and padding into convolutions), 3 layout planning.
  */
 export const PASSES: readonly Pass[] = [
+  { name: 'inline-subgraphs', minLevel: 0, run: inlineSubgraphs },
   { name: 'expand', minLevel: 0, run: expandOps },
   { name: 'fold-constants', minLevel: 0, run: foldConstants },
   { name: 'simplify', minLevel: 1, run: simplify },

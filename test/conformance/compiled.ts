@@ -8,7 +8,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { freezeInputs, withInputShapes } from '../../src/frontend/load.js';
 import { load, type Tensor as RuntimeTensor } from '../../src/runtime/index.js';
 import { sameBits } from '../util/same-bits.js';
-import { classifyError, compareTensors, loadCaseModel, loadDataSets, oneLine, toleranceFor, type Case, type CaseResult, type DataSet } from './runner.js';
+import { classifyError, compareTensors, loadCaseModel, loadDataSets, oneLine, tensorDataSets, toleranceFor, type Case, type CaseResult, type TensorDataSet } from './runner.js';
 
 /** A limit of compilation by design rather than a bug: shapes that depend on input values. */
 const isCompileLimit = (e: unknown): boolean => isValueDependent(e);
@@ -25,7 +25,7 @@ function freezable(t: Tensor): boolean {
 }
 
 /** `g` with the named inputs replaced by constants holding `set`'s values for them (kiln's --freeze). */
-function freezeSet(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Graph {
+function freezeSet(g: Graph, set: TensorDataSet, frozen: ReadonlySet<string>): Graph {
   if (!frozen.size) return g;
   return freezeInputs(g, Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n))));
 }
@@ -43,7 +43,7 @@ export interface CompiledCaseOptions {
  * Compiles and runs every data set of a case; returns why it failed, or undefined when all
  * outputs agree. The `frozen` inputs become constants of each data set's values first.
  */
-export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], frozen: ReadonlySet<string> = new Set(),
+export async function checkCompiledCase(g: Graph, sets: readonly TensorDataSet[], frozen: ReadonlySet<string> = new Set(),
   opts: CompiledCaseOptions = {}): Promise<string | undefined> {
   for (const set of sets) {
     if (set.inputs.length > g.inputs.length) {
@@ -80,7 +80,7 @@ export async function checkCompiledCase(g: Graph, sets: readonly DataSet[], froz
 const isValueDependent = (e: unknown) => e instanceof ShapeError && /depends on input values/.test(e.message);
 
 /** True when `g` with `frozen` inputs compiles for `set` without a value-dependent shape. */
-async function shapesSettle(g: Graph, set: DataSet, frozen: ReadonlySet<string>): Promise<boolean> {
+async function shapesSettle(g: Graph, set: TensorDataSet, frozen: ReadonlySet<string>): Promise<boolean> {
   const fed = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => !frozen.has(n));
   try {
     await compile(withInputShapes(freezeSet(g, set, frozen), Object.fromEntries(fed.map(([n, t]) => [n, t.shape]))));
@@ -96,7 +96,7 @@ async function shapesSettle(g: Graph, set: DataSet, frozen: ReadonlySet<string>)
  * each one left live again if the shapes still settle without it. Undefined when freezing all
  * of them does not help.
  */
-export async function shapeDecidingInputs(g: Graph, set: DataSet): Promise<Set<string> | undefined> {
+export async function shapeDecidingInputs(g: Graph, set: TensorDataSet): Promise<Set<string> | undefined> {
   const candidates = set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([, t]) => freezable(t)).map(([n]) => n);
   const frozen = new Set(candidates);
   if (!frozen.size || !(await shapesSettle(g, set, frozen))) return undefined;
@@ -116,7 +116,7 @@ export async function runCompiledCase(c: Case, opts: CompiledCaseOptions = {}): 
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   let note: string | undefined;
   try {
-    const g = loadCaseModel(c), sets = loadDataSets(c.dir);
+    const g = loadCaseModel(c), sets = tensorDataSets(loadDataSets(c.dir, g));
     const diff = await checkCompiledCase(g, sets, new Set(), opts).catch(async (e: unknown) => {
       const frozen = isValueDependent(e) && sets.length ? await shapeDecidingInputs(g, sets[0]) : undefined;
       if (!frozen) throw e;

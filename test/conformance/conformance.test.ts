@@ -10,7 +10,7 @@ import { runCases } from './pool.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { DEFAULT_OPT_LEVEL, OPT_LEVELS } from '../../src/passes/pipeline.js';
 import { checkCompiledCase, FROZEN, shapeDecidingInputs, type CompiledCaseOptions } from './compiled.js';
-import { checkCase, compareTensors, expectedListFile, listCases, loadCaseModel, loadDataSets, parseExpected, type Engine } from './runner.js';
+import { checkCase, compareTensors, expectedListFile, listCases, loadCaseModel, loadDataSets, parseExpected, tensorDataSets, type Engine } from './runner.js';
 
 const root = onnxBackendTests();
 
@@ -55,7 +55,7 @@ for (const level of OPT_LEVELS.filter((l) => l !== DEFAULT_OPT_LEVEL)) {
 test('conformance comparison rejects a wrong value, shape or dtype', { skip: !root && 'no ../shared/onnx-backend-tests' }, () => {
   const [c] = listCases(root!, ['test_conv_with_strides_padding']);
   const g = loadCaseModel(c);
-  const [set] = loadDataSets(c.dir);
+  const [set] = tensorDataSets(loadDataSets(c.dir, g));
   assert.equal(checkCase(g, [set]), undefined);
   const want = set.outputs[0];
   const off = Float32Array.from(want.numbers);
@@ -73,7 +73,7 @@ test('conformance comparison rejects a wrong value, shape or dtype', { skip: !ro
 test('the compiled path compares its outputs too: a wrong value or shape is a failure', { skip: !root && 'no ../shared/onnx-backend-tests' }, async () => {
   const [c] = listCases(root!, ['test_conv_with_strides_padding']);
   const g = loadCaseModel(c);
-  const [set] = loadDataSets(c.dir);
+  const [set] = tensorDataSets(loadDataSets(c.dir, g));
   assert.equal(await checkCompiledCase(g, [set]), undefined);
   const want = set.outputs[0];
   const off = Float32Array.from(want.numbers);
@@ -87,7 +87,7 @@ test('the compiled path freezes exactly the inputs that decide output shapes, an
   for (const [name, want] of [['test_reshape_reordered_all_dims', ['shape']], ['test_resize_upsample_scales_linear', ['scales']]] as const) {
     const [c] = listCases(root!, [name]);
     const g = loadCaseModel(c);
-    const sets = loadDataSets(c.dir);
+    const sets = tensorDataSets(loadDataSets(c.dir, g));
     await assert.rejects(checkCompiledCase(g, sets), /depends on input values/);
     const frozen = await shapeDecidingInputs(g, sets[0]);
     assert.deepEqual([...frozen ?? []], want, name);
@@ -95,5 +95,5 @@ test('the compiled path freezes exactly the inputs that decide output shapes, an
   }
   // a data input whose values decide the shape (NonZero's) is not frozen: that would fold the model away
   const [nz] = listCases(root!, ['test_nonzero_example']);
-  assert.equal(await shapeDecidingInputs(loadCaseModel(nz), loadDataSets(nz.dir)[0]), undefined);
+  assert.equal(await shapeDecidingInputs(loadCaseModel(nz), tensorDataSets(loadDataSets(nz.dir, loadCaseModel(nz)))[0]), undefined);
 });

@@ -7,8 +7,11 @@ import { isFloat } from '../../src/ir/dtype.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { fmtShape } from '../../src/ir/shape.js';
 import type { Tensor } from '../../src/ir/tensor.js';
-import { decodeTensorProto, importOnnx } from '../../src/frontend/onnx/import.js';
-import { execute } from '../../src/reference/execute.js';
+import { importOnnx } from '../../src/frontend/onnx/import.js';
+import { decodeValueProto } from '../../src/frontend/onnx/values.js';
+import { Tensor as TensorClass } from '../../src/ir/tensor.js';
+import { OptionalValue, TensorSequence, type RunValue } from '../../src/ir/value.js';
+import { executeValues } from '../../src/reference/execute.js';
 import { verifyGraph } from '../../src/ir/verify.js';
 import { opDef } from '../../src/ops/index.js';
 
@@ -46,20 +49,57 @@ export function listCases(root: string, filters: readonly string[] = []): Case[]
 
 export interface DataSet {
   readonly name: string;
+  /** Tensors, or sequences and optionals where the model's inputs and outputs are those. */
+  readonly inputs: readonly RunValue[];
+  readonly outputs: readonly RunValue[];
+}
+
+/**
+ * The case's test_data_set_N folders, each with input_K.pb / output_K.pb decoded in K order, as
+ * the types of `g`'s K-th input and output say (TensorProto, SequenceProto, OptionalProto).
+ */
+export function loadDataSets(caseDir: string, g: Graph): DataSet[] {
+  return readdirSync(caseDir).filter((d) => d.startsWith('test_data_set_')).sort().map((set) => {
+    const dir = join(caseDir, set);
+    const read = (prefix: string, names: readonly string[]) => readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
+      .sort((a, b) => indexOf(a) - indexOf(b))
+      .map((f, k) => decodeValueProto(readFileSync(join(dir, f)), g.values.get(names[k]) ?? { dtype: 'float32', shape: [] }, join(dir, f)));
+    return { name: set, inputs: read('input_', g.inputs), outputs: read('output_', g.outputs) };
+  });
+}
+
+/** Data sets of tensors only (the compiled engine's); UnsupportedError for sequences and optionals. */
+export interface TensorDataSet {
+  readonly name: string;
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
 }
-
-/** The case's test_data_set_N folders, each with input_K.pb / output_K.pb decoded in K order. */
-export function loadDataSets(caseDir: string): DataSet[] {
-  return readdirSync(caseDir).filter((d) => d.startsWith('test_data_set_')).sort().map((set) => {
-    const dir = join(caseDir, set);
-    const read = (prefix: string) => readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
-      .sort((a, b) => indexOf(a) - indexOf(b))
-      .map((f) => decodeTensorProto(readFileSync(join(dir, f)), join(dir, f)));
-    return { name: set, inputs: read('input_'), outputs: read('output_') };
+export function tensorDataSets(sets: readonly DataSet[]): TensorDataSet[] {
+  const tensors = (vs: readonly RunValue[]) => vs.map((v) => {
+    if (!(v instanceof TensorClass)) throw new UnsupportedError('compiled models take and give tensors only, not sequences or optionals');
+    return v;
   });
+  return sets.map((s) => ({ name: s.name, inputs: tensors(s.inputs), outputs: tensors(s.outputs) }));
+}
+
+/** compareTensors over any run-time values: sequences item by item, optionals by what they hold. */
+export function compareValues(actual: RunValue, expected: RunValue): string | undefined {
+  if (expected instanceof TensorClass) {
+    return actual instanceof TensorClass ? compareTensors(actual, expected, toleranceFor(expected.dtype)) : 'a tensor was expected';
+  }
+  if (expected instanceof TensorSequence) {
+    if (!(actual instanceof TensorSequence)) return 'a sequence was expected';
+    if (actual.length !== expected.length) return `sequence of ${actual.length}, expected ${expected.length}`;
+    for (let i = 0; i < expected.length; i++) {
+      const diff = compareValues(actual.items[i], expected.items[i]);
+      if (diff) return `sequence item ${i}: ${diff}`;
+    }
+    return undefined;
+  }
+  if (!(actual instanceof OptionalValue)) return 'an optional was expected';
+  if (!expected.value || !actual.value) return !expected.value === !actual.value ? undefined : `optional ${actual.value ? 'holds a value' : 'is empty'}, expected otherwise`;
+  return compareValues(actual.value, expected.value);
 }
 const indexOf = (file: string) => Number(/_(\d+)\.pb$/.exec(file)?.[1] ?? -1);
 
@@ -124,13 +164,12 @@ export function checkCase(g: Graph, sets: readonly DataSet[]): string | undefine
       return `${set.name} has ${set.inputs.length} inputs but the graph takes ${g.inputs.length}`;
     }
     const feeds = Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t]));
-    const got = execute(g, feeds);
+    const got = executeValues(g, feeds);
     if (set.outputs.length !== g.outputs.length) {
       return `${set.name} has ${set.outputs.length} outputs but the graph gives ${g.outputs.length}`;
     }
     for (let k = 0; k < g.outputs.length; k++) {
-      const expected = set.outputs[k];
-      const diff = compareTensors(got.get(g.outputs[k])!, expected, toleranceFor(expected.dtype));
+      const diff = compareValues(got.get(g.outputs[k])!, set.outputs[k]);
       if (diff) return `output ${k} '${g.outputs[k]}': ${diff}`;
     }
   }
@@ -142,7 +181,8 @@ export function runCase(c: Case): CaseResult {
   const start = performance.now();
   const done = (status: Status, reason?: string): CaseResult => ({ name: c.name, status, reason, ms: performance.now() - start });
   try {
-    const diff = checkCase(loadCaseModel(c), loadDataSets(c.dir));
+    const g = loadCaseModel(c);
+    const diff = checkCase(g, loadDataSets(c.dir, g));
     return diff ? done('fail', oneLine(diff)) : done('pass');
   } catch (e) {
     const { status, reason } = classifyError(e);

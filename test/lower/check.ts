@@ -60,7 +60,7 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
     constant: (i) => (specs[i]?.constant ? tensors[i] : undefined),
     symbol: () => { throw new Error('symbolic dims in a lowering test'); },
   });
-  const want = def.run({ node, attrs: resolved, inputs: tensors });
+  const want = def.run!({ node, attrs: resolved, inputs: tensors });
   const inputs: (NodeValue | undefined)[] = tensors.map((t, i) => t && {
     name: names[i], info: { dtype: t.dtype, shape: t.shape }, constant: specs[i]?.constant ? t : undefined,
   });

@@ -58,7 +58,7 @@ describe('shared subexpressions', () => {
       const node: Node = { name: 'n', op, inputs: ['x'], outputs: ['y'], attrs: { ...attrs } };
       const x = randomTensor('float32', SHAPE, rng(3), -3, 3);
       let want: Tensor = x;
-      for (let d = 0; d < 6; d++) want = def.run({ node, attrs: resolveAttrs(def.attrs, attrs), inputs: [want] })[0];
+      for (let d = 0; d < 6; d++) want = def.run!({ node, attrs: resolveAttrs(def.attrs, attrs), inputs: [want] })[0];
       for (const k of [six, { ...six, body: vectorizeLoops(simplifyKernel(six).body) }]) {
         const got = new Float32Array(want.size);
         interpretKernel(k, [x.numbers as Float32Array, got]);

@@ -23,7 +23,7 @@ describe('Split', () => {
       const attrs: Attrs = { axis };
       const def = opDef('Split')!;
       const node: Node = { name: 'n', op: 'Split', inputs: ['x'], outputs: sizes.map((_, i) => `y${i}`), attrs };
-      const want = def.run({ node, attrs: resolveAttrs(def.attrs, attrs), inputs: [x] });
+      const want = def.run!({ node, attrs: resolveAttrs(def.attrs, attrs), inputs: [x] });
       const { kernel } = lowerNode('Split', attrs, [{ name: 'x', info: { dtype: 'float32', shape } }],
         want.map((w, i) => ({ name: `y${i}`, info: { dtype: 'float32', shape: w.shape } })));
       const got = want.map((w) => new Float32Array(w.size));

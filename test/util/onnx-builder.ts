@@ -16,7 +16,10 @@ export const floats = (v: readonly number[]) => new FloatsAttr(v);
 export class DTypeAttr { constructor(readonly dtype: DType) {} }
 export const dtype = (d: DType) => new DTypeAttr(d);
 
-export type OnnxAttr = number | string | readonly number[] | readonly string[] | Tensor | FloatAttr | FloatsAttr | DTypeAttr;
+/** A subgraph attribute (If's branches, Loop's body): nodes reading their inputs or outer values by name. */
+export class GraphAttr { constructor(readonly spec: SubgraphSpec) {} }
+export const graph = (spec: SubgraphSpec) => new GraphAttr(spec);
+export type OnnxAttr = number | string | readonly number[] | readonly string[] | Tensor | FloatAttr | FloatsAttr | DTypeAttr | GraphAttr;
 
 export interface ValueSpec {
   readonly name: string;
@@ -44,7 +47,7 @@ export interface NodeModelSpec {
 }
 
 // AttributeProto.AttributeType numbers
-const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 function attributeProto(name: string, v: OnnxAttr): object {
   const enc = new TextEncoder();
@@ -52,6 +55,7 @@ function attributeProto(name: string, v: OnnxAttr): object {
   if (v instanceof FloatsAttr) return { name, type: ATTR_TYPE.FLOATS, floats: [...v.values] };
   if (v instanceof DTypeAttr) return { name, type: ATTR_TYPE.INT, i: ONNX_DTYPE[v.dtype] };
   if (v instanceof Tensor) return { name, type: ATTR_TYPE.TENSOR, t: tensorToProto(v) };
+  if (v instanceof GraphAttr) return { name, type: ATTR_TYPE.GRAPH, g: graphProto(name, v.spec) };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: enc.encode(v) };
   if (v.length && typeof v[0] === 'string') return { name, type: ATTR_TYPE.STRINGS, strings: (v as readonly string[]).map((s) => enc.encode(s)) };
@@ -84,22 +88,29 @@ export interface GraphModelSpec {
   readonly domains?: Readonly<Record<string, number>>;
 }
 
+export type SubgraphSpec = Pick<GraphModelSpec, 'nodes' | 'inputs' | 'outputs' | 'initializers'>;
+
+/** A GraphProto; node names default to `op_i`, prefixed by the graph's name in a subgraph. */
+function graphProto(name: string, spec: SubgraphSpec, prefix = `${name}/`): object {
+  return {
+    name,
+    node: spec.nodes.map((n, i) => ({
+      name: n.name ?? `${prefix}${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs,
+      attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
+    })),
+    initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
+    input: spec.inputs.map(valueInfoProto),
+    output: spec.outputs.map(valueInfoProto),
+  };
+}
+
 /** A serialized ModelProto with a graph of several nodes. */
 export function buildGraphModel(spec: GraphModelSpec): Uint8Array {
   const model = {
     irVersion: 9, producerName: 'kiln-test',
     opsetImport: [{ domain: '', version: spec.opset ?? 21 },
       ...Object.entries(spec.domains ?? {}).map(([domain, version]) => ({ domain, version }))],
-    graph: {
-      name: 'test_model',
-      node: spec.nodes.map((n, i) => ({
-        name: n.name ?? `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs,
-        attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
-      })),
-      initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensorToProto(t, n)),
-      input: spec.inputs.map(valueInfoProto),
-      output: spec.outputs.map(valueInfoProto),
-    },
+    graph: graphProto('test_model', spec, ''),
   };
   const type = onnxType('ModelProto');
   return type.encode(type.fromObject(model)).finish();

@@ -134,7 +134,7 @@ export function invertPerm(perm: readonly number[]): number[] {
 /** Transposes a weight at import with the canonical Transpose kernel. */
 export function permuteTensor(t: Tensor, perm: readonly number[]): Tensor {
   const transpose = opDef('Transpose');
-  if (!transpose) throw new KilnError('E_INTERNAL', 'the canonical Transpose op is not registered');
+  if (!transpose?.run) throw new KilnError('E_INTERNAL', 'the canonical Transpose op is not registered');
   const node = { name: 'weight_transpose', op: 'Transpose', inputs: ['w'], outputs: ['wt'], attrs: { perm } };
   return transpose.run({ node, attrs: { perm }, inputs: [t] })[0];
 }

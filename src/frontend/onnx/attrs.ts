@@ -7,6 +7,8 @@ import { dtypeFromOnnx, tensorFromProto } from './tensor.js';
 
 // AttributeProto.AttributeType numbers
 const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8;
+/** The attribute kinds the importer reads itself: subgraphs and types (Optional's). */
+export const GRAPH_ATTRIBUTE = GRAPH, TYPE_ATTRIBUTE = 13;
 const KIND_NAMES: Readonly<Record<number, string>> = {
   5: 'graph', 9: 'tensor list', 10: 'graph list', 11: 'sparse tensor', 12: 'sparse tensor list',
   13: 'type', 14: 'type list',

@@ -2,10 +2,11 @@
 // builder, and helpers that emit canonical nodes and constants for the node's outputs.
 import { UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
-import type { AttrValue, Attrs, GraphBuilder, ValueInfo } from '../../ir/graph.js';
+import type { AttrValue, Attrs, Graph, GraphBuilder, ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
 import { opDef } from '../../ops/index.js';
 import { dtypeAttribute } from './attrs.js';
+import type { GraphProto, TypeProto } from './schema.js';
 
 export interface OnnxNode {
   readonly name: string;
@@ -14,6 +15,24 @@ export interface OnnxNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attrs: ReadonlyMap<string, AttrValue>;
+  /** Subgraph attributes (If's branches, Loop's body), converted when the converter asks. */
+  readonly graphs: ReadonlyMap<string, GraphProto>;
+  /** Type attributes (Optional's). */
+  readonly types: ReadonlyMap<string, TypeProto>;
+}
+
+/** A converted subgraph and the outer values it reads, which became its last inputs in this order. */
+export interface SubgraphImport {
+  readonly graph: Graph;
+  readonly captured: readonly string[];
+}
+
+/** What the importer lends a converter for subgraphs. */
+export interface SubgraphHost {
+  /** Converts a subgraph whose declared inputs take `formal` types (undefined: as declared). */
+  importSubgraph(g: GraphProto, formal: readonly (ValueInfo | undefined)[]): SubgraphImport;
+  /** Makes an outer value readable in the graph being built (captured from the graphs around it). */
+  reach(value: string): void;
 }
 
 /** How a node's attributes carry over to a canonical op. */
@@ -33,7 +52,18 @@ export class ConvertContext {
     readonly node: OnnxNode,
     /** The type of a value defined so far (inferred over the graph built up to this node). */
     readonly typeOf: (value: string) => ValueInfo | undefined,
+    private readonly host?: SubgraphHost,
   ) {}
+
+  /** Converts subgraph attribute `name` with its inputs typed `formal`; refuses the node when it is missing. */
+  subgraph(name: string, formal: readonly (ValueInfo | undefined)[] = []): SubgraphImport {
+    const g = this.node.graphs.get(name);
+    if (!g) return this.unsupported(`missing subgraph attribute '${name}'`);
+    if (!this.host) return this.unsupported('subgraphs are not converted here');
+    const done = this.host.importSubgraph(g, formal);
+    done.captured.forEach((v) => this.host!.reach(v));
+    return done;
+  }
 
   /** Refuses this node; the importer lists it among the unsupported ops with `why`. */
   unsupported(why: string): never {

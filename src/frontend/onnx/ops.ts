@@ -5,6 +5,7 @@ import { Tensor } from '../../ir/tensor.js';
 import type { AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
 import type { OpName } from '../../ops/index.js';
+import { CONTROL_FLOW_CONVERTERS } from './control-flow.js';
 
 export type Converter = (ctx: ConvertContext) => void;
 
@@ -274,4 +275,5 @@ const PASS_THROUGH = [
 export const ONNX_OPS: Readonly<Record<string, Converter>> = {
   ...Object.fromEntries(PASS_THROUGH.map((op) => [op, same()])),
   ...REWRITES,
+  ...CONTROL_FLOW_CONVERTERS,
 };

@@ -129,7 +129,7 @@ export class TfGraphState {
 /** Runs a canonical kernel on constant inputs: import-time transforms of weights. */
 export function foldConstant(op: CanonicalOp, inputs: readonly Tensor[], attrs: Attrs = {}): Tensor {
   const def = opDef(op);
-  if (!def) throw new UnsupportedError(`canonical op ${op} is not available to fold a constant`);
+  if (!def?.run) throw new UnsupportedError(`canonical op ${op} is not available to fold a constant`);
   const node = { name: op, op, inputs: [], outputs: [], attrs };
   return def.run({ node, attrs: resolveAttrs(def.attrs, attrs), inputs })[0];
 }
