@@ -11,6 +11,7 @@ import { fmtShape } from '../../src/ir/shape.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { PAGE_BYTES } from '../../src/runtime/manifest.js';
 import { buildModule } from '../../src/target/wasm/codegen.js';
+import { wasmSimdTarget } from '../../src/target/wasm/target.js';
 import { loadSpecialised } from '../engines/kiln.js';
 import { MODELS } from '../models.js';
 
@@ -21,8 +22,9 @@ const runs = Number(runsArg), top = Number(topArg);
 
 // the graph and kernel groups `compile` lowers, at the default opt level
 const { graph: g, groups } = prepareGraph(await loadSpecialised(model.path(), model.inputShapes));
-const lowered = lowerGraph(g, { simd: true }, groups);
-const { plan, calls } = planKernels(g, lowered);
+const target = wasmSimdTarget();
+const lowered = lowerGraph(g, { target }, groups);
+const { plan, calls } = planKernels(g, lowered, target.alignment);
 const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
 const built = buildModule(calls, { target: { simd: true, relaxedSimd: false }, memory: { min: pages, max: pages }, exportKernels: true });
 const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });

@@ -1,28 +1,27 @@
 // The compile pipeline: a graph with static shapes -> folded graph (constants, cancelling transposes,
-// batch-norm into convs) -> one kernel per node ->
-// static memory plan -> one WebAssembly module -> a .kiln artifact the runtime loads.
+// batch-norm into convs) -> one kernel per node, scheduled and legalized for the target ->
+// static memory plan -> the target's code (a WebAssembly module, ...) -> a .kiln artifact the runtime loads.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js';
 import { writeArtifact } from '../artifact/write.js';
-import { InputError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
-import { PAGE_BYTES } from '../runtime/manifest.js';
-import { buildModule } from '../target/wasm/codegen.js';
-import { toWat } from '../target/wasm/wat.js';
+import type { TargetName } from '../target/target.js';
+import { targetFor } from '../target/targets.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
 import { planKernels } from './plan.js';
 import { stringsToHandles, type StringHandles } from './string-handles.js';
 
-export type CompileTarget = 'wasm-simd' | 'wasm';
-export const COMPILE_TARGETS: readonly CompileTarget[] = ['wasm-simd', 'wasm'];
+export type CompileTarget = TargetName;
+export { COMPILE_TARGETS } from '../target/targets.js';
 
 export interface CompileOptions {
   /** Default 'wasm-simd'. */
@@ -104,10 +103,7 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
-  const target = opts.target ?? 'wasm-simd';
-  if (!COMPILE_TARGETS.includes(target)) throw new InputError(`unknown target '${target}'; use one of ${COMPILE_TARGETS.join(', ')}`);
-  const simd = target === 'wasm-simd';
-  if (opts.relaxedSimd && !simd) throw new InputError('relaxed SIMD needs the wasm-simd target; drop --relaxed-simd or use --target wasm-simd');
+  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd });
   const level = opts.debugLevel ?? 0;
   const trace = (at: number, text: string) => { if (level >= at) process.stderr.write(`kiln: debug: ${text}\n`); };
   const stages: Record<string, number> = {};
@@ -123,11 +119,10 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const { graph: g, groups, dynamic, strings } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused }, groups));
-  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
-  const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
-  const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
-  const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];
+  const lowered = stage('lower', () => lowerGraph(g, { target, trace, refused: strings.refused }, groups));
+  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered, target.alignment));
+  const code = stage('codegen', () => target.emit({ calls, plan }));
+  const features = [...code.features];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const bytes = stage('artifact', () => writeArtifact({
@@ -135,11 +130,11 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
       ...(strings.values.size ? { strings: strings.strings } : {}),
     },
-    wasm: module.bytes, weights,
+    wasm: code.code, weights,
   }));
   if (level >= 3) {
     for (const { kernel } of lowered.steps) trace(3, printKernel(kernel));
-    trace(3, `module:\n${await toWat(module.bytes)}`);
+    trace(3, `module:\n${await code.text()}`);
   }
   return {
     bytes,
@@ -147,10 +142,10 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
       nodes: g.nodes.length,
       groups: groups.length,
       kernels: calls.length,
-      uniqueKernels: new Set(module.kernelIndex.values()).size,
+      uniqueKernels: code.uniqueKernels,
       compileMs: performance.now() - t0,
       artifactBytes: bytes.length,
-      wasmBytes: module.bytes.length,
+      wasmBytes: code.code.length,
       weightsBytes: weights.length,
       arenaBytes: plan.arena.bytes,
       intermediateBytes: plan.intermediateBytes,

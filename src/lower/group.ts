@@ -7,6 +7,8 @@ import { computeType, load, v, type Expr } from '../loop/ir.js';
 import { opDef } from '../ops/index.js';
 import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
+import type { TargetFacts } from '../target/target.js';
+import { DEFAULT_FACTS } from '../target/wasm/facts.js';
 import { substitute } from './expr.js';
 import { lowerKernel } from './lower.js';
 import { asOutput, inputBinder, staticShape, type LoweredNode, type NodeValue } from './op.js';
@@ -31,13 +33,13 @@ const ACCUMULATOR = 'fused#acc';
  * intermediate a reduction's epilogue would read, an input cannot be read in the anchor's
  * iteration shape): the caller then lowers the nodes one by one.
  */
-export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined {
+export function lowerGroup(nodes: readonly GroupNode[], target: TargetFacts = DEFAULT_FACTS): LoweredNode | undefined {
   const at = Math.max(0, nodes.findIndex((n) => !isElementwiseKind(opDef(n.op)!.fusion)));
   const anchor = nodes[at], last = nodes[nodes.length - 1];
   if (anchor.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
   const out = (o: NodeValue) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) });
   const anchorShape = staticShape(anchor.outputs[0]);
-  const steps = defaultSchedule(anchor.op, opDef(anchor.op)!.fusion, anchor.inputs, [anchorShape], anchor.attrs);
+  const steps = defaultSchedule(anchor.op, opDef(anchor.op)!.fusion, anchor.inputs, [anchorShape], anchor.attrs, undefined, target);
   const binder = inputBinder(anchor.op, steps);
   const produced = new Map<string, TeTensor>();
   // consumers run in the shape the anchor computes in (a pointwise conv: H*W as one axis)
@@ -78,7 +80,7 @@ export function lowerGroup(nodes: readonly GroupNode[]): LoweredNode | undefined
   binder.checkPacks();
   const lastOut = out(last.outputs[0]);
   const final = reduced && tail !== anchorResult ? withEpilogue(reduced, tail as ComputeTensor, lastOut.name) : asOutput(tail, lastOut);
-  const kernel = lowerKernel({ name: lastOut.name, inputs: [...binder.byName.values()], outputs: [final], schedule: steps });
+  const kernel = lowerKernel({ name: lastOut.name, inputs: [...binder.byName.values()], outputs: [final], schedule: steps, target });
   return { kernel, packed: binder.packed };
 }
 
