@@ -47,7 +47,7 @@ export function planKernels(g: Graph, lowered: LoweredGraph, alignment: number):
   }, { alignment });
   const calls = lowered.steps.filter(({ group }) => !group.outputs.some((o) => plan.placements.get(o)?.viewOf !== undefined))
     .map(({ group, kernel, params }) => ({
-      group, kernel,
+      group, kernel, ops: group.nodes.map((n) => n.op),
       addresses: [...params, ...kernelScratch(kernel).map((_, k) => scratchName(group.name, k))].map((name) => plan.placements.get(name)!.offset),
     }));
   return { plan, calls };

@@ -43,6 +43,8 @@ export interface TargetFacts {
 export interface KernelCall {
   readonly kernel: Kernel;
   readonly addresses: readonly number[];
+  /** The graph ops the kernel computes, in order (readable output names them). */
+  readonly ops?: readonly string[];
 }
 
 /** Everything a target needs to emit one model: the kernels in call order and where every buffer sits. */

@@ -40,6 +40,8 @@ function fromArray(a: TypedArray): number[] {
 export interface CheckResult {
   readonly kernel: Kernel;
   readonly got: readonly number[][];
+  /** Fresh buffers for `k`'s params as the check ran it: the inputs, then zeroed outputs. */
+  readonly buffers: (k: Kernel) => TypedArray[];
 }
 
 /**
@@ -72,10 +74,14 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
   const byName = new Map<string, TypedArray>();
   tensors.forEach((t, i) => { if (t) byName.set(names[i], toArray(packed.get(names[i]) ?? t)); });
   verifyKernel(kernel);
-  const run = (k: Kernel) => {
+  const buffers = (k: Kernel) => {
     const outArrays = want.map((t) => toArray(Tensor.zeros(t.dtype, t.shape)));
-    interpretKernel(k, k.params.map((p) => byName.get(p.name) ?? outArrays[outputs.findIndex((o) => o.name === p.name)]));
-    return outArrays.map(fromArray);
+    return k.params.map((p) => byName.get(p.name)?.slice() as TypedArray ?? outArrays[outputs.findIndex((o) => o.name === p.name)]);
+  };
+  const run = (k: Kernel) => {
+    const arrays = buffers(k);
+    interpretKernel(k, arrays);
+    return outputs.slice(0, want.length).map((o) => fromArray(arrays[k.params.findIndex((p) => p.name === o.name)]));
   };
   const got = run(transform(kernel));
   // the simplifier and unrolling must not change what the lowered kernel computes
@@ -90,5 +96,5 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
       assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${op} output ${i}[${j}]: got ${a}, want ${b}`);
     }
   });
-  return { kernel, got };
+  return { kernel, got, buffers };
 }
