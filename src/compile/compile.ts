@@ -13,6 +13,7 @@ import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
 import type { TargetName } from '../target/target.js';
+import type { NativeBuildReport } from '../target/c/target.js';
 import { targetFor } from '../target/targets.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
@@ -28,6 +29,8 @@ export interface CompileOptions {
   readonly target?: CompileTarget;
   /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
   readonly relaxedSimd?: boolean;
+  /** native: the CPU to compile for (default the host's; see src/target/c/facts.ts). */
+  readonly cpu?: string;
   /** Fuse elementwise ops into the kernels that produce their inputs (default: at opt level 2 and up). */
   readonly fuse?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
@@ -56,6 +59,8 @@ export interface CompileReport {
   readonly features: readonly Feature[];
   /** Milliseconds per stage. */
   readonly stages: Readonly<Record<string, number>>;
+  /** native: whether the shared object came from the build cache (no C compile). */
+  readonly nativeCached?: boolean;
 }
 
 export interface CompileResult {
@@ -103,7 +108,8 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
-  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd });
+  const nativeReport: NativeBuildReport = {};
+  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd, cpu: opts.cpu, nativeReport });
   const level = opts.debugLevel ?? 0;
   const trace = (at: number, text: string) => { if (level >= at) process.stderr.write(`kiln: debug: ${text}\n`); };
   const stages: Record<string, number> = {};
@@ -129,6 +135,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
       ...(strings.values.size ? { strings: strings.strings } : {}),
+      ...(code.native ? { native: code.native } : {}),
     },
     wasm: code.code, weights,
   }));
@@ -152,6 +159,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
       vectorizeFallbacks: lowered.vectorizeFallbacks,
       features,
       stages,
+      ...(nativeReport.cached !== undefined ? { nativeCached: nativeReport.cached } : {}),
     },
   };
 }

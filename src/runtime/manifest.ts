@@ -53,6 +53,20 @@ export interface Manifest {
    * each other distinct input string the next handle; equal strings always share one.
    */
   readonly strings?: readonly string[];
+  /**
+   * Present when the code section holds native code (a shared object from `--target native`)
+   * rather than a WebAssembly module: what a host needs to run it. Only kiln/runtime/native loads these.
+   */
+  readonly native?: NativeCode;
+}
+
+export interface NativeCode {
+  /** The OS and architecture it was built for, as Node's process.platform and process.arch name them. */
+  readonly os: string;
+  readonly arch: string;
+  /** The CPU it was compiled for (`--cpu`), and the CPU flags (as /proc/cpuinfo names them) it needs. */
+  readonly cpu: string;
+  readonly cpuFeatures: readonly string[];
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -138,5 +152,14 @@ export function validateManifest(json: unknown): Manifest {
     inputs: slots(o, 'inputs', bytes),
     outputs: slots(o, 'outputs', bytes),
     ...(o.strings === undefined ? {} : { strings: stringTable(array(o, 'strings', 'strings')) }),
+    ...(o.native === undefined ? {} : { native: nativeCode(object(o.native, 'native')) }),
   };
+}
+
+function nativeCode(n: Json): NativeCode {
+  const cpuFeatures = array(n, 'cpuFeatures', 'native.cpuFeatures').map((f, i) => {
+    if (typeof f !== 'string' || !f) throw bad(`native.cpuFeatures[${i}]`, 'a nonempty string', f);
+    return f;
+  });
+  return { os: string(n, 'os', 'native.os'), arch: string(n, 'arch', 'native.arch'), cpu: string(n, 'cpu', 'native.cpu'), cpuFeatures };
 }

@@ -37,7 +37,7 @@ export class Session {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
 
-  private constructor(readonly manifest: Manifest, private readonly memory: WebAssembly.Memory,
+  private constructor(readonly manifest: Manifest, private readonly memory: { readonly buffer: ArrayBufferLike },
     private readonly entry: () => void) {
     const info = ({ name, dtype, shape }: TensorSlot): TensorInfo => Object.freeze({ name, dtype, shape: Object.freeze([...shape]) });
     this.inputs = Object.freeze(manifest.inputs.map(info));
@@ -47,6 +47,10 @@ export class Session {
   static async create(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<Session> {
     const art = parseArtifact(bytes);
     const { manifest: m } = art;
+    if (m.native) {
+      throw new KilnRuntimeError('E_FEATURE', `this artifact holds native code for ${m.native.os}-${m.native.arch} (kiln compile --target native), which this loader does not run; ` +
+        `load it with loadNative() from 'kiln/runtime/native' (Node only), or recompile with --target wasm-simd`);
+    }
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
@@ -56,6 +60,14 @@ export class Session {
     const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared: m.features.includes('threads') });
     new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
     return new Session(m, memory, await instantiate(art, memory));
+  }
+
+  /**
+   * A session over memory another loader set up (kiln/runtime/native): `entry` runs the model on
+   * `memory.buffer`, laid out as the manifest says, with the weights in place.
+   */
+  static over(manifest: Manifest, memory: { readonly buffer: ArrayBufferLike }, entry: () => void): Session {
+    return new Session(manifest, memory, entry);
   }
 
   /** Runs the model once; feeds are checked against the compiled inputs first. */

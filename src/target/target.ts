@@ -3,7 +3,7 @@
 // only the target can do (legalize a loop-IR kernel, emit the whole-model code, name its loader).
 import type { Kernel, ScalarType } from '../loop/ir.js';
 import type { MemoryPlan } from '../passes/memory-plan.js';
-import type { Feature } from '../runtime/manifest.js';
+import type { Feature, NativeCode } from '../runtime/manifest.js';
 
 export type TargetName = 'wasm-simd' | 'wasm' | 'native' | 'c';
 export const TARGET_NAMES: readonly TargetName[] = ['wasm-simd', 'wasm', 'native', 'c'];
@@ -60,6 +60,8 @@ export interface EmittedModel {
   readonly features: readonly Feature[];
   /** Distinct kernel functions after identical kernels are merged. */
   readonly uniqueKernels: number;
+  /** For native code: what a host needs to run it (the manifest's `native`). */
+  readonly native?: NativeCode;
   /** The code as text for KILN_DEBUG=3 (wat, C). */
   text(): Promise<string>;
 }
