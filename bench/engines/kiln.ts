@@ -10,6 +10,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import type { NumericData } from '../../src/ir/dtype.js';
 import { execute } from '../../src/reference/execute.js';
 import { load, type Feed, type Session, type TypedArray } from '../../src/runtime/index.js';
+import { loadNative } from '../../src/runtime/native/index.js';
 import { REPO_ROOT } from '../../test/fixtures/fixtures.js';
 import type { Engine, HostFeeds, HostOutputs, PrepareInfo } from '../engine.js';
 
@@ -37,17 +38,20 @@ export function kilnReferenceEngine(): Engine {
   };
 }
 
-/** The compiled engine: compile (timed) to a .kiln in memory, load it with the runtime, run the session. */
-export function kilnCompiledEngine(): Engine {
+/**
+ * The compiled engine: compile (timed) to a .kiln in memory, load it with the runtime (native code
+ * with kiln/runtime/native), run the session.
+ */
+export function kilnCompiledEngine(target: 'wasm-simd' | 'native' = 'wasm-simd'): Engine {
   let session: Session | undefined;
   return {
-    name: 'kiln',
+    name: target === 'native' ? 'kiln-native' : 'kiln',
     async prepare(modelPath, inputShapes): Promise<PrepareInfo> {
       const graph = await loadSpecialised(modelPath, inputShapes);
       const t0 = performance.now();
-      const { bytes, report } = await compile(graph);
+      const { bytes, report } = await compile(graph, { target });
       const compileMs = performance.now() - t0;
-      session = await load(bytes);
+      session = target === 'native' ? await loadNative(bytes) : await load(bytes);
       // compiled again unfused only to count what fusion saved
       const unfused = (await compile(graph, { fuse: false })).report.kernels;
       return { threads: 1, version: KILN_VERSION, compileMs, artifactBytes: bytes.length, kernels: { unfused, fused: report.kernels } };

@@ -1,6 +1,7 @@
 // `kiln compile` and the compiled engine of `kiln run`: a model compiled to a .kiln artifact
 // (in memory for run), loaded by the runtime exactly as an application would load it.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromRuntimeTensor, toFeed } from '../artifact/feeds.js';
 import { compile, type CompileOptions, type CompileReport } from '../compile/compile.js';
 import { IoError, KilnError, type ErrorCode } from '../errors.js';
@@ -10,7 +11,9 @@ import type { Graph } from '../ir/graph.js';
 import { isStatic } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { readBytes } from '../io/files.js';
-import { KilnRuntimeError, load, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
+import { KilnRuntimeError, load, parseArtifact, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
+import { profileFor } from '../target/c/host.js';
+import { projectFiles } from '../target/c/project.js';
 import { debugLevel, timed } from './debug.js';
 import { buildFeeds, graphInputs, reportOutputs, type RunOptions } from './run.js';
 
@@ -28,11 +31,30 @@ export function formatReport(r: CompileReport, out: string): string {
 export async function compileCommand(g: Graph, out: string, opts: CompileOptions): Promise<void> {
   const { bytes, report } = await compile(g, { ...opts, debugLevel: debugLevel() });
   try {
+    if (opts.target === 'c') {
+      console.log(writeCProject(bytes, out, opts.cpu));
+      return;
+    }
     writeFileSync(out, bytes);
   } catch (e) {
+    if (e instanceof KilnError) throw e;
     throw new IoError(`cannot write ${out}: ${(e as Error).message}`);
   }
   console.log(formatReport(report, out));
+}
+
+/** Writes the `c` target's project into folder `dir`; returns the report (flash and RAM bytes). */
+function writeCProject(bytes: Uint8Array, dir: string, cpu = 'generic'): string {
+  const art = parseArtifact(bytes);
+  const files = projectFiles(art.manifest, new TextDecoder().decode(art.wasm), art.weights, profileFor(cpu).cflags);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  const { arena } = art.manifest.memory;
+  return [
+    `wrote a C project for ${cpu} to ${dir}: ${[...files.keys()].join(', ')} (build: make -C ${dir})`,
+    `flash: ${art.weights.length} bytes of weights (model_weights.c) + the code of model.c (${(files.get('model.c')!.length / 1024).toFixed(1)} KB of C)`,
+    `RAM: ${arena.bytes} bytes of arena (KILN_ARENA_BYTES) + the inputs and outputs`,
+  ].join('\n');
 }
 
 /** Runs MODEL compiled for the shapes of its feeds. */

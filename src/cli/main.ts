@@ -121,12 +121,13 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--freeze <NAME=FILE.npy>', 'fix an input to the value in a .npy file, so shapes it decides become static (repeatable; the model then no longer takes it)', collect, [])
     .option('--target <TARGET>', `code to generate: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (faster; the artifact then needs a host with relaxed SIMD)')
+    .option('--cpu <NAME>', 'native and c targets: the CPU to compile for (native: default this host\'s; e.g. x86-64-v3, cortex-a53, cortex-m4)')
     .option('--opt-level <N>', OPT_LEVEL_HELP, String(DEFAULT_OPT_LEVEL))
-    .action(async (model: string, opts: { out: string; shape: string[]; freeze: string[]; target: string; relaxedSimd?: boolean; optLevel: string }) => {
+    .action(async (model: string, opts: { out: string; shape: string[]; freeze: string[]; target: string; relaxedSimd?: boolean; cpu?: string; optLevel: string }) => {
       const target = parseTarget(opts.target);
       const optLevel = parseOptLevel(opts.optLevel);
       const g = await openModel(model, opts.shape, opts.freeze);
-      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false, optLevel });
+      await compileCommand(g, opts.out, { target, relaxedSimd: opts.relaxedSimd ?? false, optLevel, ...(opts.cpu ? { cpu: opts.cpu } : {}) });
     });
 
   program.command('run')

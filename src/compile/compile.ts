@@ -29,8 +29,10 @@ export interface CompileOptions {
   readonly target?: CompileTarget;
   /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
   readonly relaxedSimd?: boolean;
-  /** native: the CPU to compile for (default the host's; see src/target/c/facts.ts). */
+  /** native, c: the CPU to compile for (default the host's; see src/target/c/facts.ts). */
   readonly cpu?: string;
+  /** c: the name of the model's entry function (default kiln_run). */
+  readonly entry?: string;
   /** Fuse elementwise ops into the kernels that produce their inputs (default: at opt level 2 and up). */
   readonly fuse?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
@@ -109,7 +111,7 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
   const nativeReport: NativeBuildReport = {};
-  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd, cpu: opts.cpu, nativeReport });
+  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd, cpu: opts.cpu, nativeReport, entry: opts.entry });
   const level = opts.debugLevel ?? 0;
   const trace = (at: number, text: string) => { if (level >= at) process.stderr.write(`kiln: debug: ${text}\n`); };
   const stages: Record<string, number> = {};
@@ -127,7 +129,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
   const lowered = stage('lower', () => lowerGraph(g, { target, trace, refused: strings.refused }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered, target.alignment));
-  const code = stage('codegen', () => target.emit({ calls, plan }));
+  const code = stage('codegen', () => target.emit({ calls, plan, inputs: g.inputs, outputs: g.outputs }));
   const features = [...code.features];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const weights = weightsImage(plan, constants, (_, t) => tensorBytes(t));

@@ -51,6 +51,9 @@ export interface KernelCall {
 export interface ModelProgram {
   readonly calls: readonly KernelCall[];
   readonly plan: MemoryPlan;
+  /** The graph's input and output value names in order (the embedded C entry takes them as arrays). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
 }
 
 export interface EmittedModel {

@@ -138,7 +138,9 @@ export class CDefinitions {
     });
   }
 
+  /** Each definition guarded by a macro of its name: models sharing a translation unit define each once. */
   text(): string {
-    return [...this.types.values(), ...this.helpers.values()].join('\n');
+    const guarded = ([name, def]: [string, string]) => `#ifndef KILN_DEF_${name}\n#define KILN_DEF_${name}\n${def}\n#endif`;
+    return [...this.types, ...this.helpers].map(guarded).join('\n');
   }
 }

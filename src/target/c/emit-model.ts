@@ -20,8 +20,23 @@ const kernelKey = (k: Kernel): string => JSON.stringify([k.params, k.body]);
 /** A C identifier from a graph value name (kernel names are their first output's). */
 const identifier = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
 
-/** The C of `calls`, entry `entry(uint8_t *mem)`; `banner` opens the file as a comment. */
-export function emitModel(calls: readonly KernelCall[], entry: string, banner: string): CModel {
+/** How the entry reaches memory: its C signature, and the C pointer expression of a planned byte offset. */
+export interface EntryForm {
+  /** e.g. `void kiln_run(uint8_t *mem)`. */
+  readonly signature: string;
+  address(offset: number): string;
+  /** Statements after the kernel calls (the embedded entry returns 0). */
+  readonly epilogue?: string;
+}
+
+/** `entry(uint8_t *mem)` on one block laid out as the manifest says (native, tests). */
+export const blockEntry = (entry: string): EntryForm => ({ signature: `void ${entry}(uint8_t *mem)`, address: (offset) => `mem + ${offset}`, epilogue: '  (void)mem;\n' });
+
+/** The C of `calls` with entry `entry` (a name: one memory block; or a form); `banner` opens the file as a comment. */
+export function emitModel(calls: readonly KernelCall[], entry: string | EntryForm, banner: string): CModel {
+  const form = typeof entry === 'string' ? blockEntry(entry) : entry;
+  // kernels are static; a model entry other than the usual one names them too, so models can share a file
+  const prefix = typeof entry === 'string' && entry !== 'kiln_run' ? `${entry}_kernel_` : 'kiln_kernel_';
   const defs = new CDefinitions();
   const functions: string[] = [];
   const byKey = new Map<string, string>();
@@ -31,8 +46,8 @@ export function emitModel(calls: readonly KernelCall[], entry: string, banner: s
     const key = kernelKey(kernel);
     let fn = byKey.get(key);
     if (fn === undefined) {
-      fn = `kiln_kernel_${identifier(kernel.name)}`;
-      for (let i = 1; taken.has(fn); i++) fn = `kiln_kernel_${identifier(kernel.name)}_${i}`;
+      fn = `${prefix}${identifier(kernel.name)}`;
+      for (let i = 1; taken.has(fn); i++) fn = `${prefix}${identifier(kernel.name)}_${i}`;
       taken.add(fn);
       byKey.set(key, fn);
       const what = ops?.length ? `${ops.join(' + ')} -> ${kernel.name}` : kernel.name;
@@ -40,10 +55,10 @@ export function emitModel(calls: readonly KernelCall[], entry: string, banner: s
     }
     const bufs = [...kernel.params, ...kernelScratch(kernel)];
     if (addresses.length !== bufs.length) throw new RangeError(`kernel '${kernel.name}' takes ${bufs.length} addresses, got ${addresses.length}`);
-    const args = bufs.map((b, i) => `(${C_ELEM[b.elem]} *)(void *)(mem + ${addresses[i]})`);
+    const args = bufs.map((b, i) => `(${C_ELEM[b.elem]} *)(void *)(${form.address(addresses[i])})`);
     body.push(`  ${fn}(${args.join(', ')});`);
   }
-  const source = `/* ${banner} */\n${PRELUDE}\n${defs.text()}\n\n${functions.join('\n')}\nvoid ${entry}(uint8_t *mem);\nvoid ${entry}(uint8_t *mem) {\n`
-    + `  (void)mem;\n${body.join('\n')}\n}\n`;
+  const source = `/* ${banner} */\n${PRELUDE}\n${defs.text()}\n\n${functions.join('\n')}\n${form.signature};\n${form.signature} {\n`
+    + `${body.join('\n')}\n${form.epilogue ?? ''}}\n`;
   return { source, uniqueKernels: byKey.size };
 }

@@ -121,11 +121,15 @@ const COMPARE = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' } as 
 const compares = (t: ScalarType, c: string) => Object.entries(COMPARE)
   .map(([op, sym]) => `\nstatic inline int32_t kiln_${op}_${t}(${c} a, ${c} b) { return (int32_t)(a ${sym} b); }`).join('');
 
-export const PRELUDE = `#include <stdint.h>
+/** Guarded, so several models' C may share one translation unit (the C tests build them so). */
+export const PRELUDE = `#ifndef KILN_PRELUDE
+#define KILN_PRELUDE
+#include <stdint.h>
 #include <string.h>
 #include <math.h>
 ${intHelpers('i32', 'int32_t', 'uint32_t', 32, 'INT32_MIN')}${intHelpers('i64', 'int64_t', 'uint64_t', 64, 'INT64_MIN')}
 ${floatHelpers('f32', 'float', 'f', 'uint32_t')}${floatHelpers('f64', 'double', '', 'uint64_t')}${HALF}
 ${(['i32', 'i64', 'u32', 'u64'] as const).map((t) => intMinMax(t, C_SCALAR[t])).join('')}
 ${(Object.keys(C_SCALAR) as ScalarType[]).map((t) => compares(t, C_SCALAR[t])).join('')}
+#endif
 `;
