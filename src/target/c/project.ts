@@ -21,7 +21,8 @@ export function embeddedEntry({ plan, inputs, outputs }: ModelProgram): EntryFor
     address: (offset) => {
       if (offset >= weights.offset && offset < weights.offset + weights.bytes) return `((uint8_t *)(uintptr_t)kiln_weights + ${offset - weights.offset})`;
       if (offset >= arena.offset && offset <= arena.offset + arena.bytes) return `((uint8_t *)arena + ${offset - arena.offset})`;
-      const slot = slots.find((s) => offset >= s.start && offset <= s.end);
+      // adjacent slots share a boundary: an offset belongs to the slot it starts inside (an empty one: where it ends)
+      const slot = slots.find((s) => offset >= s.start && offset < s.end) ?? slots.find((s) => offset === s.end);
       if (!slot) throw new RangeError(`embedded C: byte ${offset} lies in no region of the memory plan`);
       return `(${slot.expr} + ${offset - slot.start})`;
     },
@@ -100,7 +101,7 @@ ${m.outputs.map((s, i) => `  printf("output ${i} (%s):", KILN_OUTPUT_${i}_NAME);
   const makefile = `# Builds the example; for a microcontroller, add model.c and model_weights.c to its firmware.
 CC ?= cc
 CFLAGS ?= -O2 ${cpuFlags.join(' ')}
-CFLAGS += -std=c99 -fno-strict-aliasing -ffp-contract=fast
+override CFLAGS += -std=c99 -fno-strict-aliasing -ffp-contract=fast
 
 model: main.o model.o model_weights.o
 \t$(CC) $(CFLAGS) -o $@ $^ -lm
