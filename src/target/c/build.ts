@@ -40,7 +40,7 @@ NAPI_MODULE_INIT() {
 `;
 
 /** Where node_api.h is: beside this Node (official builds), else the system's (Debian's nodejs). */
-function nodeIncludeDir(): string {
+export function nodeIncludeDir(): string {
   const candidates = [join(dirname(dirname(process.execPath)), 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
   const dir = candidates.find((d) => existsSync(join(d, 'node_api.h')));
   if (!dir) throw new NoCompilerError(`node_api.h not found (looked in ${candidates.join(', ')}); install Node's headers (Debian: apt-get install libnode-dev) for the native target`);

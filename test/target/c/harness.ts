@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeIncludeDir } from '../../../src/target/c/build.js';
 
 const MAIN = `#include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,13 @@ export function testCompiler(): string | undefined {
     try { execFileSync(cc, ['--version'], { stdio: 'ignore' }); return cc; } catch { /* next */ }
   }
   return undefined;
+}
+
+/** Why native builds cannot run here (no C compiler, or no node_api.h), or false. */
+export function nativeSkip(): string | false {
+  if (!testCompiler()) return 'no C compiler (install gcc or clang, or set $CC)';
+  try { nodeIncludeDir(); } catch (e) { return (e as Error).message; }
+  return false;
 }
 
 export const STRICT_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror'];

@@ -9,10 +9,10 @@ import { load } from '../../../src/runtime/index.js';
 import { loadNative } from '../../../src/runtime/native/index.js';
 import { listCases, loadCaseModel, loadDataSets } from '../../conformance/runner.js';
 import { onnxBackendTests } from '../../fixtures/fixtures.js';
-import { testCompiler } from './harness.js';
+import { nativeSkip } from './harness.js';
 
 const root = onnxBackendTests();
-const skip = process.arch !== 'x64' ? 'the CPU profiles this test names are x86-64 ones' : !root ? 'no ../shared/onnx-backend-tests' : !testCompiler() ? 'no C compiler (install gcc or clang, or set $CC)' : false;
+const skip = process.arch !== 'x64' ? 'the CPU profiles this test names are x86-64 ones' : !root ? 'no ../shared/onnx-backend-tests' : nativeSkip();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('native loader', { skip }, () => {

@@ -19,11 +19,11 @@ import { hostProfile } from '../../../src/target/c/host.js';
 import { nativeTarget } from '../../../src/target/c/target.js';
 import { PASS_FIXTURES, staticFixture } from '../../passes/fixture-models.js';
 import { agreement } from '../../util/agreement.js';
-import { STRICT_FLAGS, testCompiler } from './harness.js';
+import { nativeSkip, STRICT_FLAGS, testCompiler } from './harness.js';
 
 const RELATIVE_TOLERANCE = 1e-4;
 const cc = testCompiler();
-const skip = cc ? false : 'no C compiler (install gcc or clang, or set $CC)';
+const skip = nativeSkip();
 if (skip) console.log(`# skipped: ${skip}`);
 
 /** The model's C as the native target emits it. */
