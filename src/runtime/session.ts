@@ -49,7 +49,7 @@ export class Session {
     const { manifest: m } = art;
     if (m.native) {
       throw new KilnRuntimeError('E_FEATURE', `this artifact holds native code for ${m.native.os}-${m.native.arch} (kiln compile --target native), which this loader does not run; ` +
-        `load it with loadNative() from 'kiln/runtime/native' (Node only), or recompile with --target wasm-simd`);
+        `load it with loadNative(), exported by kiln/runtime/native (Node only), or recompile with --target wasm-simd`);
     }
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
