@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_INPUT'       // bad user input: feeds, CLI arguments
   | 'E_GRAPH'       // a malformed graph (verifier)
   | 'E_SCHEDULE'    // a schedule step that is illegal for the computation it transforms
+  | 'E_TOOLCHAIN'   // the C compiler the native and c targets need is missing or fails
   | 'E_INTERNAL';   // a bug in Kiln
 
 export class KilnError extends Error {

@@ -21,6 +21,7 @@ const ort = () => import('./ort.js');
 
 export const ENGINES: readonly EngineEntry[] = [
   { name: 'kiln', formats: ALL, threads: 1, create: async () => (await kiln()).kilnCompiledEngine(1) },
+  { name: 'kiln-native', formats: ALL, threads: 1, create: async () => (await kiln()).kilnCompiledEngine(1, 'native') },
   { name: 'kiln-reference', formats: ALL, threads: 1, create: async () => (await kiln()).kilnReferenceEngine() },
   { name: 'tfjs-wasm', formats: TFJS, threads: 1, create: async () => (await tfjs()).tfjsEngine('wasm') },
   { name: 'tfjs-cpu', formats: TFJS, threads: 1, create: async () => (await tfjs()).tfjsEngine('cpu') },

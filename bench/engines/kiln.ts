@@ -10,6 +10,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import type { NumericData } from '../../src/ir/dtype.js';
 import { execute } from '../../src/reference/execute.js';
 import { load, type Feed, type Session, type TypedArray } from '../../src/runtime/index.js';
+import { loadNative } from '../../src/runtime/native/index.js';
 import { REPO_ROOT } from '../../test/fixtures/fixtures.js';
 import type { Engine, HostFeeds, HostOutputs, PrepareInfo } from '../engine.js';
 
@@ -37,18 +38,21 @@ export function kilnReferenceEngine(): Engine {
   };
 }
 
-/** The compiled engine: compile (timed) to a .kiln in memory, load it with the runtime on `threads` threads, run the session. */
-export function kilnCompiledEngine(threads: number): Engine {
+/**
+ * The compiled engine: compile (timed) to a .kiln in memory, load it with the runtime on `threads`
+ * threads (native code with kiln/runtime/native, one thread), run the session.
+ */
+export function kilnCompiledEngine(threads: number, target: 'wasm-simd' | 'native' = 'wasm-simd'): Engine {
   let session: Session | undefined;
   return {
-    name: threads === 1 ? 'kiln' : `kiln-${threads}t`,
+    name: target === 'native' ? 'kiln-native' : threads === 1 ? 'kiln' : `kiln-${threads}t`,
     async prepare(modelPath, inputShapes): Promise<PrepareInfo> {
       const graph = await loadSpecialised(modelPath, inputShapes);
       const t0 = performance.now();
-      const { bytes, report } = await compile(graph);
+      const { bytes, report } = await compile(graph, { target });
       const compileMs = performance.now() - t0;
       const t1 = performance.now();
-      session = await load(bytes, { threads });
+      session = target === 'native' ? await loadNative(bytes) : await load(bytes, { threads });
       const loadMs = performance.now() - t1;
       // compiled again unfused only to count what fusion saved
       const unfused = (await compile(graph, { fuse: false })).report.kernels;

@@ -49,7 +49,7 @@ for (const l of LAYERS.filter((x) => x.label.includes(filter))) {
     { name: 'b', info: { dtype: 'float32', shape: [l.o] }, constant: randomTensor('float32', [l.o], rng(3)) },
   ];
   const attrs = { pads: [ph, pw, ph, pw], strides: [l.stride, l.stride], group };
-  const schedule = knobs && convTemplate.schedule({ o: l.o, ow, weight: 'w', perGroup: l.o / group }, { ot: knobs[0], wt: knobs[1], packW: 1, blocksInside: knobs[2] ?? 0 });
+  const schedule = knobs && convTemplate.schedule({ lanes: 4, l2Bytes: 1024 * 1024, o: l.o, ow, weight: 'w', perGroup: l.o / group }, { ot: knobs[0], wt: knobs[1], packW: 1, blocksInside: knobs[2] ?? 0 });
   const { kernel, packed } = lowerNode('Conv', attrs, inputs, [{ name: 'y', info: { dtype: 'float32', shape: [1, l.o, oh, ow] } }], schedule);
   const data = kernel.params.map((p) => {
     const t = packed.get(p.name) ?? inputs.find((i) => i.name === p.name)?.constant;

@@ -1,12 +1,13 @@
 // Shared by the micro benchmarks: put one loop-IR kernel in its own wasm module and memory,
 // and time it by doubling the repeat count until a run lasts long enough to trust.
-import { legalizeKernel } from '../../src/compile/kernels.js';
+import { legalizeLoops } from '../../src/loop/legalize.js';
 import type { Kernel } from '../../src/loop/ir.js';
 import { buildModule, kernelScratch, scratchBytes } from '../../src/target/wasm/codegen.js';
+import { WASM_SIMD_FACTS } from '../../src/target/wasm/facts.js';
 import { probeFeatures } from '../../src/target/wasm/features.js';
 
 /** The loop passes the compiler runs on a lowered kernel before code generation (SIMD target). */
-export const legalize = (kernel: Kernel): Kernel => legalizeKernel(kernel, true);
+export const legalize = (kernel: Kernel): Kernel => legalizeLoops(kernel, WASM_SIMD_FACTS);
 
 /**
  * Instantiates `kernel` with its params (f32 buffers) and scratch laid out one after another;

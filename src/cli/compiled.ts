@@ -1,7 +1,8 @@
 // `kiln compile` and the compiled engine of `kiln run`: a model compiled to a .kiln artifact
 // (in memory for run), loaded by the runtime exactly as an application would load it. bench and
 // profile start from the same prepared artifact and feeds.
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromRuntimeTensor, toFeed } from '../artifact/feeds.js';
 import { compile, type CompileOptions, type CompileReport } from '../compile/compile.js';
 import { InputError, IoError, KilnError, type ErrorCode } from '../errors.js';
@@ -13,6 +14,8 @@ import { Tensor } from '../ir/tensor.js';
 import { readBytes } from '../io/files.js';
 import { sniffFile } from '../io/sniff.js';
 import { KilnRuntimeError, load, parseArtifact, type Session, type Tensor as RuntimeTensor } from '../runtime/index.js';
+import { profileFor } from '../target/c/host.js';
+import { projectFiles } from '../target/c/project.js';
 import { debugLevel, timed } from './debug.js';
 import { buildFeeds, graphInputs, reportOutputs, type FeedOptions, type RunOptions, type Signature } from './run.js';
 import { fmtMs, timeRuns, warmUp } from './timing.js';
@@ -29,10 +32,15 @@ export function formatReport(r: CompileReport, out: string): string {
 }
 
 /** Refuses to write over the model being compiled, or over any file that is not a Kiln artifact. */
-export function checkOutput(out: string, modelFile: string): void {
+export function checkOutput(out: string, modelFile: string, target?: string): void {
   if (!existsSync(out)) return;
   if (existsSync(modelFile) && realpathSync(out) === realpathSync(modelFile)) {
     throw new InputError(`-o ${out} is the model being compiled; write the artifact to another file, e.g. -o model.kiln`);
+  }
+  // the c target writes a project folder: an existing folder is where its files go
+  if (target === 'c') {
+    if (!statSync(out).isDirectory()) throw new InputError(`-o ${out} is a file; --target c writes a project folder, so name a folder`);
+    return;
   }
   if (sniffFile(out) !== 'kiln') {
     throw new InputError(`-o ${out} exists and is not a Kiln artifact; refusing to overwrite it (delete it first, or choose another file)`);
@@ -42,11 +50,30 @@ export function checkOutput(out: string, modelFile: string): void {
 export async function compileCommand(g: Graph, out: string, opts: CompileOptions): Promise<void> {
   const { bytes, report } = await compile(g, { ...opts, debugLevel: debugLevel() });
   try {
+    if (opts.target === 'c') {
+      console.log(writeCProject(bytes, out, opts.cpu));
+      return;
+    }
     writeFileSync(out, bytes);
   } catch (e) {
+    if (e instanceof KilnError) throw e;
     throw new IoError(`cannot write ${out}: ${(e as Error).message}`);
   }
   console.log(formatReport(report, out));
+}
+
+/** Writes the `c` target's project into folder `dir`; returns the report (flash and RAM bytes). */
+function writeCProject(bytes: Uint8Array, dir: string, cpu = 'generic'): string {
+  const art = parseArtifact(bytes);
+  const files = projectFiles(art.manifest, new TextDecoder().decode(art.wasm), art.weights, profileFor(cpu).cflags);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  const { arena } = art.manifest.memory;
+  return [
+    `wrote a C project for ${cpu} to ${dir}: ${[...files.keys()].join(', ')} (build: make -C ${dir})`,
+    `flash: ${art.weights.length} bytes of weights (model_weights.c) + the code of model.c (${(files.get('model.c')!.length / 1024).toFixed(1)} KB of C)`,
+    `RAM: ${arena.bytes} bytes of arena (KILN_ARENA_BYTES) + the inputs and outputs`,
+  ].join('\n');
 }
 
 /** An artifact ready to load and the feeds to run it with. */

@@ -96,7 +96,7 @@ KILN_DEBUG=3 to also print each compiled kernel's loop IR and the WebAssembly mo
     .option('--profile', 'a profiling build: every kernel exported and the calls listed, for kiln profile')
     .action(async (model: string, flags: CompileFlags & { out: string; profile?: boolean }) => {
       const options = { ...compileOptions(flags), profile: flags.profile ?? false };
-      checkOutput(flags.out, resolveModelFile(model));
+      checkOutput(flags.out, resolveModelFile(model), options.target);
       const g = await openModel(model, flags.shape, flags.freeze);
       await compileCommand(g, flags.out, options);
     });

@@ -53,7 +53,7 @@ export const parseWeights = (text: string): WeightEncoding => oneOf('--weights',
 export const isArtifact = (path: string) => sniffFile(path) === 'kiln';
 
 export interface ModelFlags { shape: string[]; freeze: string[] }
-export interface CompileFlags extends ModelFlags { target: string; relaxedSimd?: boolean; optLevel: string; weights?: string }
+export interface CompileFlags extends ModelFlags { target: string; relaxedSimd?: boolean; optLevel: string; weights?: string; cpu?: string }
 export interface FeedFlags {
   input: string[]; random?: boolean; seed: string; labels?: string;
   layout?: string; resize?: string; scale?: string; mean?: string; std?: string; channels?: string;
@@ -69,6 +69,7 @@ export function addCompileOptions(cmd: Command, what = ''): Command {
   return addModelOptions(cmd)
     .option('--target <TARGET>', `code to generate${what}: ${COMPILE_TARGETS.join(' | ')}`, 'wasm-simd')
     .option('--relaxed-simd', 'use relaxed-SIMD fused multiply-add (the artifact then needs a host with relaxed SIMD)')
+    .option('--cpu <NAME>', 'native and c targets: the CPU to compile for (native: default this host\'s; e.g. x86-64-v3, cortex-a53, cortex-m4)')
     .option('--opt-level <N>', OPT_LEVEL_HELP, String(DEFAULT_OPT_LEVEL));
 }
 
@@ -95,6 +96,7 @@ export const parseThreads = (text: string | undefined) => (text === undefined ? 
 export function compileOptions(flags: CompileFlags): CompileOptions {
   return {
     target: parseTarget(flags.target), relaxedSimd: flags.relaxedSimd ?? false, optLevel: parseOptLevel(flags.optLevel),
+    ...(flags.cpu === undefined ? {} : { cpu: flags.cpu }),
     ...(flags.weights === undefined ? {} : { weights: parseWeights(flags.weights) }),
   };
 }

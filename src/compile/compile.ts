@@ -1,24 +1,24 @@
 // The compile pipeline: a graph with static shapes -> folded graph (constants, cancelling transposes,
-// batch-norm into convs) -> one kernel per node ->
-// static memory plan -> one WebAssembly module -> a .kiln artifact the runtime loads.
+// batch-norm into convs) -> one kernel per node, scheduled and legalized for the target ->
+// static memory plan -> the target's code (a WebAssembly module, ...) -> a .kiln artifact the runtime loads.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { manifestLayout, tensorBytes, weightsImage } from '../artifact/layout.js';
 import { halveWeights, type WeightEncoding } from '../artifact/half-weights.js';
 import { graphMacs, profiledCalls } from '../artifact/profiled-calls.js';
 import { writeArtifact } from '../artifact/write.js';
-import { InputError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { exampleShape, fmtShape, isStatic } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import { printKernel } from '../loop/print.js';
 import { checkOptLevel, DEFAULT_OPT_LEVEL, optimizeGraph } from '../passes/pipeline.js';
 import type { Feature } from '../runtime/manifest.js';
-import { PAGE_BYTES } from '../runtime/manifest.js';
 import { SYNC_ALIGN, SYNC_BYTES } from '../runtime/sync.js';
 import { alignUp } from '../passes/memory-plan.js';
-import { buildModule } from '../target/wasm/codegen.js';
-import { toWat } from '../target/wasm/wat.js';
+import type { TargetName } from '../target/target.js';
+import type { NativeBuildReport } from '../target/c/target.js';
+import { targetFor } from '../target/targets.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
@@ -26,14 +26,18 @@ import { planKernels } from './plan.js';
 import { refuseControlFlow } from './unsupported.js';
 import { stringsToHandles, type StringHandles } from './string-handles.js';
 
-export type CompileTarget = 'wasm-simd' | 'wasm';
-export const COMPILE_TARGETS: readonly CompileTarget[] = ['wasm-simd', 'wasm'];
+export type CompileTarget = TargetName;
+export { COMPILE_TARGETS } from '../target/targets.js';
 
 export interface CompileOptions {
   /** Default 'wasm-simd'. */
   readonly target?: CompileTarget;
   /** Use relaxed-SIMD instructions (fused multiply-add); the artifact then needs a host with them. */
   readonly relaxedSimd?: boolean;
+  /** native, c: the CPU to compile for (default the host's; see src/target/c/facts.ts). */
+  readonly cpu?: string;
+  /** c: the name of the model's entry function (default kiln_run). */
+  readonly entry?: string;
   /** Fuse elementwise ops into the kernels that produce their inputs (default: at opt level 2 and up). */
   readonly fuse?: boolean;
   /** KILN_DEBUG level, printed to stderr: 1 stage timings, 2 also the folded graph, 3 also each kernel's loop IR and the module as .wat. */
@@ -71,6 +75,8 @@ export interface CompileReport {
   readonly features: readonly Feature[];
   /** Milliseconds per stage. */
   readonly stages: Readonly<Record<string, number>>;
+  /** native: whether the shared object came from the build cache (no C compile). */
+  readonly nativeCached?: boolean;
 }
 
 export interface CompileResult {
@@ -119,10 +125,8 @@ export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | '
 
 /** Compiles `graph` (every input dim fixed) into a .kiln artifact. */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<CompileResult> {
-  const target = opts.target ?? 'wasm-simd';
-  if (!COMPILE_TARGETS.includes(target)) throw new InputError(`unknown target '${target}'; use one of ${COMPILE_TARGETS.join(', ')}`);
-  const simd = target === 'wasm-simd';
-  if (opts.relaxedSimd && !simd) throw new InputError('relaxed SIMD needs the wasm-simd target; drop --relaxed-simd or use --target wasm-simd');
+  const nativeReport: NativeBuildReport = {};
+  const target = targetFor(opts.target ?? 'wasm-simd', { relaxedSimd: opts.relaxedSimd, cpu: opts.cpu, nativeReport, entry: opts.entry });
   const level = opts.debugLevel ?? 0;
   const trace = (at: number, text: string) => { if (level >= at) process.stderr.write(`kiln: debug: ${text}\n`); };
   const stages: Record<string, number> = {};
@@ -138,16 +142,15 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const { graph: g, groups, dynamic, strings } = prepareGraph(graph, { ...opts, debugLevel: level }, stage);
   trace(1, `compile: fusion: ${g.nodes.length} nodes in ${groups.length} kernel groups`);
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
-  const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused, parallelMinWork: opts.parallelMinWork }, groups));
-  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
-  // the threads' sync block follows everything the plan placed
+  const lowered = stage('lower', () => lowerGraph(g, { target, trace, refused: strings.refused, parallelMinWork: opts.parallelMinWork }, groups));
+  const { plan, calls } = stage('memory plan', () => planKernels(g, lowered, target.alignment));
+  // the threads' sync block follows everything the plan placed (a target without threads leaves it unused)
   const sync = alignUp(plan.totalBytes, SYNC_ALIGN);
   const memoryBytes = sync + SYNC_BYTES;
-  const pages = Math.max(1, Math.ceil(memoryBytes / PAGE_BYTES));
-  const module = stage('codegen', () => buildModule(calls, {
-    target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages }, sync, exportKernels: opts.profile ?? false,
+  const code = stage('codegen', () => target.emit({
+    calls, plan, inputs: g.inputs, outputs: g.outputs, memoryBytes, sync, exportKernels: opts.profile ?? false,
   }));
-  const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : []), 'atomics'];
+  const features = [...code.features];
   const constants = new Map<string, Tensor>([...g.constants, ...lowered.packed]);
   const image = weightsImage(plan, constants, (_, t) => tensorBytes(t));
   const { section: weights, halves } = opts.weights === 'float16' ? halveWeights(plan, constants, image) : { section: image, halves: [] };
@@ -155,17 +158,18 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const bytes = stage('artifact', () => writeArtifact({
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values, memoryBytes),
-      threads: { sync },
+      ...(code.threads ? { threads: code.threads } : {}),
       ...(strings.values.size ? { strings: strings.strings } : {}),
       ...(halves.length ? { halves } : {}),
       ...(macs ? { macs } : {}),
       ...(opts.profile ? { profile: profiledCalls(g, calls) } : {}),
+      ...(code.native ? { native: code.native } : {}),
     },
-    wasm: module.bytes, weights,
+    wasm: code.code, weights,
   }));
   if (level >= 3) {
     for (const { kernel } of lowered.steps) trace(3, printKernel(kernel));
-    trace(3, `module:\n${await toWat(module.bytes)}`);
+    trace(3, `module:\n${await code.text()}`);
   }
   return {
     bytes,
@@ -173,16 +177,17 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
       nodes: g.nodes.length,
       groups: groups.length,
       kernels: calls.length,
-      uniqueKernels: new Set(module.kernelIndex.values()).size,
+      uniqueKernels: code.uniqueKernels,
       compileMs: performance.now() - t0,
       artifactBytes: bytes.length,
-      wasmBytes: module.bytes.length,
+      wasmBytes: code.code.length,
       weightsBytes: weights.length,
       arenaBytes: plan.arena.bytes,
       intermediateBytes: plan.intermediateBytes,
       vectorizeFallbacks: lowered.vectorizeFallbacks,
       features,
       stages,
+      ...(nativeReport.cached !== undefined ? { nativeCached: nativeReport.cached } : {}),
     },
   };
 }

@@ -1,18 +1,15 @@
-// Kernel groups -> legal loop-IR kernels: each group lowered with its root's default schedule, then the
-// loop passes a code generator needs (unroll, vectorize on SIMD targets, simplify, verify),
+// Kernel groups -> legal loop-IR kernels: each group lowered with its root's default schedule for the
+// target, then the loop passes its code generator needs (the target's legalize),
 // then unread inputs dropped and names made canonical so identical kernels share a function.
 import { KilnError, withContext } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Kernel } from '../loop/ir.js';
-import { simplifyKernel } from '../loop/simplify.js';
-import { unrollLoops } from '../loop/unroll.js';
-import { vectorizeLoops } from '../loop/vectorize.js';
-import { verifyKernel } from '../loop/verify.js';
 import { lowerGroup, type GroupNode } from '../lower/group.js';
 import type { KernelOptions } from '../lower/lower.js';
 import { lowerNode, type LoweredNode, type NodeValue } from '../lower/op.js';
 import { opDef } from '../ops/index.js';
+import type { Target } from '../target/target.js';
 import { canonicalKernel, dropUnreadInputs } from './canonical.js';
 import { groupOf, singletonGroups, type KernelGroup } from './fuse.js';
 import { CompileUnsupportedError } from './unsupported.js';
@@ -33,8 +30,11 @@ export interface LoweredGraph {
   readonly vectorizeFallbacks: number;
 }
 
-export interface LowerOptions extends KernelOptions {
-  readonly simd: boolean;
+export interface LowerOptions {
+  /** Schedules and lowering ask its facts; its legalize prepares each kernel for its code generator. */
+  readonly target: Target;
+  /** Work below which a stage stays on one thread (src/schedule/parallel.ts). */
+  readonly parallelMinWork?: number;
   /** Nodes found uncompilable before lowering, by name, with why (string-handles.ts). */
   readonly refused?: ReadonlyMap<string, string>;
   readonly trace?: (level: number, text: string) => void;
@@ -57,7 +57,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
   const value = (name: string): NodeValue => ({ name, info: g.values.get(name)!, constant: g.constants.get(name) });
   const bound = (n: Node): GroupNode => ({ op: n.op, attrs: n.attrs, inputs: n.inputs.map((v) => (v ? value(v) : undefined)), outputs: n.outputs.map(value) });
   const push = (group: KernelGroup, { kernel, packed: packing }: LoweredNode) => {
-    const legal = legalizeKernel(kernel, opts.simd, (loopVar, why) => {
+    const legal = opts.target.legalize(kernel, (loopVar, why) => {
       vectorizeFallbacks++;
       opts.trace?.(1, `kernel ${kernel.name}: loop ${loopVar} stays scalar: ${why}`);
     });
@@ -76,7 +76,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
     if (node.outputs.includes('')) return fail(node, 'an omitted output');
     try {
       const { op, attrs, inputs, outputs } = bound(node);
-      push(groupOf([node]), lowerNode(op, attrs, inputs, outputs, undefined, { parallelMinWork: opts.parallelMinWork }));
+      push(groupOf([node]), lowerNode(op, attrs, inputs, outputs, undefined, { target: opts.target, parallelMinWork: opts.parallelMinWork }));
     } catch (e) {
       if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return fail(node, e.message);
       throw withContext(e, `compiling node '${node.name}' (${node.op})`);
@@ -84,7 +84,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions, groups: readonly Kernel
   };
   for (const group of groups) {
     const fused = group.nodes.length > 1 && !group.nodes.some((n) => opts.refused?.has(n.name))
-      ? lowerFused(group, bound, { parallelMinWork: opts.parallelMinWork }) : undefined;
+      ? lowerFused(group, bound, { target: opts.target, parallelMinWork: opts.parallelMinWork }) : undefined;
     if (fused) push(group, fused);
     else group.nodes.forEach(lowerOne);
   }
@@ -101,18 +101,6 @@ function lowerFused(group: KernelGroup, bound: (n: Node) => GroupNode, opts: Ker
     if (e instanceof KilnError && e.code === 'E_UNSUPPORTED') return undefined;
     throw withContext(e, `compiling fused group '${group.name}' (${group.nodes.map((n) => n.op).join(' + ')})`);
   }
-}
-
-/**
- * The loop passes every lowered kernel goes through before code generation: unrolled loops
- * expanded, vectorized loops turned into SIMD expressions (SIMD targets), simplified, verified.
- */
-export function legalizeKernel(kernel: Kernel, simd: boolean, onScalar?: (loopVar: string, why: string) => void): Kernel {
-  let body = unrollLoops(kernel.body);
-  if (simd) body = vectorizeLoops(body, { onScalar });
-  const legal = simplifyKernel({ ...kernel, body });
-  verifyKernel(legal);
-  return legal;
 }
 
 /** The name of packed constant `t` of `name`: shared by kernels that pack it the same way. */

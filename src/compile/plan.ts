@@ -19,7 +19,8 @@ export interface KernelPlan {
 
 const scratchName = (step: string, i: number) => `${step}#scratch${i}`;
 
-export function planKernels(g: Graph, lowered: LoweredGraph): KernelPlan {
+/** The plan of `lowered`, every placement on the target's `alignment` boundary. */
+export function planKernels(g: Graph, lowered: LoweredGraph, alignment: number): KernelPlan {
   const base = graphPlanRequest(g);
   const values = new Map<string, PlanValue>(base.values);
   const tensorValue = (t: Tensor): PlanValue => ({ dtype: t.dtype, bytes: numel(t.shape) * byteWidth(t.dtype) });
@@ -43,10 +44,10 @@ export function planKernels(g: Graph, lowered: LoweredGraph): KernelPlan {
   });
   const plan = planMemory({
     ...base, values, steps, constants: new Set([...base.constants, ...lowered.packed.keys()]),
-  });
+  }, { alignment });
   const calls = lowered.steps.filter(({ group }) => !group.outputs.some((o) => plan.placements.get(o)?.viewOf !== undefined))
     .map(({ group, kernel, params }) => ({
-      group, kernel,
+      group, kernel, ops: group.nodes.map((n) => n.op),
       addresses: [...params, ...kernelScratch(kernel).map((_, k) => scratchName(group.name, k))].map((name) => plan.placements.get(name)!.offset),
     }));
   return { plan, calls };

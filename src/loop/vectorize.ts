@@ -1,7 +1,7 @@
 // Legalisation for code generators: each 'vectorized' loop of constant extent becomes explicit
 // vector code W lanes wide (ramps, broadcasts, vector loads, stores and locals), or a serial loop.
 import type { BinOp, Expr, ScalarType, Stmt, VType } from './ir.js';
-import { add, bin, broadcast, call, cast, cnst, fmtType, is64Bit, load, loop, mul, ramp, select, seq, store, un, v, vec } from './ir.js';
+import { add, bin, broadcast, call, cast, cnst, fmtType, load, loop, mul, ramp, select, seq, store, un, v, vec } from './ir.js';
 import { toLinear } from './linear.js';
 import { printExpr } from './print.js';
 import { simplifyExpr } from './simplify-expr.js';
@@ -9,14 +9,11 @@ import { simplifyStmt } from './simplify.js';
 import { countUses, forEachExpr, forEachInStmt, mapChildren, mapStmt, varsOf } from './visit.js';
 
 export interface VectorizeOptions {
-  /** Lanes of one vector of each scalar type; default 128-bit SIMD: 4 for f32/i32, 2 for f64/i64. */
-  readonly lanes?: (s: ScalarType) => number;
+  /** Lanes of one vector of each scalar type: the target's (src/target/target.ts). */
+  readonly lanes: (s: ScalarType) => number;
   /** Told about each 'vectorized' loop the pass leaves serial, and why (for KILN_DEBUG and tests). */
   readonly onScalar?: (loopVar: string, reason: string) => void;
 }
-
-/** Lanes of a 128-bit vector of `s` (a scalar type as computed: small ints widen to i32). */
-export const simd128 = (s: ScalarType) => (is64Bit(s) ? 2 : 4);
 
 /** Vectors per loop written out one after another; longer loops keep a serial loop over vectors. */
 const MAX_UNROLLED_VECTORS = 8;
@@ -39,8 +36,8 @@ interface CarriedReduction { readonly acc: string; readonly op: 'add' | 'max' | 
  * A loop it cannot vectorise soundly (non-constant extent, an `if` on the variable, memory written
  * at indices other iterations may touch, mixed lane widths, ...) turns serial and `onScalar` says why.
  */
-export function vectorizeLoops(s: Stmt, opts: VectorizeOptions = {}): Stmt {
-  const lanesOf = opts.lanes ?? simd128;
+export function vectorizeLoops(s: Stmt, opts: VectorizeOptions): Stmt {
+  const lanesOf = opts.lanes;
   const names = new Set<string>();
   forEachInStmt(s, (e) => { if (e.k === 'var') names.add(e.name); }, (st) => { if ('v' in st) names.add(st.v); });
   const fresh = (base: string): string => {

@@ -7,6 +7,7 @@ import { computeType, load, v, type Expr } from '../loop/ir.js';
 import { opDef } from '../ops/index.js';
 import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
+import { DEFAULT_FACTS } from '../target/wasm/facts.js';
 import { substitute } from './expr.js';
 import { lowerKernel, type KernelOptions } from './lower.js';
 import { asOutput, inputBinder, staticShape, type LoweredNode, type NodeValue } from './op.js';
@@ -37,7 +38,7 @@ export function lowerGroup(nodes: readonly GroupNode[], opts: KernelOptions = {}
   if (anchor.outputs.length !== 1 || last.outputs.length !== 1) return undefined;
   const out = (o: NodeValue) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) });
   const anchorShape = staticShape(anchor.outputs[0]);
-  const steps = defaultSchedule(anchor.op, opDef(anchor.op)!.fusion, anchor.inputs, [anchorShape], anchor.attrs);
+  const steps = defaultSchedule(anchor.op, opDef(anchor.op)!.fusion, anchor.inputs, [anchorShape], anchor.attrs, undefined, opts.target ?? DEFAULT_FACTS);
   const binder = inputBinder(anchor.op, steps);
   const produced = new Map<string, TeTensor>();
   // consumers run in the shape the anchor computes in (a pointwise conv: H*W as one axis)

@@ -5,7 +5,8 @@ import {
   bin, cnst, computeType, loop, seq, store, v, vec, ramp, type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
 } from '../loop/ir.js';
 import { simplifyExpr } from '../loop/simplify-expr.js';
-import { simd128 } from '../loop/vectorize.js';
+import type { TargetFacts } from '../target/target.js';
+import { DEFAULT_FACTS } from '../target/wasm/facts.js';
 import { buildNest, type AxisSpec, type LoopNest, type NestAxis } from '../schedule/nest.js';
 import { PARALLEL_MIN_WORK, parallelTemplate } from '../schedule/parallel.js';
 import { IllegalScheduleError, vectorize, type Schedule, type Step } from '../schedule/schedule.js';
@@ -18,6 +19,8 @@ import {
 
 /** How lowering shapes every stage beyond its schedule. */
 export interface KernelOptions {
+  /** The target's vector lanes and register budget (default: wasm-simd's). */
+  readonly target?: TargetFacts;
   /** Work below which a stage stays on one thread (src/schedule/parallel.ts); default PARALLEL_MIN_WORK. */
   readonly parallelMinWork?: number;
 }
@@ -30,12 +33,10 @@ export interface KernelSpec extends KernelOptions {
   readonly schedule?: Schedule;
 }
 
-/** At most this many accumulators (scalar or vector) in one register tile: wasm locals are cheap, spills are not. */
-const MAX_TILE = 64;
-
 export function lowerKernel(spec: KernelSpec): Kernel {
   const stages = stagesOf(spec);
   const steps = spec.schedule ?? [];
+  const target = spec.target ?? DEFAULT_FACTS;
   const names = new Set(stages.map((t) => t.name));
   for (const step of steps) {
     if (step.s !== 'pack' && step.stage !== undefined && !names.has(step.stage)) {
@@ -46,8 +47,8 @@ export function lowerKernel(spec: KernelSpec): Kernel {
   const minWork = spec.parallelMinWork ?? PARALLEL_MIN_WORK;
   const nests = stages.map((t) => {
     const own = steps.filter((s) => s.s !== 'pack' && (s.stage ?? main) === t.name);
-    if (own.length) return lowerStage(t, own, minWork);
-    return spec.outputs.includes(t) || isReduction(t.fn(t.axes.map((n) => v(n)))) ? lowerUnscheduled(t, minWork) : lowerStage(t, scratchSteps(t), minWork);
+    if (own.length) return lowerStage(t, own, target, minWork);
+    return spec.outputs.includes(t) || isReduction(t.fn(t.axes.map((n) => v(n)))) ? lowerUnscheduled(t, target, minWork) : lowerStage(t, scratchSteps(t, target), target, minWork);
   });
   let body = nests.length === 1 ? nests[0] : seq(...nests);
   for (const t of stages) {
@@ -110,43 +111,43 @@ function guarded(conds: readonly Expr[], body: Stmt): Stmt {
  * An unscheduled scratch stage (a conv's column copy) copies rows: its innermost axis is vectorised
  * when it holds a vector. Region stages choose their own (see lowerRegion); reductions take reductionSteps.
  */
-function scratchSteps(t: ComputeTensor): Step[] {
+function scratchSteps(t: ComputeTensor, target: TargetFacts): Step[] {
   const last = t.axes.length - 1;
-  if (t.region || last < 0 || t.shape[last] < simd128(computeType(t.elem))) return [];
+  if (t.region || last < 0 || t.shape[last] < target.lanes(computeType(t.elem))) return [];
   return [vectorize(t.axes[last])];
 }
 
 /** Steps read off the stage's access pattern (stage-steps.ts); scalar where they do not apply. */
-function lowerUnscheduled(t: ComputeTensor, minWork: number): Stmt {
+function lowerUnscheduled(t: ComputeTensor, target: TargetFacts, minWork: number): Stmt {
   const body = t.fn(t.axes.map((n) => v(n)));
-  const steps = t.region ? [] : isReduction(body) ? reductionSteps(t, body) : rowSteps(t, body);
+  const steps = t.region ? [] : isReduction(body) ? reductionSteps(t, body, target) : rowSteps(t, body, target);
   try {
-    return lowerStage(t, steps, minWork);
+    return lowerStage(t, steps, target, minWork);
   } catch (e) {
     if (!(e instanceof IllegalScheduleError) || !steps.length) throw e;
-    return lowerStage(t, [], minWork);
+    return lowerStage(t, [], target, minWork);
   }
 }
 
-function lowerStage(t: ComputeTensor, steps: readonly Step[], minWork: number): Stmt {
-  return t.region ? lowerRegion(t, t.region, steps, minWork) : lowerBox(t, t.shape, [], steps, minWork);
+function lowerStage(t: ComputeTensor, steps: readonly Step[], target: TargetFacts, minWork: number): Stmt {
+  return t.region ? lowerRegion(t, t.region, steps, target, minWork) : lowerBox(t, t.shape, [], steps, target, minWork);
 }
 
 /**
  * A tensor defined on a box: one vector loop fills the buffer, then the box's nest writes its part.
  * Unscheduled, the box's innermost axis is vectorised (the pads of convs and pools are copies).
  */
-function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[], minWork: number): Stmt {
+function lowerRegion(t: ComputeTensor, region: Region, steps: readonly Step[], target: TargetFacts, minWork: number): Stmt {
   const name = `${t.name}_fill`.replace(/[^A-Za-z0-9_]/g, '_');
   const s = vec(computeType(t.elem), 1);
   const fill = loop(name, t.buffer.size, store(t.buffer, v(name), cnst(region.fill, s)), 'vectorized');
   const last = t.axes.length - 1;
-  const own = steps.length || region.shape[last] < simd128(s.scalar) ? steps : [vectorize(t.axes[last])];
-  return seq(fill, lowerBox(t, region.shape, region.begin, own, minWork));
+  const own = steps.length || region.shape[last] < target.lanes(s.scalar) ? steps : [vectorize(t.axes[last])];
+  return seq(fill, lowerBox(t, region.shape, region.begin, own, target, minWork));
 }
 
 /** The nest over `extents` (the whole tensor, or a box of it at `begin`). */
-function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly number[], steps: readonly Step[],
+function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly number[], steps: readonly Step[], target: TargetFacts,
   minWork: number): Stmt {
   const spatial = t.axes.map((name, d) => ({ name, extent: extents[d] }));
   const probe = t.fn(t.axes.map((n) => v(n)));
@@ -162,7 +163,7 @@ function lowerBox(t: ComputeTensor, extents: readonly number[], begin: readonly 
   // built again over the loop variables, so the epilogue's reads (bias, residual) follow the tile
   const body = t.fn(idx);
   const element = isReduction(body)
-    ? lowerReduction(t, body, nest, flat, tile, inner.filter((a) => a.reduce), reduceGuards)
+    ? lowerReduction(t, body, nest, flat, tile, inner.filter((a) => a.reduce), reduceGuards, target)
     : storeShared(t, flat, body);
   return wrapLoops(outer, guarded(outerGuards, element));
 }
@@ -224,8 +225,8 @@ interface Accumulator {
   readonly at: ReadonlyMap<string, Expr>;
 }
 
-function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: ScalarType): Accumulator[] {
-  const lanes = simd128(s);
+function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: ScalarType, target: TargetFacts): Accumulator[] {
+  const lanes = target.lanes(s);
   tile.forEach((a, i) => {
     const fail = (why: string) => { throw new IllegalScheduleError(`register tile ${a.name} of ${t.name}`, why); };
     if (a.kind !== 'unrolled' && a.kind !== 'vectorized') fail('a spatial axis inside the reduction must be unrolled or vectorised (its accumulators live in registers)');
@@ -233,15 +234,17 @@ function tileAccumulators(t: ComputeTensor, tile: readonly NestAxis[], s: Scalar
     if (a.kind === 'vectorized' && a.extent % lanes !== 0) fail(`a vectorised tile axis needs an extent that is a multiple of ${lanes} lanes`);
   });
   let combos: Map<string, Expr>[] = [new Map()];
+  // a target without vectors (one lane) holds a vectorised tile axis as scalars, like an unrolled one
   for (const a of tile) {
-    const vectorized = a.kind === 'vectorized';
+    const vectorized = a.kind === 'vectorized' && lanes > 1;
     const count = vectorized ? a.extent / lanes : a.extent;
     combos = combos.flatMap((m) => Array.from({ length: count }, (_, k) =>
       new Map([...m, [a.varName, vectorized ? ramp(cnst(k * lanes), 1, lanes) : cnst(k)]])));
   }
-  if (combos.length > MAX_TILE) throw new IllegalScheduleError(`register tile of ${t.name}`, `${combos.length} accumulators exceed ${MAX_TILE}`);
-  const vectorized = tile.some((a) => a.kind === 'vectorized');
-  const type = vectorized ? vec(s, lanes) : vec(s, 1);
+  if (combos.length > target.accumulators) {
+    throw new IllegalScheduleError(`register tile of ${t.name}`, `${combos.length} accumulators exceed the target's ${target.accumulators}`);
+  }
+  const type = tile.some((a) => a.kind === 'vectorized') ? vec(s, lanes) : vec(s, 1);
   return combos.map((at, j) => ({ name: `${t.name}_acc${j}`.replace(/[^A-Za-z0-9_]/g, '_'), type, at }));
 }
 
@@ -260,11 +263,11 @@ function checkVectorReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, ti
 }
 
 function lowerReduction(t: ComputeTensor, r: Reduction, nest: LoopNest, flat: Expr,
-  tile: readonly NestAxis[], reduceAxes: readonly NestAxis[], reduceGuards: readonly Expr[]): Stmt {
+  tile: readonly NestAxis[], reduceAxes: readonly NestAxis[], reduceGuards: readonly Expr[], target: TargetFacts): Stmt {
   const value = r.body(r.axes.map((a) => nest.values.get(a.name)!));
   const s = value.type.scalar;
   checkVectorReduction(t, r, nest, tile);
-  const accs = tileAccumulators(t, tile, s);
+  const accs = tileAccumulators(t, tile, s, target);
   const specialise = (e: Expr, acc: Accumulator): Expr => {
     try {
       return substitute(e, new Map([...acc.at, [acc.name, v(acc.name, acc.type)]]));

@@ -9,6 +9,7 @@ import { directKernel } from '../ops/direct-kernel.js';
 import { opDef } from '../ops/index.js';
 import { resolveAttrs } from '../ops/op.js';
 import { defaultSchedule } from '../schedule/defaults.js';
+import { DEFAULT_FACTS } from '../target/wasm/facts.js';
 import { packConstant } from '../schedule/pack.js';
 import { IllegalScheduleError, type Schedule } from '../schedule/schedule.js';
 import { lowerKernel, type KernelOptions } from './lower.js';
@@ -32,7 +33,10 @@ export const staticShape = (v: NodeValue): number[] => {
   return [...v.info.shape];
 };
 
-/** Lowers node `op` with inputs (undefined for omitted optional ones) and outputs; the default schedule unless given. */
+/**
+ * Lowers node `op` with inputs (undefined for omitted optional ones) and outputs for `target`; the
+ * default schedule unless given.
+ */
 export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue | undefined)[], outputs: readonly NodeValue[],
   schedule?: Schedule, opts: KernelOptions = {}): LoweredNode {
   const def = opDef(op);
@@ -40,7 +44,7 @@ export function lowerNode(op: string, attrs: Attrs, inputs: readonly (NodeValue 
   if (direct) return { kernel: direct, packed: new Map() };
   if (!def?.compute) throw new UnsupportedError(`${op} has no compute definition yet, so it cannot be compiled`);
   const outs = outputs.map((o) => ({ name: o.name, shape: staticShape(o), elem: elemOf(o.info.dtype) }));
-  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs, outs.map((o) => o.name));
+  const steps = schedule ?? defaultSchedule(op, def.fusion, inputs, outs.map((o) => o.shape), attrs, outs.map((o) => o.name), opts.target ?? DEFAULT_FACTS);
   const binder = inputBinder(op, steps);
   const bound = inputs.map((input) => input && binder.bind(input));
   binder.checkPacks();

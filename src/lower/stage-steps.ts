@@ -2,7 +2,7 @@
 // movement op's copy), read off its access pattern: vector lanes along whichever axis is contiguous.
 import { v, type Expr } from '../loop/ir.js';
 import { toLinear } from '../loop/linear.js';
-import { simd128 } from '../loop/vectorize.js';
+import type { TargetFacts } from '../target/target.js';
 import { reductionTemplate } from '../schedule/reduction.js';
 import { vectorize, type Step } from '../schedule/schedule.js';
 import { loadIndicesOf, varsOf } from './expr.js';
@@ -30,11 +30,11 @@ function contiguousIn(value: Expr, name: string): boolean {
  * NCHW pixels) is vectorised into lane partials summed after the loop; else a contiguous output
  * axis (reducing over outer axes) becomes a register tile of vectors inside the reduction.
  */
-export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
+export function reductionSteps(t: ComputeTensor, r: Reduction, target: TargetFacts): Step[] {
   const value = r.body(r.axes.map((a) => v(a.name)));
   const inner = r.axes[r.axes.length - 1], last = t.axes[t.axes.length - 1];
   const problem = {
-    stage: t.name, axes: t.axes, shape: t.shape, reduce: r.axes, lanes: simd128(value.type.scalar), prod: r.kind === 'prod',
+    stage: t.name, axes: t.axes, shape: t.shape, reduce: r.axes, lanes: target.lanes(value.type.scalar), prod: r.kind === 'prod',
     reduceContiguous: inner !== undefined && contiguousIn(value, inner.name),
     outputContiguous: last !== undefined && contiguousIn(value, last),
   };
@@ -46,8 +46,8 @@ export function reductionSteps(t: ComputeTensor, r: Reduction): Step[] {
  * stride 0 or 1 (Softmax's and the norms' last stage, a Concat or Slice copying whole rows); an
  * index through floordiv or a stride is left scalar.
  */
-export function rowSteps(t: ComputeTensor, value: Expr): Step[] {
+export function rowSteps(t: ComputeTensor, value: Expr, target: TargetFacts): Step[] {
   const last = t.axes.length - 1;
-  if (last < 0 || t.shape[last] < simd128(value.type.scalar) || !contiguousIn(value, t.axes[last])) return [];
+  if (last < 0 || t.shape[last] < target.lanes(value.type.scalar) || !contiguousIn(value, t.axes[last])) return [];
   return [vectorize(t.axes[last], t.name)];
 }

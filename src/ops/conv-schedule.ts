@@ -11,7 +11,7 @@ import { slidingWindow, type Window, type WindowAttrs } from './nn-window.js';
  * row-flat source flattens only when it is a buffer (convCompute): the input itself (`inputIsSource`),
  * or its padded copy; ConvInteger's zero-point-shifted input is neither until padded.
  */
-export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowAttrs & { readonly group: number; readonly kernel_shape?: readonly number[] }>,
+export function convSchedule({ attrs, inputs, outputs, target }: ScheduleContext<WindowAttrs & { readonly group: number; readonly kernel_shape?: readonly number[] }>,
   inputIsSource = true): Schedule {
   const out = outputs[0];
   if (out.length !== 4) return [];
@@ -24,7 +24,7 @@ export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowA
   // a copied source holds each input element once per tap it feeds
   const copies = source === 'patches' ? (w[2] * w[3]) / (sh * sw) : source === 'columns' ? w[3] / sw : 1;
   const p = {
-    o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / attrs.group,
+    lanes: target.lanes('f32'), l2Bytes: target.cache.l2Bytes, o: out[1], ow: flat ? out[2] * out[3] : out[3], weight: inputs[1]!.name, perGroup: out[1] / attrs.group,
     rows: flat ? 1 : out[2], sourceElems: x[1] * x[2] * x[3] * copies, weightElems: w[0] * w[1] * w[2] * w[3],
   };
   // weights fed at run time cannot be packed at compile time
@@ -38,15 +38,16 @@ export function convSchedule({ attrs, inputs, outputs }: ScheduleContext<WindowA
  * phase's sub-kernel weights are the broadcast scalars and its stores stride the output row.
  * `win` is the transpose's window over a 4-D output.
  */
-export function convTransposeSchedule({ inputs, outputs }: ScheduleContext<unknown>, win: Window): Schedule {
+export function convTransposeSchedule({ inputs, outputs, target }: ScheduleContext<unknown>, win: Window): Schedule {
   const out = outputs[0];
+  const facts = { lanes: target.lanes('f32'), l2Bytes: target.cache.l2Bytes };
   const w = inputs[1]!.info.shape as number[];
   if (!isPhasedTranspose(win)) {
-    const p = { o: out[1], ow: out[3], weight: inputs[1]!.name, perGroup: w[1] };
+    const p = { ...facts, o: out[1], ow: out[3], weight: inputs[1]!.name, perGroup: w[1] };
     return convTemplate.schedule(p, { ...convTemplate.defaults(p), packW: 0 });
   }
   const qw = out[3] / win.strides[1];
-  const { ot, wt } = convTemplate.defaults({ o: out[1], ow: qw, weight: inputs[1]!.name, perGroup: w[1] });
+  const { ot, wt } = convTemplate.defaults({ ...facts, o: out[1], ow: qw, weight: inputs[1]!.name, perGroup: w[1] });
   // unrolled phases make each phase's tap offsets constants the simplifier folds
   const phases = [unroll('ph'), unroll('pw')];
   if (wt === 0) return [split('o', ot), reorder(['n', 'o.o', 'oh', 'ph', 'pw', 'ow', 'c', 'kh', 'kw', 'o.i']), unroll('o.i'), ...phases];

@@ -5,6 +5,7 @@ import { normAxis } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import type { InferContext } from './op.js';
 import type { Emitter } from '../ir/emitter.js';
+import type { TargetFacts } from '../target/target.js';
 
 /** What a node's `schedule` facet sees: resolved attrs, inputs by name with static types, output shapes. */
 export interface ScheduleContext<A> {
@@ -15,6 +16,8 @@ export interface ScheduleContext<A> {
   readonly outputs: readonly (readonly number[])[];
   /** The outputs' value names where known: a compute names its inner stages after them (`${name}_acc`). */
   readonly outputNames?: readonly string[];
+  /** What the code generator offers: vector lanes, caches (src/target/target.ts). */
+  readonly target: TargetFacts;
 }
 
 /** What the `expand` facet sees: the node, its input types, and the emitter its canonical form goes to. */

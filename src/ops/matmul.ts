@@ -6,6 +6,7 @@ import type { ValueInfo } from '../ir/graph.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel, type Dim } from '../ir/shape.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Schedule } from '../schedule/schedule.js';
+import type { TargetFacts } from '../target/target.js';
 import { matmulTemplate, type MatmulProblem } from '../schedule/templates.js';
 import type { ScheduleContext } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
@@ -50,13 +51,17 @@ function matmul(a: Tensor, b: Tensor): Tensor {
   return outputTensor(a.dtype, out as number[], data);
 }
 
-const matmulSchedule = (p: MatmulProblem) => matmulTemplate.schedule(p, matmulTemplate.defaults(p));
+/** The matmul template's default for `shape` in the target's vectors. */
+function matmulSchedule(shape: Omit<MatmulProblem, 'lanes'>, target: TargetFacts): Schedule {
+  const p = { ...shape, lanes: target.lanes('f32') };
+  return matmulTemplate.schedule(p, matmulTemplate.defaults(p));
+}
 
 /** The matmul tile for a product of inputs 0 and 1 (MatMul, and MatMulInteger's zero-point-shifted operands). */
-export function matmulOperandsSchedule({ inputs, outputs: [out] }: ScheduleContext<unknown>): Schedule {
+export function matmulOperandsSchedule({ inputs, outputs: [out], target }: ScheduleContext<unknown>): Schedule {
   const [a, b] = [inputs[0]!.info.shape, inputs[1]!.info.shape];
   if (out.length < 2 || a.length < 2 || b.length < 2) return [];
-  return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number });
+  return matmulSchedule({ batch: out.length - 2, m: out[out.length - 2], n: out[out.length - 1], k: a[a.length - 1] as number }, target);
 }
 
 export const matmulOps = {
@@ -114,10 +119,10 @@ export const matmulOps = {
       return [outputTensor(a!.dtype, [m, n], data)];
     },
     compute: gemmCompute,
-    schedule: ({ inputs, outputs: [out] }) => {
+    schedule: ({ inputs, outputs: [out], target }) => {
       // K is B's dim that is not N (either, when B is square)
       const b = inputs[1]!.info.shape as number[];
-      return matmulSchedule({ batch: 0, m: out[0], n: out[1], k: b[0] === out[1] ? b[1] : b[0] });
+      return matmulSchedule({ batch: 0, m: out[0], n: out[1], k: b[0] === out[1] ? b[1] : b[0] }, target);
     },
     channelWeights: ({ attrs }) => ({
       outputAxis: -1, weight: 1, weightAxis: attrs.transB ? 0 : 1, bias: { input: 2, scale: attrs.beta, unitScale: { beta: 1 } },
@@ -143,9 +148,9 @@ export const matmulOps = {
     },
     run: ({ attrs, inputs }) => [runEinsum(attrs.equation, inputs as Tensor[], inputs[0]!.dtype)],
     compute: einsumCompute,
-    schedule: ({ attrs, inputs }) => {
+    schedule: ({ attrs, inputs, target }) => {
       const p = einsumAsMatmul(planEinsum(attrs.equation, inputs.map((i) => i!.info.shape)));
-      return p ? matmulSchedule(p) : [];
+      return p ? matmulSchedule(p, target) : [];
     },
   }),
 } satisfies OpTable;

@@ -146,9 +146,9 @@ function inferGlobalPool(op: string, kind: PoolKind) {
 }
 
 /** The pool tile along the output row; MaxPool's Indices output leaves it scalar. */
-function windowPoolSchedule({ outputs }: ScheduleContext<unknown>): Schedule {
+function windowPoolSchedule({ outputs, target }: ScheduleContext<unknown>): Schedule {
   if (outputs[0].length < 3) return [];
-  const p = { spatial: outputs[0].slice(2), indices: outputs.length > 1 };
+  const p = { spatial: outputs[0].slice(2), indices: outputs.length > 1, lanes: target.lanes('f32') };
   return poolTemplate.schedule(p, poolTemplate.defaults(p));
 }
 

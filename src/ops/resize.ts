@@ -6,7 +6,6 @@ import { castNumber, type DType, type NumericData } from '../ir/dtype.js';
 import { normAxis, type Dim } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { reorder, vectorize, type Schedule } from '../schedule/schedule.js';
-import { LANES } from '../schedule/templates.js';
 import { mappedCopy } from './data-util.js';
 import { LAYOUT, KEEP, replaceInput, type InputRole, type LayoutMove, type PermuteContext, type ScheduleContext } from './facets.js';
 import { nearestRepeats, repeatAxes, resizeCompute } from './resize-compute.js';
@@ -263,13 +262,13 @@ function resize(x: Tensor, attrs: ResizeAttrs, roi: Tensor | undefined, scalesT:
  * A nearest Resize that repeats elements copies the input's rows with vector loads: the last axis'
  * repeat loop moves outside its input loop, which is vectorised (the stores stride by the factor).
  */
-function resizeSchedule({ attrs, inputs }: ScheduleContext<ResizeAttrs>): Schedule {
+function resizeSchedule({ attrs, inputs, target }: ScheduleContext<ResizeAttrs>): Schedule {
   const x = inputs[0]!.info.shape as number[];
   // the compute refuses run-time scales, sizes and roi
   if (inputs.slice(1).some((i) => i && !i.constant)) return [];
   const repeats = nearestRepeats(x, attrs, inputs.map((i) => i?.constant));
   const last = x.length - 1;
-  if (!repeats || x[last] < LANES) return [];
+  if (!repeats || x[last] < target.lanes('f32')) return [];
   const names = repeatAxes(repeats);
   const inner = repeats[last] > 1 ? [`f${last}`, `i${last}`] : [`i${last}`];
   return [reorder([...names.filter((n) => !inner.includes(n)), ...inner]), vectorize(`i${last}`)];

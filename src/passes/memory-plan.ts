@@ -20,7 +20,7 @@ import { fmtShape, isStatic, numel } from '../ir/shape.js';
 import { opDef } from '../ops/index.js';
 import { isElementwiseKind, resolveAttrs } from '../ops/op.js';
 
-/** Every placement starts on this boundary: one SIMD128 vector. */
+/** The boundary placements start on unless the target names its own (one 128-bit vector). */
 export const MEMORY_ALIGNMENT = 16;
 
 /** One unit of execution: a node, or a fused group of nodes the caller lowers to one kernel. */
@@ -61,13 +61,15 @@ export interface PlanOptions {
   readonly inPlace?: boolean;
   /** First usable address (memory below it belongs to the code generator); default 0. */
   readonly base?: number;
+  /** Byte boundary every placement starts on: the target's (src/target/target.ts); default MEMORY_ALIGNMENT. */
+  readonly alignment?: number;
 }
 
 export type Region = 'weights' | 'io' | 'arena';
 
 export interface Placement {
   readonly region: Region;
-  /** Absolute byte address, a multiple of MEMORY_ALIGNMENT. */
+  /** Absolute byte address, a multiple of the plan's alignment. */
   readonly offset: number;
   /** Unpadded size. */
   readonly bytes: number;
@@ -114,17 +116,18 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
   const whole = (name: string, region: Region, offset: number): Placement =>
     ({ region, offset, bytes: info(name).bytes, dtype: info(name).dtype, firstStep: 0, lastStep });
   const placements = new Map<string, Placement>();
+  const align = (n: number) => alignUp(n, opts.alignment ?? MEMORY_ALIGNMENT);
 
   // weights, in order of first use so a kernel's constants sit together
   const usedConstants = new Set<string>();
   for (const s of req.steps) for (const r of s.reads) if (req.constants.has(r)) usedConstants.add(r);
   for (const o of req.outputs) if (req.constants.has(o)) usedConstants.add(o);
-  const base = alignUp(opts.base ?? 0);
-  const weights = stack(base, [...usedConstants], (n) => info(n).bytes);
+  const base = align(opts.base ?? 0);
+  const weights = stack(base, [...usedConstants], (n) => info(n).bytes, align);
   for (const [n, off] of weights.offsets) placements.set(n, whole(n, 'weights', off));
 
   const ioNames = [...new Set([...req.inputs, ...req.outputs])].filter((n) => !req.constants.has(n));
-  const io = stack(weights.end, ioNames, (n) => info(n).bytes);
+  const io = stack(weights.end, ioNames, (n) => info(n).bytes, align);
   for (const [n, off] of io.offsets) placements.set(n, whole(n, 'io', off));
 
   const views = viewSources(req, info);
@@ -133,7 +136,7 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
     if (p) placements.set(view, { ...p, bytes: info(view).bytes, dtype: info(view).dtype, viewOf: source });
   }
   const lifetimes = arenaLifetimes(req, placements);
-  const blocks = inPlaceBlocks(req, lifetimes, views, info, opts.inPlace ?? true);
+  const blocks = inPlaceBlocks(req, lifetimes, views, info, opts.inPlace ?? true, align);
   const arenaSize = placeBlocks(blocks);
   const arenaBase = io.end;
   for (const b of blocks) {
@@ -147,7 +150,7 @@ export function planMemory(req: PlanRequest, opts: PlanOptions = {}): MemoryPlan
     }
   }
   let intermediateBytes = 0;
-  for (const [name, life] of lifetimes) if (!life.viewOf) intermediateBytes += alignUp(info(name).bytes);
+  for (const [name, life] of lifetimes) if (!life.viewOf) intermediateBytes += align(info(name).bytes);
   return {
     placements,
     weights: { offset: base, bytes: weights.end - base },
@@ -212,10 +215,10 @@ function viewSources(req: PlanRequest, info: (n: string) => PlanValue): Map<stri
 }
 
 /** Consecutive aligned slots from `start`. */
-function stack(start: number, names: readonly string[], bytes: (n: string) => number) {
+function stack(start: number, names: readonly string[], bytes: (n: string) => number, align: (n: number) => number) {
   const offsets = new Map<string, number>();
   let end = start;
-  for (const n of names) { offsets.set(n, end); end = alignUp(end + bytes(n)); }
+  for (const n of names) { offsets.set(n, end); end = align(end + bytes(n)); }
   return { offsets, end };
 }
 
@@ -261,7 +264,7 @@ interface Block {
  * chains onto an input whose block (the input and every view of it) dies there.
  */
 function inPlaceBlocks(req: PlanRequest, life: Map<string, Lifetime>, views: ReadonlyMap<string, string>,
-  info: (n: string) => PlanValue, inPlace: boolean): Block[] {
+  info: (n: string) => PlanValue, inPlace: boolean, align: (n: number) => number): Block[] {
   const blockOf = new Map<string, Block>();
   const join = (b: Block, w: string) => {
     b.members.push(w);
@@ -289,7 +292,7 @@ function inPlaceBlocks(req: PlanRequest, life: Map<string, Lifetime>, views: Rea
         life.get(w)!.inPlaceOf = donor;
       } else {
         const l = life.get(w)!;
-        blockOf.set(w, { members: [w], first: l.first, last: l.last, size: alignUp(wi.bytes), offset: 0 });
+        blockOf.set(w, { members: [w], first: l.first, last: l.last, size: align(wi.bytes), offset: 0 });
       }
     }
   });

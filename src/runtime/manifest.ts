@@ -71,6 +71,11 @@ export interface Manifest {
   readonly macs?: number;
   /** A profiling build's kernel calls, in run order (`kiln compile --profile`; profile.ts times them). */
   readonly profile?: readonly ProfiledCall[];
+  /**
+   * Present when the code section holds native code (a shared object from `--target native`)
+   * rather than a WebAssembly module: what a host needs to run it. Only kiln/runtime/native loads these.
+   */
+  readonly native?: NativeCode;
 }
 
 /** One kernel call of the entry: the module export that runs it, its arguments, and what it computes. */
@@ -83,6 +88,15 @@ export interface ProfiledCall {
   readonly node: string;
   /** Multiply-accumulates of one call (0 where an op has none). */
   readonly macs: number;
+}
+
+export interface NativeCode {
+  /** The OS and architecture it was built for, as Node's process.platform and process.arch name them. */
+  readonly os: string;
+  readonly arch: string;
+  /** The CPU it was compiled for (`--cpu`), and the CPU flags (as /proc/cpuinfo names them) it needs. */
+  readonly cpu: string;
+  readonly cpuFeatures: readonly string[];
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -205,5 +219,14 @@ export function validateManifest(json: unknown): Manifest {
     ...(o.macs === undefined ? {} : { macs: natural(o.macs, 'macs') }),
     ...(o.halves === undefined ? {} : { halves: halfRuns(array(o, 'halves', 'halves'), weights) }),
     ...(o.profile === undefined ? {} : { profile: profiledCalls(array(o, 'profile', 'profile'), bytes) }),
+    ...(o.native === undefined ? {} : { native: nativeCode(object(o.native, 'native')) }),
   };
+}
+
+function nativeCode(n: Json): NativeCode {
+  const cpuFeatures = array(n, 'cpuFeatures', 'native.cpuFeatures').map((f, i) => {
+    if (typeof f !== 'string' || !f) throw bad(`native.cpuFeatures[${i}]`, 'a nonempty string', f);
+    return f;
+  });
+  return { os: string(n, 'os', 'native.os'), arch: string(n, 'arch', 'native.arch'), cpu: string(n, 'cpu', 'native.cpu'), cpuFeatures };
 }

@@ -75,7 +75,7 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
-  private constructor(readonly manifest: Manifest, private memory: WebAssembly.Memory | undefined,
+  private constructor(readonly manifest: Manifest, private memory: { readonly buffer: ArrayBufferLike } | undefined,
     private readonly entry: Entry, private team: ThreadTeam | undefined, private readonly interruptible: boolean) {
     const info = ({ name, dtype, shape }: TensorSlot): TensorInfo => Object.freeze({ name, dtype, shape: Object.freeze([...shape]) });
     this.inputs = Object.freeze(manifest.inputs.map(info));
@@ -90,6 +90,10 @@ export class Session {
   static async create(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<Session> {
     const art = parseArtifact(bytes);
     const { manifest: m } = art;
+    if (m.native) {
+      throw new KilnRuntimeError('E_FEATURE', `this artifact holds native code for ${m.native.os}-${m.native.arch} (kiln compile --target native), which this loader does not run; ` +
+        `load it with loadNative(), exported by kiln/runtime/native (Node only), or recompile with --target wasm-simd`);
+    }
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
@@ -107,6 +111,14 @@ export class Session {
     const { module, entry } = await instantiate(wasm, m, memory);
     const team = shared ? await ThreadTeam.create(module, memory, m.threads!.sync, threads, !opts.interruptible && canBlock()) : undefined;
     return new Session(m, memory, entry, team, opts.interruptible === true);
+  }
+
+  /**
+   * A session over memory another loader set up (kiln/runtime/native): `entry` runs the model on
+   * `memory.buffer`, laid out as the manifest says, with the weights in place.
+   */
+  static over(manifest: Manifest, memory: { readonly buffer: ArrayBufferLike }, entry: () => void): Session {
+    return new Session(manifest, memory, () => entry(), undefined, false);
   }
 
   /**

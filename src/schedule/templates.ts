@@ -4,10 +4,13 @@
 import { dividing, type ScheduleTemplate } from './knobs.js';
 import { pack, reorder, split, unroll, vectorize, type Step } from './schedule.js';
 
-/** f32 lanes of a 128-bit vector. */
-export const LANES = 4;
+/** Every template's problem names the target's f32 vector lanes: tiles come in vectors. */
+export interface VectorProblem {
+  /** f32 lanes of one vector of the target (src/target/target.ts). */
+  readonly lanes: number;
+}
 
-export interface ElementwiseProblem { readonly shape: readonly number[] }
+export interface ElementwiseProblem extends VectorProblem { readonly shape: readonly number[] }
 
 /**
  * Elementwise ops: mark the innermost axis vectorised when it holds at least one vector; the
@@ -15,24 +18,24 @@ export interface ElementwiseProblem { readonly shape: readonly number[] }
  */
 export const elementwiseTemplate: ScheduleTemplate<ElementwiseProblem, 'vector'> = {
   family: 'elementwise',
-  space: ({ shape }) => ({ vector: shape.length && shape[shape.length - 1] >= LANES ? [1, 0] : [0] }),
+  space: ({ shape, lanes }) => ({ vector: shape.length && shape[shape.length - 1] >= lanes ? [1, 0] : [0] }),
   defaults: (p) => ({ vector: elementwiseTemplate.space(p).vector[0] }),
   schedule: ({ shape }, { vector }) => (vector ? [vectorize(`i${shape.length - 1}`)] : []),
 };
 
-export interface MatmulProblem { readonly batch: number; readonly m: number; readonly n: number; readonly k: number }
+export interface MatmulProblem extends VectorProblem { readonly batch: number; readonly m: number; readonly n: number; readonly k: number }
 
 /**
- * Register tile mr x nr: mr rows unrolled, nr columns as nr/4 vectors, the k loop outside them,
- * so each step of k loads nr/4 vectors of B, broadcasts mr scalars of A and does mr*nr/4 vector
+ * Register tile mr x nr: mr rows unrolled, nr columns as nr/L vectors (L lanes), the k loop outside
+ * them, so each step of k loads nr/L vectors of B, broadcasts mr scalars of A and does mr*nr/L vector
  * multiply-adds (XNNPACK's f32 GEMM microkernels use 4x8 on wasm SIMD: 8 accumulators, 2 loads of B
  * and 4 broadcasts per k, leaving registers for the operands).
  */
 export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'> = {
   family: 'matmul',
-  space: ({ m, n, k }) => ({
+  space: ({ m, n, k, lanes }) => ({
     mr: dividing(m, [4, 2, 1, 6, 8]),
-    nr: dividing(n, [8, 4, 16], [0]),
+    nr: dividing(n, [2 * lanes, lanes, 4 * lanes], [0]),
     ku: dividing(k, [1, 2, 4]),
   }),
   defaults: (p) => {
@@ -51,7 +54,9 @@ export const matmulTemplate: ScheduleTemplate<MatmulProblem, 'mr' | 'nr' | 'ku'>
   },
 };
 
-export interface ConvProblem {
+export interface ConvProblem extends VectorProblem {
+  /** Bytes of the target's per-core L2 (src/target/target.ts). */
+  readonly l2Bytes: number;
   readonly o: number;
   /** Output columns the vector tile runs along: OW, or OH*OW for a conv whose rows flatten (see convSource). */
   readonly ow: number;
@@ -64,19 +69,20 @@ export interface ConvProblem {
   readonly weightElems?: number;
 }
 
-/** Elements (f32) that stay in a core's L2 between reuses: half of a 1 MB L2. */
-const L2_ELEMS = 128 * 1024;
+/** Elements (f32) that stay in a core's L2 between reuses: half of it, the rest for everything else. */
+const l2Elems = (l2Bytes: number) => l2Bytes / 2 / 4;
 
 /**
  * Whether the output-channel blocks loop inside the pixel tiles: each tile's input rows are then read
  * from cache by every block and the weights stream once per tile; otherwise the weights stay cached
  * and the source streams once per block. Picks the order that moves fewer elements past L2.
  */
-function blocksInside({ o, ow, perGroup = o, rows, sourceElems, weightElems }: ConvProblem, ot: number, wt: number): number {
+function blocksInside({ o, ow, perGroup = o, rows, sourceElems, weightElems, l2Bytes }: ConvProblem, ot: number, wt: number): number {
   if (perGroup < 4 || rows === undefined || sourceElems === undefined || weightElems === undefined) return 0;
   const tiles = rows * (wt ? Math.ceil(ow / wt) : ow);
-  const blocksOutside = sourceElems > L2_ELEMS ? (o / ot) * sourceElems : sourceElems;
-  const inside = weightElems > L2_ELEMS ? tiles * weightElems : weightElems;
+  const cached = l2Elems(l2Bytes);
+  const blocksOutside = sourceElems > cached ? (o / ot) * sourceElems : sourceElems;
+  const inside = weightElems > cached ? tiles * weightElems : weightElems;
   return inside < blocksOutside ? 1 : 0;
 }
 
@@ -94,14 +100,16 @@ const tileCost = (ow: number, wt: number) => Math.ceil(ow / wt) * (wt + 4);
  */
 export const convTemplate: ScheduleTemplate<ConvProblem, 'ot' | 'wt' | 'packW' | 'blocksInside'> = {
   family: 'conv',
-  space: ({ o, ow }) => ({ ot: dividing(o, [4, 2, 8, 1]), wt: [...[8, 4, 16].filter((w) => ow >= w), 0], packW: [1, 0], blocksInside: [0, 1] }),
+  space: ({ o, ow, lanes }) => ({
+    ot: dividing(o, [4, 2, 8, 1]), wt: [...[2 * lanes, lanes, 4 * lanes].filter((w) => ow >= w), 0], packW: [1, 0], blocksInside: [0, 1],
+  }),
   defaults: (p) => {
     const s = convTemplate.space(p);
-    const widths = s.wt.filter((w) => w === 8 || w === 4);
+    const widths = s.wt.filter((w) => w === 2 * p.lanes || w === p.lanes);
     const wt = widths.length ? widths.reduce((best, w) => (tileCost(p.ow, w) < tileCost(p.ow, best) ? w : best)) : 0;
     // channels that share no input row (depthwise) each load their own vectors: a tile of 4 accumulators
-    // (2 channels x 8 columns, or 4 x 4) keeps enough multiply-adds in flight without spilling
-    const own = (p.perGroup ?? p.o) < 4 && wt > 0 ? s.ot.find((t) => t * wt === 16) : undefined;
+    // (2 channels x 2 vectors, or 4 x 1) keeps enough multiply-adds in flight without spilling
+    const own = (p.perGroup ?? p.o) < 4 && wt > 0 ? s.ot.find((t) => t * wt === 4 * p.lanes) : undefined;
     const ot = own ?? s.ot[0];
     return { ot, wt, packW: 1, blocksInside: blocksInside(p, ot, wt) };
   },

@@ -25,7 +25,7 @@ function freezable(t: Tensor): boolean {
 }
 
 /** `g` with the named inputs replaced by constants holding `set`'s values for them (kiln's --freeze). */
-function freezeSet(g: Graph, set: TensorDataSet, frozen: ReadonlySet<string>): Graph {
+export function freezeSet(g: Graph, set: TensorDataSet, frozen: ReadonlySet<string>): Graph {
   if (!frozen.size) return g;
   return freezeInputs(g, Object.fromEntries(set.inputs.map((t, i) => [g.inputs[i], t] as const).filter(([n]) => frozen.has(n))));
 }

@@ -7,6 +7,7 @@ import {
   type Buffer, type Expr, type Kernel, type ScalarType, type Stmt, type VType,
 } from '../../src/loop/ir.js';
 import { vectorizeLoops } from '../../src/loop/vectorize.js';
+import { simd128 } from '../../src/target/wasm/facts.js';
 import { unrollLoops } from '../../src/loop/unroll.js';
 import { printStmt } from '../../src/loop/print.js';
 import { verifyKernel } from '../../src/loop/verify.js';
@@ -68,7 +69,7 @@ function check(body: Stmt, { tol = 0, lanes, params = PARAMS }: { tol?: number; 
   const before: Kernel = { name: 'k', params, body };
   verifyKernel(before);
   const notes: string[] = [];
-  const after: Kernel = { ...before, body: vectorizeLoops(unrollLoops(body), { lanes, onScalar: (n, why) => notes.push(`${n}: ${why}`) }) };
+  const after: Kernel = { ...before, body: vectorizeLoops(unrollLoops(body), { lanes: lanes ?? simd128, onScalar: (n, why) => notes.push(`${n}: ${why}`) }) };
   verifyKernel(after);
   noVectorizedLoop(after.body);
   const next = rng(5);
@@ -213,7 +214,7 @@ describe('vectorizeLoops on random kernels', () => {
     for (let n = 0; n < 200; n++) {
       const k = randomKernel(next);
       const marked = { ...k, body: markVectorized(k.body) };
-      const after = { ...k, body: vectorizeLoops(marked.body) };
+      const after = { ...k, body: vectorizeLoops(marked.body, { lanes: simd128 }) };
       verifyKernel(after);
       noVectorizedLoop(after.body);
       const bufs = randomBuffers(next);

@@ -14,6 +14,7 @@ import { lowerNode, type NodeValue } from '../../src/lower/op.js';
 import { opDef } from '../../src/ops/index.js';
 import { resolveAttrs } from '../../src/ops/op.js';
 import type { Schedule } from '../../src/schedule/schedule.js';
+import type { TargetFacts } from '../../src/target/target.js';
 
 export interface InputSpec {
   readonly shape: readonly number[];
@@ -39,14 +40,17 @@ function fromArray(a: TypedArray): number[] {
 export interface CheckResult {
   readonly kernel: Kernel;
   readonly got: readonly number[][];
+  /** Fresh buffers for `k`'s params as the check ran it: the inputs, then zeroed outputs. */
+  readonly buffers: (k: Kernel) => TypedArray[];
 }
 
 /**
  * Lowers `op` for `specs` under `schedule` (default when omitted) and asserts the interpreter matches
  * run() on `outputs` outputs; `transform` (a loop pass) is applied to the kernel that is run.
+ * `target` gives the facts lowering asks (default wasm-simd's).
  */
 export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | undefined)[], schedule?: Schedule,
-  { seed = 1, tol = 1e-5, outputs: outputCount = 1, transform = (k: Kernel) => k } = {}): CheckResult {
+  { seed = 1, tol = 1e-5, outputs: outputCount = 1, transform = (k: Kernel) => k, target = undefined as TargetFacts | undefined } = {}): CheckResult {
   const def = opDef(op)!;
   const next = rng(seed);
   const tensors = specs.map((s) => s && (s.values
@@ -66,14 +70,18 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
   });
   // ops with optional outputs (MaxPool's Indices) produce only what node.outputs names
   const outputs = infos.slice(0, want.length).map((info, i) => ({ name: i === 0 ? 'y' : `y${i}`, info }));
-  const { kernel, packed } = lowerNode(op, attrs, inputs, outputs, schedule);
+  const { kernel, packed } = lowerNode(op, attrs, inputs, outputs, schedule, { target });
   const byName = new Map<string, TypedArray>();
   tensors.forEach((t, i) => { if (t) byName.set(names[i], toArray(packed.get(names[i]) ?? t)); });
   verifyKernel(kernel);
-  const run = (k: Kernel) => {
+  const buffers = (k: Kernel) => {
     const outArrays = want.map((t) => toArray(Tensor.zeros(t.dtype, t.shape)));
-    interpretKernel(k, k.params.map((p) => byName.get(p.name) ?? outArrays[outputs.findIndex((o) => o.name === p.name)]));
-    return outArrays.map(fromArray);
+    return k.params.map((p) => byName.get(p.name)?.slice() as TypedArray ?? outArrays[outputs.findIndex((o) => o.name === p.name)]);
+  };
+  const run = (k: Kernel) => {
+    const arrays = buffers(k);
+    interpretKernel(k, arrays);
+    return outputs.slice(0, want.length).map((o) => fromArray(arrays[k.params.findIndex((p) => p.name === o.name)]));
   };
   const got = run(transform(kernel));
   // the simplifier and unrolling must not change what the lowered kernel computes
@@ -88,5 +96,5 @@ export function checkOp(op: string, attrs: Attrs, specs: readonly (InputSpec | u
       assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${op} output ${i}[${j}]: got ${a}, want ${b}`);
     }
   });
-  return { kernel, got };
+  return { kernel, got, buffers };
 }

@@ -9,6 +9,7 @@ import { interpretKernel } from '../../src/loop/interpret.js';
 import { bin, fconst, select, un, type Kernel } from '../../src/loop/ir.js';
 import { simplifyKernel } from '../../src/loop/simplify.js';
 import { vectorizeLoops } from '../../src/loop/vectorize.js';
+import { simd128 } from '../../src/target/wasm/facts.js';
 import { forEachInStmt } from '../../src/loop/visit.js';
 import { lowerKernel } from '../../src/lower/lower.js';
 import { compute, placeholder, type TeTensor } from '../../src/lower/te.js';
@@ -59,7 +60,7 @@ describe('shared subexpressions', () => {
       const x = randomTensor('float32', SHAPE, rng(3), -3, 3);
       let want: Tensor = x;
       for (let d = 0; d < 6; d++) want = def.run!({ node, attrs: resolveAttrs(def.attrs, attrs), inputs: [want] })[0];
-      for (const k of [six, { ...six, body: vectorizeLoops(simplifyKernel(six).body) }]) {
+      for (const k of [six, { ...six, body: vectorizeLoops(simplifyKernel(six).body, { lanes: simd128 }) }]) {
         const got = new Float32Array(want.size);
         interpretKernel(k, [x.numbers as Float32Array, got]);
         want.numbers.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 1e-5 * (1 + Math.abs(w)), `${op}[${i}]: got ${got[i]}, want ${w}`));

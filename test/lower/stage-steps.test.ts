@@ -7,6 +7,7 @@ import type { Attrs } from '../../src/ir/graph.js';
 import type { Kernel, Stmt } from '../../src/loop/ir.js';
 import { forEachInStmt } from '../../src/loop/visit.js';
 import { vectorizeLoops } from '../../src/loop/vectorize.js';
+import { simd128 } from '../../src/target/wasm/facts.js';
 import { checkOp, type InputSpec } from './check.js';
 
 const axes = (...a: number[]): InputSpec => ({ shape: [a.length], dtype: 'int64', values: a, constant: true });
@@ -16,7 +17,7 @@ const axes = (...a: number[]): InputSpec => ({ shape: [a.length], dtype: 'int64'
  * vectorize pass makes of it is what is checked against the reference.
  */
 function vectorLoops(op: string, attrs: Attrs, inputs: readonly InputSpec[]): string[] {
-  const widened = (k: Kernel): Kernel => ({ ...k, body: vectorizeLoops(k.body, { onScalar: (v, why) => assert.fail(`${op}: loop ${v} left scalar: ${why}`) }) });
+  const widened = (k: Kernel): Kernel => ({ ...k, body: vectorizeLoops(k.body, { lanes: simd128, onScalar: (v, why) => assert.fail(`${op}: loop ${v} left scalar: ${why}`) }) });
   const { kernel } = checkOp(op, attrs, inputs, undefined, { tol: 1e-4, transform: widened });
   const loops: string[] = [];
   forEachInStmt(kernel.body, () => {}, (s: Stmt) => {

@@ -18,3 +18,11 @@ test('src/runtime imports nothing but its own files', () => {
     }
   }
 });
+
+test('src/runtime/native imports only the runtime and Node built-ins (it is the Node-only entry point)', () => {
+  const dir = join(REPO_ROOT, 'src/runtime/native');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const specifiers = [...readFileSync(join(dir, f), 'utf8').matchAll(/\b(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
+    for (const s of specifiers) assert.match(s, /^(?:\.\.?\/[\w-]+\.js|node:[\w/]+)$/, `native/${f} imports '${s}'`);
+  }
+});

@@ -49,7 +49,7 @@ describe('parallel template', () => {
 
 describe('parallel splits lower to kernels that compute the reference values', () => {
   const mm = [{ shape: [2, 19, 24] }, { shape: [24, 16] }];
-  const tile = matmulTemplate.schedule({ batch: 1, m: 19, n: 16, k: 24 }, { mr: 1, nr: 8, ku: 1 });
+  const tile = matmulTemplate.schedule({ batch: 1, m: 19, n: 16, k: 24, lanes: 4 }, { mr: 1, nr: 8, ku: 1 });
   it('every axis and grain of the space, on a batched matmul with a register tile', () => {
     const outer = [loop('b0', 2), loop('m.o', 19), loop('n.o', 2)];
     for (const knobs of enumerate(parallelTemplate.space(problem(outer)))) {

@@ -62,13 +62,13 @@ describe('illegal schedule steps', () => {
 
 describe('knob spaces', () => {
   it('every matmul knob point is legal and correct', () => {
-    const p = { batch: 0, m: 4, n: 8, k: 4 };
+    const p = { batch: 0, m: 4, n: 8, k: 4, lanes: 4 };
     const points = enumerate(matmulTemplate.space(p));
     assert.ok(points.length >= 12);
     for (const knobs of points) checkOp('MatMul', {}, [{ shape: [4, 4] }, { shape: [4, 8] }], matmulTemplate.schedule(p, knobs));
   });
   it('every conv knob point is legal and correct', () => {
-    const p = { o: 4, ow: 8, weight: 'x1' };
+    const p = { lanes: 4, l2Bytes: 1024 * 1024, o: 4, ow: 8, weight: 'x1' };
     const points = enumerate(convTemplate.space(p));
     assert.ok(points.length >= 8);
     for (const knobs of points) {
@@ -88,10 +88,10 @@ describe('knob spaces', () => {
   });
   it('conv tiles loop over output-channel blocks inside the pixel tiles when the source would stream more than the weights', () => {
     // InceptionV3's stride-2 conv as im2col (3 MB of patches, 4 MB of weights, 37 tiles, 96 blocks)
-    const strided = { o: 384, ow: 289, weight: 'w', rows: 1, sourceElems: 288 * 9 * 289, weightElems: 384 * 288 * 9 };
+    const strided = { lanes: 4, l2Bytes: 1024 * 1024, o: 384, ow: 289, weight: 'w', rows: 1, sourceElems: 288 * 9 * 289, weightElems: 384 * 288 * 9 };
     assert.equal(convTemplate.defaults(strided).blocksInside, 1);
     // an 8x8 map with 6 MB of weights: the input stays cached, the weights are read once
-    const small = { o: 384, ow: 8, weight: 'w', rows: 8, sourceElems: 448 * 100, weightElems: 384 * 448 * 9 };
+    const small = { lanes: 4, l2Bytes: 1024 * 1024, o: 384, ow: 8, weight: 'w', rows: 8, sourceElems: 448 * 100, weightElems: 384 * 448 * 9 };
     assert.equal(convTemplate.defaults(small).blocksInside, 0);
     // depthwise blocks read different channels: nothing to share
     assert.equal(convTemplate.defaults({ ...strided, perGroup: 1 }).blocksInside, 0);

@@ -9,15 +9,11 @@ import { IntrinsicLibrary } from './intrinsics.js';
 import type { TargetOptions } from './lower-expr.js';
 import { parallelEnds } from '../../loop/phases.js';
 import { addThreadSupport } from './threads.js';
+import type { KernelCall } from '../target.js';
 
 export type { TargetOptions } from './lower-expr.js';
 export { kernelScratch, scratchBytes } from './lower-kernel.js';
-
-/** One step of `run`: a kernel and the byte addresses of its params, then of its scratch allocs. */
-export interface KernelCall {
-  readonly kernel: Kernel;
-  readonly addresses: readonly number[];
-}
+export type { KernelCall } from '../target.js';
 
 export interface ModuleOptions {
   readonly target: TargetOptions;
