@@ -13,9 +13,18 @@ export type ErrorCode =
 
 export class KilnError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = new.target.name;
   }
+}
+
+/**
+ * A message stays one line whatever names a file put in it: control characters (a node name with
+ * a newline) are shown escaped, as JSON writes them.
+ */
+export function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 export class FormatError extends KilnError {
@@ -50,7 +59,7 @@ export class UnsupportedOpsError extends UnsupportedError {
 /** Prefix a KilnError with where it happened, keeping its class and code. */
 export function withContext(err: unknown, where: string): unknown {
   if (err instanceof KilnError && !err.message.startsWith(where)) {
-    err.message = `${where}: ${err.message}`;
+    err.message = oneLine(`${where}: ${err.message}`);
   }
   return err;
 }

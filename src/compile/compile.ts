@@ -15,6 +15,7 @@ import type { Feature } from '../runtime/manifest.js';
 import { PAGE_BYTES } from '../runtime/manifest.js';
 import { buildModule } from '../target/wasm/codegen.js';
 import { toWat } from '../target/wasm/wat.js';
+import { checkMemorySize, checkValueSizes } from './budget.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
@@ -91,10 +92,12 @@ export interface PreparedGraph {
 export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | 'optLevel' | 'debugLevel'> = {},
   stage: Stage = (_, fn) => fn()): PreparedGraph {
   checkStaticInputs(graph);
+  checkValueSizes(graph);
   const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
   const optimized = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
   // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
   const { graph: bounded, dynamic } = checkStaticValues(optimized);
+  checkValueSizes(bounded);
   const strings = stringsToHandles(bounded);
   const g = strings.graph;
   // fusion merges ops, like the level-2 passes
@@ -125,6 +128,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   trace(2, `kernel groups:\n${groups.map((k) => `  ${k.name}: ${k.nodes.map((n) => n.op).join(' + ')}`).join('\n')}`);
   const lowered = stage('lower', () => lowerGraph(g, { simd, trace, refused: strings.refused }, groups));
   const { plan, calls } = stage('memory plan', () => planKernels(g, lowered));
+  checkMemorySize(plan.totalBytes);
   const pages = Math.max(1, Math.ceil(plan.totalBytes / PAGE_BYTES));
   const module = stage('codegen', () => buildModule(calls, { target: { simd, relaxedSimd: opts.relaxedSimd ?? false }, memory: { min: pages, max: pages } }));
   const features: Feature[] = [...(simd ? ['simd' as const] : []), ...(opts.relaxedSimd ? ['relaxed-simd' as const] : [])];

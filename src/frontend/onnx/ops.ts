@@ -1,6 +1,7 @@
 // ONNX op type -> converter emitting canonical ops. Most ops pass through; older opsets'
 // forms (attributes that later became inputs, coerce-to-2D softmax, Upsample, ...) are
 // rewritten to the one canonical form of the latest opset.
+import { FormatError } from '../../errors.js';
 import { Tensor } from '../../ir/tensor.js';
 import type { AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
@@ -22,6 +23,7 @@ function attrsToInputs(moves: readonly { attr: string; at: number; make: (ctx: C
     for (const m of moves) {
       const v = ctx.attr(m.attr);
       if (v === undefined) continue;
+      if (typeof v !== 'number' && !(Array.isArray(v) && v.every((x) => typeof x === 'number'))) ctx.typed(m.attr, 'floats');
       moved.push(m.attr);
       while (inputs.length < m.at) inputs.push('');
       inputs[m.at] = m.make(ctx, v as readonly number[] | number);
@@ -59,9 +61,10 @@ const coercedTo2d: Converter = (ctx) => {
  * rounding mode must fit every axis.
  */
 const upsample: Converter = (ctx) => {
-  const scaleAttr = ctx.attr('scales') as readonly number[] | undefined;
+  const scaleAttr = ctx.typed('scales', 'floats');
+  if (!ctx.input(1) && !scaleAttr) throw new FormatError("has neither a 'scales' input nor a 'scales' attribute");
   const scales = ctx.input(1) || ctx.b.constant(`${ctx.node.name}/scales`, Tensor.from('float32', [scaleAttr!.length], scaleAttr!));
-  const mode = (ctx.attr('mode') as string | undefined) ?? 'nearest';
+  const mode = ctx.typed('mode', 'string') ?? 'nearest';
   if (!['nearest', 'linear', 'bilinear'].includes(mode)) ctx.unsupported(`mode '${mode}'`);
   if (mode !== 'nearest') {
     return void ctx.emit('Resize', [ctx.input(0), '', scales], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' });
@@ -166,7 +169,7 @@ const split: Converter = (ctx) => {
 const pad: Converter = (ctx) => {
   const pads = ctx.ints('pads') ?? ctx.ints('paddings');
   if (!pads) return same()(ctx);
-  const value = ctx.attr('value') as number | undefined;
+  const value = ctx.typed('value', 'float');
   const inputs = [ctx.input(0), ctx.int64Const('pads', pads)];
   if (value) inputs.push(scalarLikeInput('value')(ctx, value));
   ctx.emit('Pad', inputs, ctx.attrsFor('Pad', { drop: ['pads', 'paddings', 'value'] }));
@@ -185,7 +188,7 @@ const unary = same({ drop: ['consumed_inputs'] });
 /** Swish (opset 24) is x * sigmoid(alpha * x). */
 const swish: Converter = (ctx) => {
   const x = ctx.input(0);
-  const alpha = ctx.attr('alpha') as number | undefined ?? 1;
+  const alpha = ctx.typed('alpha', 'float') ?? 1;
   const scaled = alpha === 1 ? x : ctx.helper('Mul', [x, scalarLikeInput('alpha')(ctx, alpha)]);
   ctx.emit('Mul', [x, ctx.helper('Sigmoid', [scaled])], {});
 };
@@ -204,7 +207,7 @@ const rmsNormalization: Converter = (ctx) => {
   const wide = dtype === 'float32' ? x : ctx.helper('Cast', [x], { to: 'float32' });
   const meanSquare = ctx.helper('ReduceMean', [ctx.helper('Mul', [wide, wide]),
     ctx.int64Const('axes', Array.from({ length: rank - first }, (_, i) => first + i))], { keepdims: 1 });
-  const eps = ctx.scalarConst('epsilon', 'float32', (ctx.attr('epsilon') as number | undefined) ?? 1e-5);
+  const eps = ctx.scalarConst('epsilon', 'float32', ctx.typed('epsilon', 'float') ?? 1e-5);
   const normed = ctx.helper('Div', [wide, ctx.helper('Sqrt', [ctx.helper('Add', [meanSquare, eps])])]);
   const back = dtype === 'float32' ? normed : ctx.helper('Cast', [normed], { to: dtype });
   ctx.emit('Mul', [back, ctx.input(1)], {});
