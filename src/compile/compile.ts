@@ -138,6 +138,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
     manifest: {
       kiln: kilnVersion(), entry: ENTRY, features, ...manifestLayout(g, plan, dynamic, strings.values),
       ...(strings.values.size ? { strings: strings.strings } : {}),
+      kernels: calls.map(({ group, kernel }) => ({ name: kernel.name, function: module.kernelIndex.get(kernel.name)!, ops: group.nodes.map((n) => n.op) })),
     },
     wasm: module.bytes, weights,
   }));

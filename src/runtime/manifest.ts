@@ -53,6 +53,19 @@ export interface Manifest {
    * each other distinct input string the next handle; equal strings always share one.
    */
   readonly strings?: readonly string[];
+  /**
+   * The kernels `entry` calls, in order: the function index each runs as (identical kernels share
+   * one) and the ops fused into it, so a trap in the module can be reported by kernel. Optional:
+   * artifacts written before it lack it.
+   */
+  readonly kernels?: readonly KernelInfo[];
+}
+
+export interface KernelInfo {
+  readonly name: string;
+  /** Index in the module's function index space. */
+  readonly function: number;
+  readonly ops: readonly string[];
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -120,6 +133,17 @@ function stringTable(table: unknown[]): string[] {
   return table as string[];
 }
 
+function kernelList(list: unknown[]): KernelInfo[] {
+  return list.map((v, i) => {
+    const field = `kernels[${i}]`, k = object(v, field);
+    const ops = array(k, 'ops', `${field}.ops`).map((op, j) => {
+      if (typeof op !== 'string') throw bad(`${field}.ops[${j}]`, 'a string', op);
+      return op;
+    });
+    return { name: string(k, 'name', `${field}.name`), function: natural(k.function, `${field}.function`), ops };
+  });
+}
+
 export function validateManifest(json: unknown): Manifest {
   const o = object(json, 'manifest');
   const features = array(o, 'features', 'features').map((f, i) => {
@@ -138,5 +162,6 @@ export function validateManifest(json: unknown): Manifest {
     inputs: slots(o, 'inputs', bytes),
     outputs: slots(o, 'outputs', bytes),
     ...(o.strings === undefined ? {} : { strings: stringTable(array(o, 'strings', 'strings')) }),
+    ...(o.kernels === undefined ? {} : { kernels: kernelList(array(o, 'kernels', 'kernels')) }),
   };
 }

@@ -1,6 +1,8 @@
 // Loads a parsed artifact into a WebAssembly instance and runs it: inputs are copied to their
 // planned offsets, the entry export runs, outputs are copied out so they outlive the next run.
 import { parseArtifact, type Artifact } from './artifact.js';
+import { checkArtifactLayout, createMemory } from './check-artifact.js';
+import { trapError } from './traps.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { hostFeatures, type HostFeatures } from './features.js';
@@ -47,13 +49,14 @@ export class Session {
   static async create(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<Session> {
     const art = parseArtifact(bytes);
     const { manifest: m } = art;
+    checkArtifactLayout(m);
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
       throw new KilnRuntimeError('E_FEATURE', `this host lacks WebAssembly ${missing.join(', ')}, which the model was compiled for; ` +
         `recompile it without ${missing.length > 1 ? 'them' : 'it'} (kiln compile --target) or run on a host that has ${missing.length > 1 ? 'them' : 'it'}`);
     }
-    const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared: m.features.includes('threads') });
+    const memory = createMemory(m);
     new Uint8Array(memory.buffer, m.memory.weights.offset, art.weights.length).set(art.weights);
     return new Session(m, memory, await instantiate(art, memory));
   }
@@ -72,7 +75,7 @@ export class Session {
     const strings = new StringTable(this.manifest.strings ?? []);
     const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name], strings)] as const);
     for (const [slot, data] of values) this.view(slot).set(data as never);
-    this.entry();
+    try { this.entry(); } catch (e) { throw trapError(e, this.manifest); }
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
       const t = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };

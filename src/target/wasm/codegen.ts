@@ -4,6 +4,7 @@ import type { Kernel } from '../../loop/ir.js';
 import { ModuleBuilder, type MemoryLimits } from './module.js';
 import { lowerKernel, kernelScratch } from './lower-kernel.js';
 import { IntrinsicLibrary } from './intrinsics.js';
+import { functionNames, kernelFunctionNames } from './names.js';
 import type { TargetOptions } from './lower-expr.js';
 
 export type { TargetOptions } from './lower-expr.js';
@@ -64,5 +65,6 @@ export function buildModule(calls: readonly KernelCall[], opts: ModuleOptions): 
     run.call(kernelIndex.get(kernel.name)!);
   }
   m.exportFunction('run', m.addFunction(run));
+  m.addCustom('name', functionNames(kernelFunctionNames(kernelIndex)));
   return { bytes: m.toBytes(), kernelIndex };
 }
