@@ -18,13 +18,16 @@ export class KilnError extends Error {
   }
 }
 
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /**
  * A message stays one line whatever names a file put in it: control characters (a node name with
- * a newline) are shown escaped, as JSON writes them.
+ * a newline) are shown escaped.
  */
 export function oneLine(message: string): string {
   // eslint-disable-next-line no-control-regex
-  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export class FormatError extends KilnError {

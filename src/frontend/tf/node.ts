@@ -166,6 +166,7 @@ export class TfAttrs {
   type(name: string, dflt?: DType): DType {
     return this.get(name, dflt, (a) => {
       const d = tfDType(a.type ?? 'DT_INVALID');
+      if (!d && typeof a.type !== 'string') throw new FormatError(`${this.where}: attribute '${name}' holds no data type`);
       if (!d) throw new UnsupportedError(`${this.where}: attribute '${name}' has data type ${a.type}, which Kiln does not support`);
       return d === 'int64' ? this.int64As : d === 'float64' ? this.float64As : d;
     });
