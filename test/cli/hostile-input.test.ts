@@ -17,20 +17,10 @@ import { parseArtifact } from '../../src/runtime/artifact.js';
 import { humanModel, ppocrDetModel } from '../fixtures/fixtures.js';
 import { assemble } from '../runtime/harness.js';
 import { buildGraphModel, type GraphModelSpec } from '../util/onnx-builder.js';
-import { kiln, show, type KilnResult } from './kiln-process.js';
+import { assertUserError, kiln, show } from './kiln-process.js';
 
 let dir = '';
 const at = (name: string) => join(dir, name);
-
-function assertUserError(r: KilnResult, why: RegExp): void {
-  assert.equal(r.signal, null, `timed out or killed\n${show(r)}`);
-  assert.equal(r.status, 2, show(r));
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one stderr line expected\n${show(r)}`);
-  assert.match(lines[0], /^kiln: error: /, show(r));
-  assert.doesNotMatch(lines[0], /undefined|NaN|\[object Object\]/, show(r));
-  assert.match(lines[0], why, show(r));
-}
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const f32 = (name: string, shape: number[] = [2, 3]) => ({ name, dtype: 'float32' as const, shape });

@@ -25,7 +25,7 @@ export interface Finding {
   readonly format: Format;
   readonly kind: FailureKind;
   readonly klass: string;
-  readonly message: string;
+  message: string;
   count: number;
   /** The case seed that reproduces it (`npm run fuzz -- --replay FORMAT:SEED`). */
   readonly caseSeed: number;
@@ -101,7 +101,10 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
     const finding: Finding = { format, kind, klass, message, count: 1, caseSeed: seed };
     findings.set(key, finding);
     if (!opts.reproDir) return;
-    if (!files) { seeds ??= await loadSeeds(); files = [...(generateCase(format, seeds, seed)?.files ?? [])]; }
+    if (!files) {
+      seeds ??= await loadSeeds();
+      try { files = [...(generateCase(format, seeds, seed)?.files ?? [])]; } catch (e) { finding.message += ` (the case cannot be rebuilt: ${(e as Error).message})`; return; }
+    }
     finding.repro = writeRepro(opts.reproDir, `${format}-${kind}-${findings.size}`, files);
   };
   const pool = Array.from({ length: opts.workers ?? 1 }, () => new FuzzWorker(opts.memoryMb ?? 1024));

@@ -35,9 +35,14 @@ export function generateCase(format: Format, seeds: Seeds, caseSeed: number): Ca
     case 'tfjs': {
       if (!seeds.tfjs.length) return undefined;
       const s = d.pick(seeds.tfjs);
-      const { model, shards } = mutateTfjs(s.model, s.shards, d);
-      const text = new TextEncoder().encode(d.chance(0.05) ? JSON.stringify(model).slice(0, 200) : JSON.stringify(model));
-      return { main: EXT.tfjs, files: new Map([[EXT.tfjs, text], ...shards]) };
+      const text = (model: object) => new TextEncoder().encode(d.chance(0.05) ? JSON.stringify(model).slice(0, 200) : JSON.stringify(model));
+      try {
+        const { model, shards } = mutateTfjs(s.model, s.shards, d);
+        return { main: EXT.tfjs, files: new Map([[EXT.tfjs, text(model)], ...shards]) };
+      } catch {
+        // a mutation the mutator itself cannot apply: the seed with damaged JSON text instead
+        return { main: EXT.tfjs, files: new Map([[EXT.tfjs, flipBytes(text(s.model), d)], ...s.shards]) };
+      }
     }
   }
 }

@@ -21,19 +21,21 @@ function attrValue(d: Dice, jsonOnly: boolean): Json | unknown {
 
 /** One node field changed; `jsonOnly` allows values only JSON can hold (a number where a list belongs). */
 export function mutateTfNode(n: Json, d: Dice, names: readonly string[], jsonOnly: boolean): void {
+  const inputs: unknown[] = Array.isArray(n.input) ? n.input : []; // an earlier step may have made it a non-list
   switch (d.int(8)) {
-    case 0: n.input = (n.input ?? []).slice(0, d.int((n.input?.length ?? 0) + 1)); break;
-    case 1: n.input = [...(n.input ?? []), d.pick([...names, 'missing', 'x:7', '^ctl', ''])]; break;
+    case 0: n.input = inputs.slice(0, d.int(inputs.length + 1)); break;
+    case 1: n.input = [...inputs, d.pick([...names, 'missing', 'x:7', '^ctl', ''])]; break;
     case 2: n.op = d.pick(OPS); break;
     case 3: {
-      const keys = Object.keys(n.attr ?? {});
-      n.attr = { ...(n.attr ?? {}), [keys.length && d.chance(0.7) ? d.pick(keys) : d.pick(['T', 'strides', 'padding', 'data_format', 'value', 'dtype', 'Tidx', 'N'])]: attrValue(d, jsonOnly) };
+      const attr = typeof n.attr === 'object' && n.attr !== null ? n.attr : {};
+      const keys = Object.keys(attr);
+      n.attr = { ...attr, [keys.length && d.chance(0.7) ? d.pick(keys) : d.pick(['T', 'strides', 'padding', 'data_format', 'value', 'dtype', 'Tidx', 'N'])]: attrValue(d, jsonOnly) };
       break;
     }
-    case 4: if (n.attr) delete n.attr[d.pick(Object.keys(n.attr).concat('T'))]; break;
+    case 4: if (n.attr && typeof n.attr === 'object') delete n.attr[d.pick(Object.keys(n.attr).concat('T'))]; break;
     case 5: n.name = d.name(); break;
     case 6: if (jsonOnly) n.input = d.pick([5, 'x', [1, 2], [null], { a: 1 }]); else n.input = [n.name]; break;
-    default: n.input = (n.input ?? []).map(() => d.pick(names)); break;
+    default: n.input = inputs.map(() => d.pick(names)); break;
   }
 }
 

@@ -11,7 +11,12 @@ export interface CaseRequest { readonly id: number; readonly format: Format; rea
 
 const seeds = await loadSeeds();
 parentPort!.on('message', async ({ id, format, seed }: CaseRequest) => {
-  const files = generateCase(format, seeds, seed);
+  let files: ReturnType<typeof generateCase>;
+  try {
+    files = generateCase(format, seeds, seed);
+  } catch {
+    files = undefined; // a mutator that cannot build this case: counted as skipped, not as a finding
+  }
   if (!files) return parentPort!.postMessage({ id, outcome: { verdict: 'ok' }, skipped: true });
   const outcome = await runCase(format, files, join(tmpdir(), `kiln-fuzz-${process.pid}-${threadId}-${id}`), seed);
   parentPort!.postMessage({ id, outcome, files: outcome.verdict === 'ok' || outcome.verdict === 'typed' ? undefined : [...files.files] });

@@ -6,6 +6,7 @@ import { Tensor } from '../../ir/tensor.js';
 import type { AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
 import type { OpName } from '../../ops/index.js';
+import type { AttrKind } from '../../ops/op.js';
 
 export type Converter = (ctx: ConvertContext) => void;
 
@@ -135,22 +136,24 @@ const prelu: Converter = (ctx) => {
   ctx.emit('PRelu', [ctx.input(0), alignedAt(ctx, ctx.input(0), ctx.input(1), 1)], ctx.attrsFor('PRelu', { drop: ['consumed_inputs'] }));
 };
 
-/** Constant's value attribute forms, each as the tensor it stands for. */
-const CONSTANT_FORMS: Readonly<Record<string, (v: AttrValue) => Tensor>> = {
-  value: (v) => v as Tensor,
-  value_float: (v) => Tensor.scalar('float32', v as number),
-  value_floats: (v) => Tensor.from('float32', [(v as number[]).length], v as number[]),
-  value_int: (v) => Tensor.scalar('int64', v as number),
-  value_ints: (v) => Tensor.from('int64', [(v as number[]).length], v as number[]),
-  value_string: (v) => new Tensor('string', [], [v as string]),
-  value_strings: (v) => new Tensor('string', [(v as string[]).length], [...(v as string[])]),
+/** Constant's value attribute forms: the kind each must hold and the tensor it stands for. */
+const CONSTANT_FORMS: Readonly<Record<string, readonly [AttrKind, (v: AttrValue) => Tensor]>> = {
+  value: ['tensor', (v) => v as Tensor],
+  value_float: ['float', (v) => Tensor.scalar('float32', v as number)],
+  value_floats: ['floats', (v) => Tensor.from('float32', [(v as number[]).length], v as number[])],
+  value_int: ['int', (v) => Tensor.scalar('int64', v as number)],
+  value_ints: ['ints', (v) => Tensor.from('int64', [(v as number[]).length], v as number[])],
+  value_string: ['string', (v) => new Tensor('string', [], [v as string])],
+  value_strings: ['strings', (v) => new Tensor('string', [(v as string[]).length], [...(v as string[])])],
 };
 
 const constant: Converter = (ctx) => {
-  const [form, v] = [...ctx.node.attrs][0] ?? ['(none)', undefined];
-  const make = CONSTANT_FORMS[form];
-  if (!make || v === undefined) return ctx.unsupported(`value attribute '${form}'`);
-  ctx.b.addConstant(ctx.node.outputs[0], make(v));
+  const [form] = [...ctx.node.attrs.keys()];
+  const spec = form === undefined ? undefined : CONSTANT_FORMS[form];
+  if (!spec) return ctx.unsupported(`value attribute '${form ?? '(none)'}'`);
+  const v = ctx.typed(form, spec[0]);
+  if (v === undefined || !ctx.node.outputs[0]) throw new FormatError('a Constant needs one value attribute and one output');
+  ctx.b.addConstant(ctx.node.outputs[0], spec[1](v));
 };
 
 const castLike: Converter = (ctx) => {
