@@ -3,7 +3,7 @@
 import { ShapeError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import type { Graph } from '../ir/graph.js';
-import { fmtBytes, MAX_TENSOR_BYTES } from '../ir/limits.js';
+import { fmtBytes, WASM_MEMORY_BYTES } from '../ir/limits.js';
 import { fmtShape, isStatic, numel } from '../ir/shape.js';
 
 /** Largest element count of one value: kernels index elements with signed 32-bit integers. */
@@ -19,17 +19,17 @@ export function checkValueSizes(g: Graph): void {
   for (const [name, { dtype, shape }] of g.values) {
     if (!isStatic(shape)) continue;
     const n = numel(shape), bytes = n * BYTES[dtype];
-    if (n > MAX_ELEMENTS || bytes > MAX_TENSOR_BYTES) {
+    if (n > MAX_ELEMENTS || bytes > WASM_MEMORY_BYTES) {
       throw new ShapeError(`value '${name}' (${dtype} ${fmtShape(shape)}) needs ${fmtBytes(bytes)} (${n} elements); compiled models ` +
-        `hold at most ${fmtBytes(MAX_TENSOR_BYTES)} and ${MAX_ELEMENTS} elements per value (a 32-bit WebAssembly memory): compile for smaller --shape sizes`);
+        `hold at most ${fmtBytes(WASM_MEMORY_BYTES)} and ${MAX_ELEMENTS} elements per value (a 32-bit WebAssembly memory): compile for smaller --shape sizes`);
     }
   }
 }
 
 /** Refuses a memory plan larger than a 32-bit wasm memory can be. */
 export function checkMemorySize(totalBytes: number): void {
-  if (totalBytes > MAX_TENSOR_BYTES) {
+  if (totalBytes > WASM_MEMORY_BYTES) {
     throw new ShapeError(`the compiled model needs ${fmtBytes(totalBytes)} of memory (weights and intermediates), over the ` +
-      `${fmtBytes(MAX_TENSOR_BYTES)} a 32-bit WebAssembly memory can address: compile for smaller --shape sizes`);
+      `${fmtBytes(WASM_MEMORY_BYTES)} a 32-bit WebAssembly memory can address: compile for smaller --shape sizes`);
   }
 }

@@ -1,10 +1,18 @@
 // The memory budget every size read from a file is checked against before anything is allocated:
-// one tensor must fit a 32-bit WebAssembly memory (4 GiB), and the host holds it as a typed array.
+// by default 2 GiB per tensor (the host holds each in a typed array or a JS array, and the whole
+// model must fit a 4 GiB WebAssembly memory); KILN_MAX_TENSOR_BYTES lowers it for a process.
 import { FormatError } from '../errors.js';
 import { fmtShape } from './shape.js';
 
-/** Bytes one tensor may take: what a 32-bit wasm memory can address. */
-export const MAX_TENSOR_BYTES = 2 ** 32;
+/** Bytes a 32-bit wasm memory can address: no compiled value or plan may be larger. */
+export const WASM_MEMORY_BYTES = 2 ** 32;
+const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+
+/** Bytes one tensor read from a file may take: 2 GiB, or less when KILN_MAX_TENSOR_BYTES says so. */
+export function maxTensorBytes(): number {
+  const v = Number(globalThis.process?.env?.KILN_MAX_TENSOR_BYTES);
+  return Number.isFinite(v) && v > 0 ? Math.min(v, DEFAULT_MAX_TENSOR_BYTES) : DEFAULT_MAX_TENSOR_BYTES;
+}
 
 /** Human-readable byte count for messages. */
 export function fmtBytes(n: number): string {
@@ -26,10 +34,10 @@ export function checkedElementCount(what: string, shape: readonly number[], byte
   }
   let n = 1;
   for (const d of shape) n *= d;
-  const bytes = n * Math.max(bytesPerElement, 1);
-  if (bytes > MAX_TENSOR_BYTES) {
-    throw fail(`${what}: shape ${fmtShape(shape)} needs ${fmtBytes(bytes)}, over Kiln's limit of ${fmtBytes(MAX_TENSOR_BYTES)} ` +
-      'per tensor (a 32-bit WebAssembly memory); the file is corrupt or the model too large');
+  const bytes = n * Math.max(bytesPerElement, 1), limit = maxTensorBytes();
+  if (bytes > limit) {
+    throw fail(`${what}: shape ${fmtShape(shape)} needs ${fmtBytes(bytes)}, over Kiln's limit of ${fmtBytes(limit)} ` +
+      'per tensor; the file is corrupt or the model too large');
   }
   return n;
 }

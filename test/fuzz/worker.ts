@@ -9,6 +9,8 @@ import { loadSeeds } from './seeds.js';
 
 export interface CaseRequest { readonly id: number; readonly format: Format; readonly seed: number }
 
+// a hostile file may declare tensors up to the budget, which is valid: keep it well inside the worker's heap limit
+process.env.KILN_MAX_TENSOR_BYTES = String(2 ** 26);
 const seeds = await loadSeeds();
 parentPort!.on('message', async ({ id, format, seed }: CaseRequest) => {
   let files: ReturnType<typeof generateCase>;
