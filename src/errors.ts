@@ -14,9 +14,21 @@ export type ErrorCode =
 
 export class KilnError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = new.target.name;
   }
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A message stays one line whatever names a file put in it: control characters (a node name with
+ * a newline) are shown escaped.
+ */
+export function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export class FormatError extends KilnError {
@@ -53,7 +65,7 @@ export class UnsupportedOpsError extends UnsupportedError {
 /** Prefix a KilnError with where it happened, keeping its class and code. */
 export function withContext(err: unknown, where: string): unknown {
   if (err instanceof KilnError && !err.message.startsWith(where)) {
-    err.message = `${where}: ${err.message}`;
+    err.message = oneLine(`${where}: ${err.message}`);
   }
   return err;
 }

@@ -19,6 +19,7 @@ import { alignUp } from '../passes/memory-plan.js';
 import type { TargetName } from '../target/target.js';
 import type { NativeBuildReport } from '../target/c/target.js';
 import { targetFor } from '../target/targets.js';
+import { checkMemorySize, checkValueSizes } from './budget.js';
 import { boundDynamicOutputs, type DynamicOutput } from './dynamic-outputs.js';
 import { fuseGraph, singletonGroups, type KernelGroup } from './fuse.js';
 import { lowerGraph } from './kernels.js';
@@ -111,11 +112,13 @@ export interface PreparedGraph {
 export function prepareGraph(graph: Graph, opts: Pick<CompileOptions, 'fuse' | 'optLevel' | 'debugLevel'> = {},
   stage: Stage = (_, fn) => fn()): PreparedGraph {
   checkStaticInputs(graph);
+  checkValueSizes(graph);
   const level = checkOptLevel(opts.optLevel ?? DEFAULT_OPT_LEVEL);
   const optimized = stage('optimize', () => optimizeGraph(graph, { optLevel: level, debugLevel: opts.debugLevel }).graph);
   refuseControlFlow(optimized);
   // a graph folded to constants still compiles: its outputs are read from the weights (or its inputs) and run does nothing
   const { graph: bounded, dynamic } = checkStaticValues(optimized);
+  checkValueSizes(bounded);
   const strings = stringsToHandles(bounded);
   const g = strings.graph;
   // fusion merges ops, like the level-2 passes
@@ -147,6 +150,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   // the threads' sync block follows everything the plan placed (a target without threads leaves it unused)
   const sync = alignUp(plan.totalBytes, SYNC_ALIGN);
   const memoryBytes = sync + SYNC_BYTES;
+  checkMemorySize(memoryBytes);
   const code = stage('codegen', () => target.emit({
     calls, plan, inputs: g.inputs, outputs: g.outputs, memoryBytes, sync, exportKernels: opts.profile ?? false,
   }));
@@ -164,6 +168,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
       ...(macs ? { macs } : {}),
       ...(opts.profile ? { profile: profiledCalls(g, calls) } : {}),
       ...(code.native ? { native: code.native } : {}),
+      ...(code.kernelFunctions ? { kernels: calls.map(({ group, kernel }) => ({ name: kernel.name, function: code.kernelFunctions!.get(kernel.name)!, ops: group.nodes.map((n) => n.op) })) } : {}),
     },
     wasm: code.code, weights,
   }));

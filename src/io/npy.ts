@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { FormatError, UnsupportedError } from '../errors.js';
 import { allocData, float16BitsToNumber, numberToFloat16Bits, type DType, type NumericData } from '../ir/dtype.js';
-import { fmtShape, numel } from '../ir/shape.js';
+import { checkedElementCount } from '../ir/limits.js';
+import { fmtShape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { readBytes } from './files.js';
 
@@ -52,14 +53,16 @@ function parseHeader(bytes: Uint8Array, source: string): Header {
   if (order === 'True') throw fail("Fortran-ordered arrays are not supported; save a C-ordered copy (numpy.ascontiguousarray)");
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (shapeText === undefined) throw fail('header has no shape');
-  const shape = shapeText.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s !== '').map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`bad shape (${shapeText})`);
+  const dims = shapeText.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s !== '');
+  const shape = dims.map((d) => (/^\d+$/.test(d) ? Number(d) : NaN));
+  if (shape.some((d) => !Number.isSafeInteger(d))) throw fail(`bad shape (${JSON.stringify(shapeText).slice(1, -1)})`);
 
   const byteOrder = descr[0], code = descr.slice(1);
   if (code === 'O') throw fail('object arrays are not supported (saved with allow_pickle); save strings as a unicode array (array.astype(str))');
   const chars = /^U(\d+)$/.exec(code)?.[1];
   if (chars !== undefined) {
     if (byteOrder === '>') throw fail(`big-endian strings ('${descr}'); save them little-endian (array.astype('<${code}'))`);
+    if (Number(chars) === 0 || Number(chars) > 1 << 20) throw fail(`string width '${descr}' is not one Kiln reads (1 to 2^20 characters)`);
     return { dtype: 'string', width: 4 * Number(chars), shape, dataOffset: start + headerLen };
   }
   const dtype = NPY_TYPES[code];
@@ -74,7 +77,7 @@ function parseHeader(bytes: Uint8Array, source: string): Header {
 /** Decodes the bytes of a .npy file; `source` names the file in error messages. */
 export function parseNpy(bytes: Uint8Array, source: string): Tensor {
   const { dtype, width, shape, dataOffset } = parseHeader(bytes, source);
-  const n = numel(shape);
+  const n = checkedElementCount(`${source}: .npy array`, shape, width);
   const have = bytes.length - dataOffset;
   if (have !== n * width) {
     throw new FormatError(`${source}: ${have < n * width ? 'truncated' : 'corrupt'} .npy file: a ${dtype} array of shape ` +

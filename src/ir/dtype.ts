@@ -98,6 +98,23 @@ export function numberToFloat16Bits(x: number): number {
   return sign | h;
 }
 
+/** Bounds of each integer dtype (64-bit ones as the doubles nearest to them). */
+const INTEGER_RANGE: Partial<Record<DType, readonly [number, number]>> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63],
+  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 2 ** 32 - 1], uint64: [0, 2 ** 64], bool: [0, 1],
+};
+
+/**
+ * A float converted to integer `dtype` as Cast defines it on both engines: truncated toward zero,
+ * saturated at the type's bounds, NaN to 0 (wasm's trunc_sat; never a trap, never a wrap).
+ */
+export function floatToInteger(dtype: DType, x: number): number {
+  const range = INTEGER_RANGE[dtype];
+  if (!range) return castNumber(dtype, x);
+  if (Number.isNaN(x)) return 0;
+  return Math.min(range[1], Math.max(range[0], Math.trunc(x)));
+}
+
 /** Converts a JS number into the value `dtype` holds (truncation, wrap-around, rounding). */
 export function castNumber(dtype: DType, x: number): number {
   switch (dtype) {

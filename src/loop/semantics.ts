@@ -1,7 +1,6 @@
 // The meaning of every scalar loop-IR operation, bit-exact, as the code generators must
 // implement it. The interpreter and the simplifier's constant folding both compute here.
 import type { BinOp, ElemType, Intrinsic, ScalarType, UnOp } from './ir.js';
-import { LoopIRError } from './errors.js';
 import { erf } from '../ops/elementwise-unary.js';
 
 /** One lane: i64 and u64 values are bigints (exact), every other type a number. */
@@ -19,9 +18,6 @@ const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const wrap64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 
-function trap(what: string): never {
-  throw new LoopIRError(`${what} (the target traps here): guard the divisor in the kernel`);
-}
 
 /** Rounds to the nearest integer, halves to even (wasm `nearest`, ONNX Round). */
 export function nearestEven(x: number): number {
@@ -57,21 +53,19 @@ function floatOps(r: (x: number) => number): OpTable {
   };
 }
 
-function checkDivisor32(a: number, b: number): void {
-  if (b === 0) trap('i32 division by zero');
-  if (a === I32_MIN && b === -1) trap('i32 division overflow (-2^31 / -1)');
-}
-
+// Integer division is total, as NumPy defines it: x / 0 and x % 0 are 0, MIN / -1 wraps to MIN
+// (and MIN % -1 is 0), so no data can make compiled code trap; the wasm lowering guards divisors.
 const i32Ops: OpTable = {
   add: (a, b) => ((a as number) + (b as number)) | 0,
   sub: (a, b) => ((a as number) - (b as number)) | 0,
   mul: (a, b) => Math.imul(a as number, b as number),
-  div: (a, b) => { checkDivisor32(a as number, b as number); return ((a as number) / (b as number)) | 0; },
-  mod: (a, b) => { if (b === 0) trap('i32 remainder by zero'); return ((a as number) % (b as number)) | 0; },
+  // (2^31) | 0 wraps MIN / -1 back to MIN
+  div: (a, b) => (b === 0 ? 0 : ((a as number) / (b as number)) | 0),
+  mod: (a, b) => (b === 0 ? 0 : ((a as number) % (b as number)) | 0),
   // |a|,|b| < 2^31 keeps the double quotient's rounding error below the gap to the next integer.
-  floordiv: (a, b) => { checkDivisor32(a as number, b as number); return Math.floor((a as number) / (b as number)) | 0; },
+  floordiv: (a, b) => (b === 0 ? 0 : Math.floor((a as number) / (b as number)) | 0),
   floormod: (a, b) => {
-    if (b === 0) trap('i32 remainder by zero');
+    if (b === 0) return 0;
     const r = (a as number) % (b as number);
     return (r !== 0 && (r < 0) !== ((b as number) < 0) ? r + (b as number) : r) | 0;
   },
@@ -85,24 +79,19 @@ const i32Ops: OpTable = {
   ...compare,
 };
 
-function checkDivisor64(a: bigint, b: bigint): void {
-  if (b === 0n) trap('i64 division by zero');
-  if (a === I64_MIN && b === -1n) trap('i64 division overflow (-2^63 / -1)');
-}
-
 const i64Ops: OpTable = {
   add: (a, b) => wrap64((a as bigint) + (b as bigint)),
   sub: (a, b) => wrap64((a as bigint) - (b as bigint)),
   mul: (a, b) => wrap64((a as bigint) * (b as bigint)),
-  div: (a, b) => { checkDivisor64(a as bigint, b as bigint); return (a as bigint) / (b as bigint); },
-  mod: (a, b) => { if (b === 0n) trap('i64 remainder by zero'); return (a as bigint) % (b as bigint); },
+  div: (a, b) => (b === 0n ? 0n : wrap64((a as bigint) / (b as bigint))),
+  mod: (a, b) => (b === 0n ? 0n : (a as bigint) % (b as bigint)),
   floordiv: (a, b) => {
-    checkDivisor64(a as bigint, b as bigint);
-    const q = (a as bigint) / (b as bigint);
+    if (b === 0n) return 0n;
+    const q = wrap64((a as bigint) / (b as bigint));
     return (a as bigint) % (b as bigint) !== 0n && ((a as bigint) < 0n) !== ((b as bigint) < 0n) ? q - 1n : q;
   },
   floormod: (a, b) => {
-    if (b === 0n) trap('i64 remainder by zero');
+    if (b === 0n) return 0n;
     const r = (a as bigint) % (b as bigint);
     return r !== 0n && (r < 0n) !== ((b as bigint) < 0n) ? r + (b as bigint) : r;
   },
@@ -120,11 +109,11 @@ const i64Ops: OpTable = {
 const u32 = (x: number) => x >>> 0;
 const u64 = (x: bigint) => BigInt.asUintN(64, x);
 function u32Div(a: Scalar, b: Scalar, rem: boolean): number {
-  if (b === 0) trap(`u32 ${rem ? 'remainder' : 'division'} by zero`);
+  if (b === 0) return 0;
   return rem ? (a as number) % (b as number) : Math.floor((a as number) / (b as number));
 }
 function u64Div(a: Scalar, b: Scalar, rem: boolean): bigint {
-  if (b === 0n) trap(`u64 ${rem ? 'remainder' : 'division'} by zero`);
+  if (b === 0n) return 0n;
   return rem ? (a as bigint) % (b as bigint) : (a as bigint) / (b as bigint);
 }
 const u32Ops: OpTable = {
@@ -269,9 +258,15 @@ const CAST: Readonly<Record<ScalarType, Readonly<Record<ScalarType, UnFn>>>> = {
   },
 };
 
-/** Float -> unsigned: the signed 64-bit saturating truncation, wrapped (negatives wrap as C and the reference do). */
-function floatToU32(a: Scalar): number { return Number(BigInt.asUintN(32, truncSat64(a as number))); }
-function floatToU64(a: Scalar): bigint { return u64(truncSat64(a as number)); }
+/** Float -> unsigned saturates too: negatives and NaN give 0 (wasm trunc_sat_*_u). */
+function floatToU32(a: Scalar): number {
+  const x = a as number;
+  return Number.isNaN(x) || x <= 0 ? 0 : x >= 0xffffffff ? 0xffffffff : Math.trunc(x);
+}
+function floatToU64(a: Scalar): bigint {
+  const x = a as number;
+  return Number.isNaN(x) || x <= 0 ? 0n : x >= 2 ** 64 ? (1n << 64n) - 1n : BigInt(Math.trunc(x));
+}
 
 export function castFn(from: ScalarType, to: ScalarType): UnFn {
   return CAST[from][to];

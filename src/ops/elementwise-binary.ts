@@ -29,7 +29,19 @@ function bitwiseOp(f32: Scalar2, f64: (x: bigint, y: bigint) => bigint) {
   });
 }
 
-/** Integer remainder with the divisor's sign (Python's %), as Mod with fmod=0 defines it. */
+/**
+ * Integer division is total, as NumPy and the loop IR (src/loop/semantics.ts) define it: x / 0 and
+ * x % 0 are 0, and MIN / -1 wraps to MIN (int32 wraps on store; int64, held as a double, here).
+ */
+function intDiv(d: DType): Scalar2 {
+  return d === 'int64'
+    ? (x, y) => { const q = y === 0 ? 0 : Math.trunc(x / y); return q >= 2 ** 63 ? q - 2 ** 64 : q; }
+    : (x, y) => (y === 0 ? 0 : Math.trunc(x / y));
+}
+const intFmod: Scalar2 = (x, y) => (y === 0 ? 0 : x % y);
+const intFloorMod: Scalar2 = (x, y) => (y === 0 ? 0 : floorMod(x, y));
+
+/** Remainder with the divisor's sign (Python's %), as Mod with fmod=0 defines it. */
 function floorMod(x: number, y: number): number {
   const r = x % y;
   return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
@@ -74,7 +86,7 @@ export const binaryOps = {
     passThrough: neutralOperand([0, 1], [1, 1]),
   },
   Div: {
-    ...withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y)), ([x, y]) => bin('div', x, y)),
+    ...withExpr(binaryOp({}, 'numeric', (_, d) => (isInteger(d) ? intDiv(d) : (x, y) => x / y)), ([x, y]) => bin('div', x, y)),
     passThrough: neutralOperand([0, 1]),
   },
   Pow: {
@@ -84,7 +96,7 @@ export const binaryOps = {
     }),
     passThrough: neutralOperand([0, 1]),
   },
-  Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }) => (fmod ? (x, y) => x % y : floorMod)),
+  Mod: withExpr(binaryOp({ fmod: attr.int(0) }, 'numeric', ({ fmod }, d) => isInteger(d) ? (fmod ? intFmod : intFloorMod) : fmod ? (x, y) => x % y : floorMod),
     ([x, y], a) => bin(a.fmod ? 'mod' : 'floormod', x, y)),
   Max: withExpr(variadicOp(max),
     (xs) => xs.reduce((acc, x) => bin('max', acc, x))),

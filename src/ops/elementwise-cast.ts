@@ -1,7 +1,7 @@
 // Cast between Kiln dtypes, strings included: floats truncate toward zero into integers,
 // integers wrap, anything but ±0 is true, and floats print with 8 significant digits.
 import { UnsupportedError } from '../errors.js';
-import { allocData, castNumber, isDType, isFloat, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
+import { allocData, castNumber, floatToInteger, isDType, isFloat, DTYPES, type DType, type NumericData } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { sameTypePassesInput0 } from './facets.js';
 import { attr, defineOp, type OpTable } from './op.js';
@@ -15,6 +15,10 @@ function targetDType(to: string): DType {
 /** The value `dtype` holds for x; unlike castNumber, NaN is true as ONNX's Cast defines. */
 function convert(dtype: DType, x: number): number {
   return dtype === 'bool' ? (x === 0 ? 0 : 1) : castNumber(dtype, x);
+}
+/** The value `dtype` holds for float x: saturating (floatToInteger) for integer targets. */
+function convertFloat(dtype: DType, x: number): number {
+  return dtype === 'bool' ? (x === 0 ? 0 : 1) : floatToInteger(dtype, x);
 }
 
 /** Reads a number the way ONNX's Cast does: decimal or scientific, INF/+INF/-INF/NaN in any case. */
@@ -57,10 +61,10 @@ function cast(x: Tensor, to: DType): Tensor {
   }
   const out = allocData(to, n) as NumericData;
   if (Array.isArray(x.data)) {
-    for (let i = 0; i < n; i++) out[i] = convert(to, parseNumber(x.data[i]));
+    for (let i = 0; i < n; i++) out[i] = convertFloat(to, parseNumber(x.data[i]));
   } else {
-    const src = x.data;
-    for (let i = 0; i < n; i++) out[i] = convert(to, src[i]);
+    const src = x.data, from = isFloat(x.dtype) ? convertFloat : convert;
+    for (let i = 0; i < n; i++) out[i] = from(to, src[i]);
   }
   return new Tensor(to, x.shape, out);
 }

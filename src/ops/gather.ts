@@ -5,8 +5,10 @@ import { ShapeError } from '../errors.js';
 import { allocData, castNumber } from '../ir/dtype.js';
 import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim } from '../ir/shape.js';
 import { nonZeroKernel } from './dynamic-kernels.js';
+import type { ValueInfo } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, filled, type Store } from './data-util.js';
+import { checkSameDType } from './elementwise-build.js';
 import { KEEP, LAYOUT, reducedPerm } from './facets.js';
 import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { gatherCompute } from './movement-compute.js';
@@ -83,6 +85,30 @@ function tupleOffsets(data: readonly number[], indices: Tensor, batch: number, o
     out[t] = off;
   }
   return out;
+}
+
+
+const sameDims = (a: readonly Dim[], b: readonly Dim[]) =>
+  a.length === b.length && a.every((d, i) => typeof d !== 'number' || typeof b[i] !== 'number' || d === b[i]);
+
+/** The kernels select between data and updates and index both: they must agree in dtype and shape. */
+function checkScatterND(x: ValueInfo, ix: ValueInfo, upd: ValueInfo): void {
+  checkSameDType('ScatterND data and updates', [x, upd]);
+  const m = ix.shape[ix.shape.length - 1];
+  if (ix.shape.length === 0) throw new ShapeError('ScatterND indices must have rank >= 1, got a scalar');
+  if (typeof m !== 'number') return;
+  if (m > x.shape.length) throw new ShapeError(`ScatterND indices ${fmtShape(ix.shape)} address ${m} axes of data of rank ${x.shape.length}`);
+  const want = [...ix.shape.slice(0, -1), ...x.shape.slice(m)];
+  if (!sameDims(want, upd.shape)) {
+    throw new ShapeError(`ScatterND updates have shape ${fmtShape(upd.shape)}; data ${fmtShape(x.shape)} and indices ${fmtShape(ix.shape)} need ${fmtShape(want)}`);
+  }
+}
+
+function checkScatterElements(x: ValueInfo, ix: ValueInfo, upd: ValueInfo): void {
+  checkSameDType('ScatterElements data and updates', [x, upd]);
+  if (ix.shape.length !== x.shape.length || !sameDims(ix.shape, upd.shape)) {
+    throw new ShapeError(`ScatterElements needs indices and updates of one shape and the data's rank; got data ${fmtShape(x.shape)}, indices ${fmtShape(ix.shape)}, updates ${fmtShape(upd.shape)}`);
+  }
 }
 
 export const gatherOps = {
@@ -166,7 +192,8 @@ export const gatherOps = {
     inputs: [3, 3],
     fusion: 'injective',
     handlesStrings: ({ reduction }) => reduction === 'none',
-    infer: ({ inputs }) => [inputs[0]!],
+    // data and updates share a dtype: the kernel selects between them
+    infer: ({ inputs: [x, ix, upd] }) => { checkScatterND(x!, ix!, upd!); return [x!]; },
     compute: scatterNDCompute,
     run: ({ inputs, attrs }) => {
       const [x, ix, upd] = [inputs[0]!, inputs[1]!, inputs[2]!];
@@ -188,7 +215,7 @@ export const gatherOps = {
     inputs: [3, 3],
     fusion: 'injective',
     handlesStrings: ({ reduction }) => reduction === 'none',
-    infer: ({ inputs }) => [inputs[0]!],
+    infer: ({ inputs: [x, ix, upd] }) => { checkScatterElements(x!, ix!, upd!); return [x!]; },
     compute: (ctx) => scatterElementsCompute(ctx, normAxis(ctx.attrs.axis, ctx.inputs[0]!.shape.length, 'ScatterElements axis')),
     run: ({ inputs, attrs }) => {
       const [x, ix, upd] = [inputs[0]!, inputs[1]!, inputs[2]!];

@@ -175,6 +175,11 @@ export function spaceToDepthCompute(ctx: Ctx, b: number): TeTensor[] {
   })];
 }
 
+/** Bounds of the integer element types narrower than their i32 register. */
+const NARROW_RANGE: Partial<Record<string, readonly [number, number]>> = {
+  i8: [-128, 127], u8: [0, 255], i16: [-32768, 32767], u16: [0, 65535],
+};
+
 /** Cast between numeric types: bool targets test for non-zero, others convert the register type. */
 export function castCompute(ctx: Ctx): TeTensor[] {
   const out = out0(ctx);
@@ -183,6 +188,11 @@ export function castCompute(ctx: Ctx): TeTensor[] {
   return [compute(out.name, out.shape, (idx) => {
     const x = ctx.inputs[0]!.at(idx);
     if (bool) return bin('ne', x, k(x, 0));
+    const range = NARROW_RANGE[out.elem];
+    // a float saturates at the narrow type's bounds before the i32 conversion (which saturates at its own)
+    if (range && (x.type.scalar === 'f32' || x.type.scalar === 'f64')) {
+      return cast(bin('min', bin('max', x, k(x, range[0])), k(x, range[1])), to);
+    }
     return x.type.scalar === to ? x : cast(x, to);
   }, { elem: out.elem })];
 }

@@ -6,6 +6,7 @@ import { allocData, type TensorData } from '../ir/dtype.js';
 import { fmtShape, isStatic, normAxis, numel, stridesOf, type Dim, type Shape } from '../ir/shape.js';
 import { Tensor } from '../ir/tensor.js';
 import { copyRange, fillValue, intsOf, mappedCopy, padAmounts, staticLength, stridedCopy, type Store, type Symbolize } from './data-util.js';
+import { checkSameDType } from './elementwise-build.js';
 import { permuteAxisAttr, sameTypePassesInput0 } from './facets.js';
 import { concatPassThrough, concatPermute, padPassThrough, padPermute, transposePassThrough } from './movement-facets.js';
 import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
@@ -145,7 +146,7 @@ export const movementOps = {
     fusion: 'injective',
     handlesStrings: opaqueElements,
     infer: ({ inputs, attrs, symbol }) => [{
-      dtype: inputs[0]!.dtype,
+      dtype: checkSameDType('Concat', inputs),
       shape: concatShape(inputs.map((i) => i!.shape), attrs.axis, symbol),
     }],
     compute: (ctx) => concatCompute(ctx, normAxis(ctx.attrs.axis, ctx.outputs[0].shape.length)),

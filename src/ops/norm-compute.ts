@@ -1,5 +1,6 @@
 // Compute definitions of the normalisations: BatchNormalization (inference) as a per-channel affine
 // map; the others (and training mode) as mean and variance stages, then the normalised output; LRN.
+import { UnsupportedError } from '../errors.js';
 import { bin, call, cnst, select, un, type ElemType, type Expr } from '../loop/ir.js';
 import { normAxis } from '../ir/shape.js';
 import { compute, reduce, type ComputeTensor, type TeTensor } from '../lower/te.js';
@@ -46,6 +47,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 export function batchNormCompute(ctx: ComputeContext<{ readonly epsilon: number; readonly momentum: number; readonly training_mode: number }>): TeTensor[] {
   const [x, scale, bias, mean, variance] = ctx.inputs as TeTensor[];
   const [out, meanOut, varOut] = ctx.outputs;
+  // the kernel computes in x's type: parameters of another dtype (legal since opset 15) are the reference's
+  const other = ctx.inputTypes.slice(1).find((t) => t && t.dtype !== ctx.inputTypes[0]!.dtype);
+  if (other) throw new UnsupportedError(`BatchNormalization parameters of dtype ${other.dtype} with a ${ctx.inputTypes[0]!.dtype} input`);
   if (!ctx.attrs.training_mode) {
     return [compute(out.name, out.shape, (idx) => {
       const c = [idx[1]];

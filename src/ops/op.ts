@@ -16,7 +16,7 @@ export type FusionKind = 'elemwise' | 'broadcast' | 'injective' | 'reduce' | 'ou
 export const isElementwiseKind = (kind: string | undefined): boolean => kind === 'elemwise' || kind === 'broadcast';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'tensor' | 'graph' | 'graphs';
-type JsOf<K extends AttrKind> =
+export type JsOf<K extends AttrKind> =
   K extends 'int' | 'float' ? number :
   K extends 'string' ? string :
   K extends 'ints' | 'floats' ? readonly number[] :

@@ -1,5 +1,6 @@
 // Compute definitions of reductions (ReduceSum and kin) and of Softmax/LogSoftmax: reductions over
 // the reduced dims, with the shift by the maximum as a stage of its own where exp could overflow.
+import { isFloat } from '../ir/dtype.js';
 import { UnsupportedError } from '../errors.js';
 import { bin, call, cnst, un, type Expr } from '../loop/ir.js';
 import { along, compute, reduce, type ComputeTensor, type ReduceKind, type TeTensor } from '../lower/te.js';
@@ -12,6 +13,8 @@ export interface ReduceExpr {
   readonly kind: ReduceKind;
   readonly map?: (x: Expr) => Expr;
   readonly finish?: (acc: Expr, count: number) => Expr;
+  /** Set when the finish is a float intrinsic (sqrt, log): integer inputs do not compile. */
+  readonly floatOnly?: true;
   /** log-sum-exp: fold exp(x - max) and add the max back after the log. */
   readonly shifted?: true;
 }
@@ -36,6 +39,8 @@ export function withReduce<S extends AttrSchema>(def: OpDef<S>, spec: ReduceExpr
       const [x] = ctx.inputs as TeTensor[];
       const attrs = ctx.attrs as unknown as ReduceAttrs;
       if (ctx.inputs[1] && !ctx.constant(1)) throw new UnsupportedError('compiled reductions need constant axes');
+      const dtype = ctx.inputTypes[0]!.dtype;
+      if (spec.floatOnly && !isFloat(dtype)) throw new UnsupportedError(`this reduction of ${dtype} tensors does not compile (its finish is a float function)`);
       const reduced = reducedDims(x.shape.length, ctx.constant(1)?.toArray(), attrs.noop_with_empty_axes !== 0);
       const extents = x.shape.filter((_, d) => reduced[d]);
       const count = extents.reduce((n, e) => n * e, 1);

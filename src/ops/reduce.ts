@@ -166,9 +166,9 @@ export const reduceOps = {
   ReduceMin: withReduce(reduceOp(fold(highest, min, undefined, 'comparable')), { kind: 'min' }, reducedDims),
   ReduceProd: withReduce(reduceOp(fold(1, (a, x) => a * x)), { kind: 'prod' }, reducedDims),
   ReduceL1: withReduce(reduceOp(fold(0, (a, x) => a + Math.abs(x))), { kind: 'sum', map: absolute }, reducedDims),
-  ReduceL2: withReduce(reduceOp(fold(0, sumSquares, Math.sqrt)), { kind: 'sum', map: square, finish: (a) => un('sqrt', a) }, reducedDims),
-  ReduceLogSum: withReduce(reduceOp(fold(0, sum, Math.log)), { kind: 'sum', finish: (a) => call('log', a) }, reducedDims),
-  ReduceLogSumExp: withReduce(reduceOp(logSumExp), { kind: 'sum', finish: (a) => call('log', a), shifted: true }, reducedDims),
+  ReduceL2: withReduce(reduceOp(fold(0, sumSquares, Math.sqrt)), { kind: 'sum', map: square, finish: (a) => un('sqrt', a), floatOnly: true }, reducedDims),
+  ReduceLogSum: withReduce(reduceOp(fold(0, sum, Math.log)), { kind: 'sum', finish: (a) => call('log', a), floatOnly: true }, reducedDims),
+  ReduceLogSumExp: withReduce(reduceOp(logSumExp), { kind: 'sum', finish: (a) => call('log', a), shifted: true, floatOnly: true }, reducedDims),
   ReduceSumSquare: withReduce(reduceOp(fold(0, sumSquares)), { kind: 'sum', map: square }, reducedDims),
   ...axisOps,
 } satisfies OpTable;

@@ -11,8 +11,12 @@ import { attr, opaqueElements, defineOp, type OpTable } from './op.js';
 import { expandCompute, viewCompute } from './movement-compute.js';
 import { eyeCompute, fillCompute, rangeCompute, shapeCompute, sizeCompute } from './shape-compute.js';
 
+const MAX_RANK = 64;
+
 /** n fresh symbols: the dims of an output whose shape depends on unknown values. */
 function unknownDims(n: number, symbol: Symbolize, hint: string): Dim[] {
+  // a shape input is a handful of dims: one this long is a corrupt model, not a tensor to build
+  if (n > MAX_RANK) throw new ShapeError(`a ${hint} result of rank ${n}; Kiln holds tensors of rank up to ${MAX_RANK}`);
   return Array.from({ length: n }, () => symbol(hint));
 }
 

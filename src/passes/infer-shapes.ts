@@ -7,6 +7,7 @@
 import { GraphError, KilnError, UnsupportedError, withContext } from '../errors.js';
 import { isTensorType, type AttrValue, type Graph, type Node, type ValueInfo } from '../ir/graph.js';
 import { isStatic, numel, type Dim } from '../ir/shape.js';
+import { nodeSchemaProblem } from '../ir/verify.js';
 import type { Tensor } from '../ir/tensor.js';
 import { resolveAttrs } from '../ops/op.js';
 import { opDef } from '../ops/index.js';
@@ -39,6 +40,9 @@ export function inferShapes(g: Graph): Graph {
     }
     const def = opDef(node.op);
     if (!def) throw new UnsupportedError(`node '${node.name}': unknown canonical op ${node.op}`);
+    // the op's code trusts its schema: check the node against it before inference reads anything
+    const problem = nodeSchemaProblem(node, def, true);
+    if (problem) throw new GraphError(`node '${node.name}' (${node.op}): ${problem}`);
     const inputs = node.inputs.map((v) => {
       if (!v) return undefined;
       const info = values.get(v);

@@ -7,6 +7,8 @@ export type RuntimeErrorCode =
   | 'E_VERSION'   // an artifact format this runtime does not read
   | 'E_FEATURE'   // the artifact needs a WebAssembly feature the host lacks
   | 'E_MODULE'    // the WebAssembly module does not load or lacks what the manifest names
+  | 'E_MEMORY'    // the host cannot allocate the memory the model needs
+  | 'E_TRAP'      // the model's code trapped: a corrupt or hostile artifact (valid ones never trap on data)
   | 'E_INPUT'     // feeds to run(): unknown, missing, wrong dtype or shape
   | 'E_THREADS'   // worker threads could not be started for the session
   | 'E_DISPOSED'  // run() on a session after dispose()

@@ -76,6 +76,12 @@ export interface Manifest {
    * rather than a WebAssembly module: what a host needs to run it. Only kiln/runtime/native loads these.
    */
   readonly native?: NativeCode;
+  /**
+   * The kernels `entry` calls, in order: the function index each runs as (identical kernels share
+   * one) and the ops fused into it, so a trap in the module can be reported by kernel. Optional:
+   * artifacts written before it lack it.
+   */
+  readonly kernels?: readonly KernelInfo[];
 }
 
 /** One kernel call of the entry: the module export that runs it, its arguments, and what it computes. */
@@ -97,6 +103,13 @@ export interface NativeCode {
   /** The CPU it was compiled for (`--cpu`), and the CPU flags (as /proc/cpuinfo names them) it needs. */
   readonly cpu: string;
   readonly cpuFeatures: readonly string[];
+}
+
+export interface KernelInfo {
+  readonly name: string;
+  /** Index in the module's function index space. */
+  readonly function: number;
+  readonly ops: readonly string[];
 }
 
 const bad = (field: string, want: string, got?: unknown) => new KilnRuntimeError('E_FORMAT',
@@ -196,6 +209,17 @@ function threadsField(v: unknown, memoryBytes: number): { sync: number } {
   return { sync };
 }
 
+function kernelList(list: unknown[]): KernelInfo[] {
+  return list.map((v, i) => {
+    const field = `kernels[${i}]`, k = object(v, field);
+    const ops = array(k, 'ops', `${field}.ops`).map((op, j) => {
+      if (typeof op !== 'string') throw bad(`${field}.ops[${j}]`, 'a string', op);
+      return op;
+    });
+    return { name: string(k, 'name', `${field}.name`), function: natural(k.function, `${field}.function`), ops };
+  });
+}
+
 export function validateManifest(json: unknown): Manifest {
   const o = object(json, 'manifest');
   const features = array(o, 'features', 'features').map((f, i) => {
@@ -220,6 +244,7 @@ export function validateManifest(json: unknown): Manifest {
     ...(o.halves === undefined ? {} : { halves: halfRuns(array(o, 'halves', 'halves'), weights) }),
     ...(o.profile === undefined ? {} : { profile: profiledCalls(array(o, 'profile', 'profile'), bytes) }),
     ...(o.native === undefined ? {} : { native: nativeCode(object(o.native, 'native')) }),
+    ...(o.kernels === undefined ? {} : { kernels: kernelList(array(o, 'kernels', 'kernels')) }),
   };
 }
 

@@ -2,6 +2,8 @@
 // planned offsets, the entry export runs (on every thread of the session's team, team.ts),
 // outputs are copied out so they outlive the next run.
 import { parseArtifact } from './artifact.js';
+import { checkArtifactLayout, createMemory } from './check-artifact.js';
+import { trapError } from './traps.js';
 import { arrayClass, numel, type DType, type TypedArray } from './dtypes.js';
 import { KilnRuntimeError } from './errors.js';
 import { hostFeatures, WITHOUT_FEATURE, type HostFeatures } from './features.js';
@@ -94,6 +96,7 @@ export class Session {
       throw new KilnRuntimeError('E_FEATURE', `this artifact holds native code for ${m.native.os}-${m.native.arch} (kiln compile --target native), which this loader does not run; ` +
         `load it with loadNative(), exported by kiln/runtime/native (Node only), or recompile with --target wasm-simd`);
     }
+    checkArtifactLayout(m);
     const host = opts.hostFeatures ?? hostFeatures();
     const missing = FEATURES.filter((f) => m.features.includes(f) && !host[f]);
     if (missing.length) {
@@ -105,7 +108,7 @@ export class Session {
     }
     const threads = m.threads ? await threadCount(opts.threads, host) : 1;
     const shared = threads > 1 || opts.interruptible === true;
-    const memory = new WebAssembly.Memory({ initial: m.memory.pages, maximum: m.memory.pages, shared });
+    const memory = createMemory(m, shared);
     writeWeights(memory.buffer, m, art.weights);
     const wasm = m.threads && !shared ? unsharedMemoryImport(art.wasm) : art.wasm;
     const { module, entry } = await instantiate(wasm, m, memory);
@@ -163,7 +166,11 @@ export class Session {
     const strings = new StringTable(this.manifest.strings ?? []);
     const values = this.manifest.inputs.map((slot) => [slot, checkedData(slot, feeds[slot.name], strings)] as const);
     for (const [slot, data] of values) this.view(slot).set(data as never);
-    if (this.team) await this.team.run(this.entry, limit); else this.entry(0, 1);
+    try {
+      if (this.team) await this.team.run(this.entry, limit); else this.entry(0, 1);
+    } catch (e) {
+      throw trapError(e, this.manifest);
+    }
     const out: Record<string, Tensor> = {};
     for (const slot of this.manifest.outputs) {
       const t = slot.dynamic ? this.trimmed(slot, slot.dynamic) : { name: slot.name, dtype: slot.dtype, shape: [...slot.shape], data: this.view(slot).slice() };

@@ -1,6 +1,8 @@
 // One run's string table: equal strings get one int32 handle, so compiled code compares and
 // moves handles; the model's constant strings hold the first handles (manifest.strings).
 
+import { KilnRuntimeError } from './errors.js';
+
 export class StringTable {
   private readonly table: string[];
   private readonly handleOf: Map<string, number>;
@@ -21,7 +23,7 @@ export class StringTable {
   strings(handles: Int32Array): string[] {
     return Array.from(handles, (h) => {
       const s = this.table[h];
-      if (s === undefined) throw new RangeError(`string handle ${h} is not in the run's table of ${this.table.length}; the artifact is corrupt`);
+      if (s === undefined) throw new KilnRuntimeError('E_FORMAT', `the model gave string handle ${h}, which is not in the run's table of ${this.table.length} strings; the artifact is corrupt`);
       return s;
     });
   }

@@ -9,6 +9,8 @@ import { abortRun, waitDrained, word, type WorkerReply } from './worker-loop.js'
 
 export type Entry = (tid: number, threads: number) => void;
 
+type Trap = Extract<WorkerReply, { type: 'trap' }>;
+
 /** A run's time limit: a run of an offloaded team that outlives it is stopped by ending its workers. */
 export interface RunLimit {
   readonly timeoutMs?: number;
@@ -90,7 +92,11 @@ export class ThreadTeam {
     if (trapped) {
       if (this.inline) waitDrained(ctl, this.sync);
       const i = trapped - 1 - (this.inline ? 1 : 0);
-      throw new WebAssembly.RuntimeError(i === 0 && reporterTrap !== undefined ? reporterTrap : await this.trapMessage(i, start));
+      const trap = i === 0 && reporterTrap !== undefined ? reporterTrap : await this.trapMessage(i, start);
+      // rebuilt here with the worker's stack, whose wasm-function frames name the kernel (traps.ts)
+      const e = new WebAssembly.RuntimeError(trap.message);
+      if (trap.stack) e.stack = trap.stack;
+      throw e;
     }
   }
 
@@ -98,7 +104,7 @@ export class ThreadTeam {
    * Waits for the reporting worker's `done` (the run is over on every thread); returns its own trap's
    * message, if any. Past the limit the workers are ended, and the team with them.
    */
-  private async awaitDone(start: number, limit: RunLimit): Promise<string | undefined> {
+  private async awaitDone(start: number, limit: RunLimit): Promise<Trap | undefined> {
     for (const w of this.workers) w.hold(true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
@@ -116,9 +122,9 @@ export class ThreadTeam {
     });
     try {
       const done = (async () => {
-        let trap: string | undefined;
+        let trap: Trap | undefined;
         for (let m = await this.workers[0].next(); m.type !== 'done'; m = await this.workers[0].next()) {
-          if (m.type === 'trap' && m.start === start) trap = m.message;
+          if (m.type === 'trap' && m.start === start) trap = m;
         }
         return trap;
       })();
@@ -131,11 +137,11 @@ export class ThreadTeam {
     }
   }
 
-  /** The message of the trap worker `i` reported for the run started at `start`. */
-  private async trapMessage(i: number, start: number): Promise<string> {
+  /** The trap worker `i` reported for the run started at `start`. */
+  private async trapMessage(i: number, start: number): Promise<Trap> {
     const w = this.workers[i];
     for (let m: WorkerReply = await w.next(); ; m = await w.next()) {
-      if (m.type === 'trap' && m.start === start) return m.message;
+      if (m.type === 'trap' && m.start === start) return m;
     }
   }
 

@@ -23,7 +23,7 @@ export type WorkerReply =
   | { readonly type: 'detached' }
   | { readonly type: 'done' }
   /** A trap in this thread's part of the run started at `start`; sent before the run's `running` count reaches 0. */
-  | { readonly type: 'trap'; readonly start: number; readonly message: string }
+  | { readonly type: 'trap'; readonly start: number; readonly message: string; readonly stack?: string }
   | { readonly type: 'error'; readonly message: string };
 
 export interface WorkerSide {
@@ -91,7 +91,7 @@ function serveRuns(side: WorkerSide, msg: AttachMessage, run: (tid: number, thre
       try {
         run(tid, threads);
       } catch (e) {
-        side.post({ type: 'trap', start: seen, message: (e as Error).message });
+        side.post({ type: 'trap', start: seen, message: (e as Error).message, stack: (e as Error).stack });
         abortRun(ctl, sync, tid);
       }
     }

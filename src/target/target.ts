@@ -71,6 +71,8 @@ export interface EmittedModel {
   readonly uniqueKernels: number;
   /** For native code: what a host needs to run it (the manifest's `native`). */
   readonly native?: NativeCode;
+  /** Function index of each kernel by name, where the code has function indices a trap's stack names (wasm). */
+  readonly kernelFunctions?: ReadonlyMap<string, number>;
   /** Set when the code runs on any number of threads through the sync block (the manifest's `threads`). */
   readonly threads?: { readonly sync: number };
   /** The code as text for KILN_DEBUG=3 (wat, C). */

@@ -11,21 +11,11 @@ import { humanModel, ppocrDetModel } from '../fixtures/fixtures.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { serializeNpy } from '../../src/io/npy.js';
 import { buildGraphModel } from '../util/onnx-builder.js';
-import { kiln, show, type KilnResult } from './kiln-process.js';
+import { assertUserError, kiln, show } from './kiln-process.js';
 
 const OCR = ppocrDetModel();
 let dir = '';
 const at = (name: string) => join(dir, name);
-
-/** Exit 2 and exactly one stderr line, `kiln: error: ...` matching `why`, with no stack trace. */
-function assertUserError(r: KilnResult, why: RegExp): void {
-  assert.equal(r.signal, null, `timed out or killed\n${show(r)}`);
-  assert.equal(r.status, 2, show(r));
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one stderr line expected\n${show(r)}`);
-  assert.match(lines[0], /^kiln: error: /, show(r));
-  assert.match(lines[0], why, show(r));
-}
 
 /** A tiny TensorFlow GraphDef, Placeholder -> Relu, written field by field. */
 function tinyGraphDef(): Uint8Array {

@@ -243,7 +243,9 @@ test('faults name the kernel, the buffer and the index; bad bindings are refused
   assert.throws(() => run(store(B, cnst(0), fconst(0)), new Float32Array(2)), /declares 4 elements/);
   const Ai = buf('I', 'i32', 1);
   const div0: Kernel = { name: 'k2', params: [Ai], body: store(Ai, cnst(0), bin('div', cnst(1), load(Ai, cnst(0)))) };
-  assert.throws(() => interpretKernel(div0, [new Int32Array(1)]), (e: unknown) => e instanceof LoopIRError && /k2.*division by zero/.test(e.message));
+  const zero = new Int32Array(1);
+  interpretKernel(div0, [zero]); // integer division is total: 1 / 0 = 0
+  assert.equal(zero[0], 0);
   assert.throws(() => interpretKernel(div0, [new Float32Array(1)]), /needs Int32Array/);
   assert.throws(() => run(loop('i', 2, { k: 'set', v: 'i', value: cnst(0) })), /not a local/);
 });

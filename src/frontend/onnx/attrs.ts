@@ -1,5 +1,5 @@
 // ONNX AttributeProto -> Kiln attribute values, and ONNX element-type codes -> dtype names.
-import { UnsupportedError } from '../../errors.js';
+import { FormatError, UnsupportedError } from '../../errors.js';
 import type { AttrValue } from '../../ir/graph.js';
 import type { DType } from '../../ir/dtype.js';
 import { hasField, int64, type AttributeProto } from './schema.js';
@@ -29,6 +29,8 @@ function kindOf(a: AttributeProto): number {
 }
 
 const utf8 = new TextDecoder();
+/** An unset bytes field decodes as an empty value (protobufjs leaves it an empty array). */
+const bytesToString = (b: Uint8Array | readonly number[] | undefined): string => (b && b.length ? utf8.decode(b as Uint8Array) : '');
 
 /** Converts one attribute; UnsupportedError for graphs, sparse tensors and type attributes. */
 export function convertAttribute(a: AttributeProto): AttrValue {
@@ -37,11 +39,13 @@ export function convertAttribute(a: AttributeProto): AttrValue {
   switch (kind) {
     case FLOAT: return a.f;
     case INT: return int64(a.i);
-    case STRING: return utf8.decode(a.s);
-    case TENSOR: return tensorFromProto(a.t!, `attribute '${a.name}'`);
+    case STRING: return bytesToString(a.s);
+    case TENSOR:
+      if (!a.t) throw new FormatError(`attribute '${a.name}' is a tensor attribute without its tensor; the file is corrupt`);
+      return tensorFromProto(a.t, `attribute '${a.name}'`);
     case FLOATS: return [...a.floats];
     case INTS: return a.ints.map(int64);
-    case STRINGS: return a.strings.map((s) => utf8.decode(s));
+    case STRINGS: return a.strings.map(bytesToString);
     default:
       throw new UnsupportedError(`attribute '${a.name}' is a ${KIND_NAMES[kind] ?? `kind ${kind}`} attribute`);
   }

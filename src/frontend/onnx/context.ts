@@ -1,10 +1,12 @@
 // What an ONNX op converter sees: the node (attributes converted), the opset, the graph
 // builder, and helpers that emit canonical nodes and constants for the node's outputs.
-import { UnsupportedError } from '../../errors.js';
+import { FormatError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import type { AttrValue, Attrs, Graph, GraphBuilder, ValueInfo } from '../../ir/graph.js';
 import { Tensor } from '../../ir/tensor.js';
+import { attrKindMatches, attrKindProblem } from '../../ir/verify.js';
 import { opDef } from '../../ops/index.js';
+import type { AttrKind, JsOf } from '../../ops/op.js';
 import { dtypeAttribute } from './attrs.js';
 import type { GraphProto, TypeProto } from './schema.js';
 
@@ -73,13 +75,17 @@ export class ConvertContext {
   attr(name: string): AttrValue | undefined {
     return this.node.attrs.get(name);
   }
-  int(name: string, dflt: number): number {
+  /** Attribute `name` if the node has it, checked to be of `kind` (a FormatError naming it otherwise). */
+  typed<K extends AttrKind>(name: string, kind: K): JsOf<K> | undefined {
     const v = this.attr(name);
-    return typeof v === 'number' ? v : dflt;
+    if (v === undefined || attrKindMatches(kind, v)) return v as JsOf<K> | undefined;
+    throw new FormatError(attrKindProblem(name, kind, v));
+  }
+  int(name: string, dflt: number): number {
+    return this.typed(name, 'int') ?? dflt;
   }
   ints(name: string): readonly number[] | undefined {
-    const v = this.attr(name);
-    return Array.isArray(v) ? (v as readonly number[]) : undefined;
+    return this.typed(name, 'ints');
   }
 
   /** Input `i` or '' when omitted. */
@@ -114,7 +120,12 @@ export class ConvertContext {
     for (const [k, v] of this.node.attrs) {
       if (plan.drop?.includes(k)) continue;
       if (!(k in schema)) this.unsupported(`attribute '${k}'`);
-      out[k] = plan.dtypes?.includes(k) ? dtypeAttribute(v, `attribute '${k}'`) : v;
+      if (plan.dtypes?.includes(k)) { out[k] = dtypeAttribute(v, `attribute '${k}'`); continue; }
+      // an ONNX FLOAT attribute may arrive as an INT in hand-made files: a number serves either
+      if (!attrKindMatches(schema[k].kind, v) && !(schema[k].kind === 'float' && typeof v === 'number')) {
+        throw new FormatError(attrKindProblem(k, schema[k].kind, v));
+      }
+      out[k] = v;
     }
     return { ...out, ...plan.set };
   }

@@ -184,7 +184,12 @@ export function importOnnx(bytes: Uint8Array, source: string, opts: OnnxImportOp
   for (const vi of g.output) {
     if (!vi.type?.tensorType) valueInfoFromType(vi.name, vi.type, source); // throws for maps
   }
-  b.setOutputs(g.output.map((o) => o.name));
+  const outputs = g.output.map((o) => o.name);
+  const twice = outputs.find((o, i) => outputs.indexOf(o) !== i);
+  if (twice !== undefined) throw new FormatError(`${source}: graph output '${twice}' is listed twice; the file is corrupt`);
+  const undefinedOutput = outputs.find((o) => !b.has(o));
+  if (undefinedOutput !== undefined) throw new FormatError(`${source}: graph output '${undefinedOutput}' is not produced by any node, input or initializer`);
+  b.setOutputs(outputs);
   try {
     return inferShapes(b.build());
   } catch (e) {

@@ -1,11 +1,13 @@
 // ONNX op type -> converter emitting canonical ops. Most ops pass through; older opsets'
 // forms (attributes that later became inputs, coerce-to-2D softmax, Upsample, ...) are
 // rewritten to the one canonical form of the latest opset.
+import { FormatError } from '../../errors.js';
 import { Tensor } from '../../ir/tensor.js';
 import type { AttrValue } from '../../ir/graph.js';
 import type { ConvertContext, AttrPlan } from './context.js';
 import type { OpName } from '../../ops/index.js';
 import { CONTROL_FLOW_CONVERTERS } from './control-flow.js';
+import type { AttrKind } from '../../ops/op.js';
 
 export type Converter = (ctx: ConvertContext) => void;
 
@@ -23,6 +25,7 @@ function attrsToInputs(moves: readonly { attr: string; at: number; make: (ctx: C
     for (const m of moves) {
       const v = ctx.attr(m.attr);
       if (v === undefined) continue;
+      if (typeof v !== 'number' && !(Array.isArray(v) && v.every((x) => typeof x === 'number'))) ctx.typed(m.attr, 'floats');
       moved.push(m.attr);
       while (inputs.length < m.at) inputs.push('');
       inputs[m.at] = m.make(ctx, v as readonly number[] | number);
@@ -60,9 +63,10 @@ const coercedTo2d: Converter = (ctx) => {
  * rounding mode must fit every axis.
  */
 const upsample: Converter = (ctx) => {
-  const scaleAttr = ctx.attr('scales') as readonly number[] | undefined;
+  const scaleAttr = ctx.typed('scales', 'floats');
+  if (!ctx.input(1) && !scaleAttr) throw new FormatError("has neither a 'scales' input nor a 'scales' attribute");
   const scales = ctx.input(1) || ctx.b.constant(`${ctx.node.name}/scales`, Tensor.from('float32', [scaleAttr!.length], scaleAttr!));
-  const mode = (ctx.attr('mode') as string | undefined) ?? 'nearest';
+  const mode = ctx.typed('mode', 'string') ?? 'nearest';
   if (!['nearest', 'linear', 'bilinear'].includes(mode)) ctx.unsupported(`mode '${mode}'`);
   if (mode !== 'nearest') {
     return void ctx.emit('Resize', [ctx.input(0), '', scales], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' });
@@ -133,22 +137,24 @@ const prelu: Converter = (ctx) => {
   ctx.emit('PRelu', [ctx.input(0), alignedAt(ctx, ctx.input(0), ctx.input(1), 1)], ctx.attrsFor('PRelu', { drop: ['consumed_inputs'] }));
 };
 
-/** Constant's value attribute forms, each as the tensor it stands for. */
-const CONSTANT_FORMS: Readonly<Record<string, (v: AttrValue) => Tensor>> = {
-  value: (v) => v as Tensor,
-  value_float: (v) => Tensor.scalar('float32', v as number),
-  value_floats: (v) => Tensor.from('float32', [(v as number[]).length], v as number[]),
-  value_int: (v) => Tensor.scalar('int64', v as number),
-  value_ints: (v) => Tensor.from('int64', [(v as number[]).length], v as number[]),
-  value_string: (v) => new Tensor('string', [], [v as string]),
-  value_strings: (v) => new Tensor('string', [(v as string[]).length], [...(v as string[])]),
+/** Constant's value attribute forms: the kind each must hold and the tensor it stands for. */
+const CONSTANT_FORMS: Readonly<Record<string, readonly [AttrKind, (v: AttrValue) => Tensor]>> = {
+  value: ['tensor', (v) => v as Tensor],
+  value_float: ['float', (v) => Tensor.scalar('float32', v as number)],
+  value_floats: ['floats', (v) => Tensor.from('float32', [(v as number[]).length], v as number[])],
+  value_int: ['int', (v) => Tensor.scalar('int64', v as number)],
+  value_ints: ['ints', (v) => Tensor.from('int64', [(v as number[]).length], v as number[])],
+  value_string: ['string', (v) => new Tensor('string', [], [v as string])],
+  value_strings: ['strings', (v) => new Tensor('string', [(v as string[]).length], [...(v as string[])])],
 };
 
 const constant: Converter = (ctx) => {
-  const [form, v] = [...ctx.node.attrs][0] ?? ['(none)', undefined];
-  const make = CONSTANT_FORMS[form];
-  if (!make || v === undefined) return ctx.unsupported(`value attribute '${form}'`);
-  ctx.b.addConstant(ctx.node.outputs[0], make(v));
+  const [form] = [...ctx.node.attrs.keys()];
+  const spec = form === undefined ? undefined : CONSTANT_FORMS[form];
+  if (!spec) return ctx.unsupported(`value attribute '${form ?? '(none)'}'`);
+  const v = ctx.typed(form, spec[0]);
+  if (v === undefined || !ctx.node.outputs[0]) throw new FormatError('a Constant needs one value attribute and one output');
+  ctx.b.addConstant(ctx.node.outputs[0], spec[1](v));
 };
 
 const castLike: Converter = (ctx) => {
@@ -167,7 +173,7 @@ const split: Converter = (ctx) => {
 const pad: Converter = (ctx) => {
   const pads = ctx.ints('pads') ?? ctx.ints('paddings');
   if (!pads) return same()(ctx);
-  const value = ctx.attr('value') as number | undefined;
+  const value = ctx.typed('value', 'float');
   const inputs = [ctx.input(0), ctx.int64Const('pads', pads)];
   if (value) inputs.push(scalarLikeInput('value')(ctx, value));
   ctx.emit('Pad', inputs, ctx.attrsFor('Pad', { drop: ['pads', 'paddings', 'value'] }));
@@ -186,7 +192,7 @@ const unary = same({ drop: ['consumed_inputs'] });
 /** Swish (opset 24) is x * sigmoid(alpha * x). */
 const swish: Converter = (ctx) => {
   const x = ctx.input(0);
-  const alpha = ctx.attr('alpha') as number | undefined ?? 1;
+  const alpha = ctx.typed('alpha', 'float') ?? 1;
   const scaled = alpha === 1 ? x : ctx.helper('Mul', [x, scalarLikeInput('alpha')(ctx, alpha)]);
   ctx.emit('Mul', [x, ctx.helper('Sigmoid', [scaled])], {});
 };
@@ -205,7 +211,7 @@ const rmsNormalization: Converter = (ctx) => {
   const wide = dtype === 'float32' ? x : ctx.helper('Cast', [x], { to: 'float32' });
   const meanSquare = ctx.helper('ReduceMean', [ctx.helper('Mul', [wide, wide]),
     ctx.int64Const('axes', Array.from({ length: rank - first }, (_, i) => first + i))], { keepdims: 1 });
-  const eps = ctx.scalarConst('epsilon', 'float32', (ctx.attr('epsilon') as number | undefined) ?? 1e-5);
+  const eps = ctx.scalarConst('epsilon', 'float32', ctx.typed('epsilon', 'float') ?? 1e-5);
   const normed = ctx.helper('Div', [wide, ctx.helper('Sqrt', [ctx.helper('Add', [meanSquare, eps])])]);
   const back = dtype === 'float32' ? normed : ctx.helper('Cast', [normed], { to: dtype });
   ctx.emit('Mul', [back, ctx.input(1)], {});

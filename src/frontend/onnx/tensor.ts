@@ -2,6 +2,7 @@
 // the typed repeated fields, every dtype Kiln holds; external data is refused clearly.
 import { FormatError, UnsupportedError } from '../../errors.js';
 import { allocData, float16BitsToNumber, numberToFloat16Bits, type DType, type NumericData } from '../../ir/dtype.js';
+import { checkedElementCount } from '../../ir/limits.js';
 import { fmtShape, numel } from '../../ir/shape.js';
 import { Tensor } from '../../ir/tensor.js';
 import { DATA_LOCATION_EXTERNAL, int64, onnxType, type TensorProto } from './schema.js';
@@ -77,21 +78,22 @@ export function tensorFromProto(p: TensorProto, where: string): Tensor {
   const dtype = dtypeFromOnnx(p.dataType, label);
   const shape = p.dims.map(int64);
   if (shape.some((d) => d < 0)) throw new FormatError(`${label}: negative dimension in ${fmtShape(shape)}; the file is corrupt`);
-  const n = numel(shape);
+  // the held width: the reference keeps every numeric dtype in at most 8 bytes, strings as references
+  const n = checkedElementCount(label, shape, Math.max(RAW_WIDTH[dtype], 1));
   if (dtype === 'string') {
     if (p.stringData.length !== n) throw sizeError(label, shape, p.stringData.length);
     const dec = new TextDecoder();
     return new Tensor('string', shape, p.stringData.map((b) => dec.decode(b)));
   }
+  const raw = p.rawData?.length ? p.rawData : undefined;
+  const field = raw ? undefined : typedField(p, dtype);
+  const have = raw ? raw.length / RAW_WIDTH[dtype] : field!.length;
+  if (have !== n) throw sizeError(label, shape, have);
   const data = allocData(dtype, n) as NumericData;
-  if (p.rawData.length) {
-    if (p.rawData.length !== n * RAW_WIDTH[dtype]) throw sizeError(label, shape, p.rawData.length / RAW_WIDTH[dtype]);
-    readRaw(dtype, p.rawData, n, data);
-  } else {
-    const field = typedField(p, dtype);
-    if (field.length !== n) throw sizeError(label, shape, field.length);
+  if (raw) readRaw(dtype, raw, n, data);
+  else {
     for (let i = 0; i < n; i++) {
-      const v = typeof field[i] === 'number' ? field[i] as number : int64(field[i]);
+      const v = typeof field![i] === 'number' ? field![i] as number : int64(field![i]);
       data[i] = dtype === 'float16' ? float16BitsToNumber(v & 0xffff) : dtype === 'bool' ? (v ? 1 : 0) : v;
     }
   }
@@ -99,7 +101,8 @@ export function tensorFromProto(p: TensorProto, where: string): Tensor {
 }
 
 function sizeError(label: string, shape: readonly number[], got: number): FormatError {
-  return new FormatError(`${label}: shape ${fmtShape(shape)} needs ${numel(shape)} values but the data holds ${got}; the file is corrupt`);
+  const held = Number.isInteger(got) ? `${got} values` : 'a byte count that is no whole number of them';
+  return new FormatError(`${label}: shape ${fmtShape(shape)} needs ${numel(shape)} values but the data holds ${held}; the file is corrupt`);
 }
 
 /** Decodes protobuf bytes as message `type`, turning protobufjs failures into a FormatError. */

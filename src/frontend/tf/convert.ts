@@ -239,7 +239,8 @@ function addInput(state: TfGraphState, node: TfNode | undefined, name: string, s
 function outputValue(state: TfGraphState, ref: TfRef, nodes: ReadonlyMap<string, TfNode>): string {
   const where = `output '${refName(ref)}'`;
   if (!state.isBound(ref)) {
-    throw new FormatError(`${where}: node '${ref.node}' (${nodes.get(ref.node)?.op}) has no output ${ref.index}`);
+    const node = nodes.get(ref.node);
+    throw new FormatError(node ? `${where}: node '${ref.node}' (${node.op}) has no output ${ref.index}` : `${where}: the model has no node '${ref.node}'`);
   }
   const value = state.value(ref, where);
   const name = refName(ref);

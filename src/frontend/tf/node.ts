@@ -95,15 +95,38 @@ export function bytesOf(b: TfBytes): Uint8Array {
 }
 
 function textOf(b: TfBytes): string {
+  if (typeof b !== 'string' && !(b instanceof Uint8Array)) throw new FormatError(`a string attribute holds ${kindOf(b)}, not bytes`);
   return textDecoder.decode(bytesOf(b));
 }
 
+/** A JSON value's kind, for messages (never its raw text). */
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'number' && !Number.isFinite(v) ? 'a non-finite number' : `a ${typeof v}`;
+}
+
+/** An int64 attribute value: a whole number, or its decimal text (proto3 JSON). */
 function intOf(v: TfInt | undefined): number {
-  return v === undefined ? 0 : Number(v);
+  if (v === undefined) return 0;
+  const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new FormatError(`an integer attribute holds ${typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' ? 'text' : kindOf(v)} that is not a whole number`);
+  return n;
 }
 
 function floatOf(v: number | string | undefined): number {
-  return v === undefined ? 0 : Number(v);
+  if (v === undefined) return 0;
+  // proto3 JSON writes non-finite floats as "NaN", "Infinity", "-Infinity"
+  if (typeof v === 'number' || (typeof v === 'string' && /^(-?Infinity|NaN|[-+0-9.eE]+)$/.test(v))) {
+    const n = Number(v);
+    if (!Number.isNaN(n) || v === 'NaN' || Number.isNaN(v)) return n;
+  }
+  throw new FormatError(`a float attribute holds ${typeof v === 'string' ? 'text' : kindOf(v)} that is not a number`);
+}
+
+/** A list field of an attribute, checked to be a list. */
+function listOf<T>(v: readonly T[] | undefined): readonly T[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new FormatError(`a list attribute holds ${kindOf(v)}, not a list`);
+  return v;
 }
 
 /** Static dims of a TensorShapeProto; -1 (unknown) dims become symbols named by `symbol`. */
@@ -126,6 +149,7 @@ export class TfAttrs {
   float(name: string, dflt?: number): number {
     return this.get(name, dflt, (a) => floatOf(a.f));
   }
+
   bool(name: string, dflt?: boolean): boolean {
     return this.get(name, dflt, (a) => a.b === true);
   }
@@ -133,15 +157,16 @@ export class TfAttrs {
     return this.get(name, dflt, (a) => (a.s === undefined ? '' : textOf(a.s)));
   }
   ints(name: string, dflt?: readonly number[]): number[] {
-    return this.get(name, dflt && [...dflt], (a) => (a.list?.i ?? []).map(intOf));
+    return this.get(name, dflt && [...dflt], (a) => listOf(a.list?.i).map(intOf));
   }
   strs(name: string, dflt?: readonly string[]): string[] {
-    return this.get(name, dflt && [...dflt], (a) => (a.list?.s ?? []).map(textOf));
+    return this.get(name, dflt && [...dflt], (a) => listOf(a.list?.s).map(textOf));
   }
   /** A type attribute as a Kiln dtype; 64-bit types may be narrowed (TF.js computes int64 as int32, float64 as float32). */
   type(name: string, dflt?: DType): DType {
     return this.get(name, dflt, (a) => {
       const d = tfDType(a.type ?? 'DT_INVALID');
+      if (!d && typeof a.type !== 'string') throw new FormatError(`${this.where}: attribute '${name}' holds no data type`);
       if (!d) throw new UnsupportedError(`${this.where}: attribute '${name}' has data type ${a.type}, which Kiln does not support`);
       return d === 'int64' ? this.int64As : d === 'float64' ? this.float64As : d;
     });
@@ -155,7 +180,16 @@ export class TfAttrs {
 
   private get<T>(name: string, dflt: T | undefined, read: (a: TfAttrJson) => T): T {
     const a = this.raw[name];
-    if (a !== undefined) return read(a);
+    if (a !== undefined) {
+      if (typeof a !== 'object' || a === null) throw new FormatError(`${this.where}: attribute '${name}' holds ${kindOf(a)}, not an attribute object`);
+      try {
+        return read(a);
+      } catch (e) {
+        // the converter's context adds the node
+        if (e instanceof FormatError) e.message = `attribute '${name}': ${e.message}`;
+        throw e;
+      }
+    }
     if (dflt !== undefined) return dflt;
     throw new FormatError(`${this.where}: required attribute '${name}' is missing; the model file is malformed`);
   }
@@ -171,11 +205,17 @@ export class TfNode {
 
   constructor(json: TfNodeJson, int64As: DType, float64As: DType = 'float64') {
     if (typeof json?.name !== 'string' || typeof json.op !== 'string') {
-      throw new FormatError(`a node lacks a name or op: ${JSON.stringify(json).slice(0, 80)}`);
+      throw new FormatError(`a node lacks a name or op: ${(JSON.stringify(json) ?? String(json)).slice(0, 80)}`);
     }
     this.name = json.name;
     this.op = json.op;
     const inputs = json.input ?? [];
+    if (!Array.isArray(inputs) || inputs.some((s) => typeof s !== 'string')) {
+      throw new FormatError(`node '${json.name}' (${json.op}): 'input' should be a list of strings, the model gives ${kindOf(inputs)}${Array.isArray(inputs) ? ' holding a non-string' : ''}`);
+    }
+    if (json.attr !== undefined && (typeof json.attr !== 'object' || json.attr === null || Array.isArray(json.attr))) {
+      throw new FormatError(`node '${json.name}' (${json.op}): 'attr' should be an object, the model gives ${kindOf(json.attr)}`);
+    }
     this.inputs = inputs.filter((s) => !s.startsWith('^')).map(parseRef);
     this.controlInputs = inputs.filter((s) => s.startsWith('^')).map((s) => s.slice(1));
     this.attrs = new TfAttrs(json.attr ?? {}, `node '${json.name}' (${json.op})`, int64As, float64As);

@@ -2,7 +2,8 @@
 // tensor_content, or the typed *_val fields where a short list repeats its last value.
 import { FormatError, UnsupportedError } from '../../errors.js';
 import { allocData, byteWidth, float16BitsToNumber, type DType, type NumericData } from '../../ir/dtype.js';
-import { fmtShape, numel } from '../../ir/shape.js';
+import { checkedElementCount } from '../../ir/limits.js';
+import { fmtShape } from '../../ir/shape.js';
 import { Tensor } from '../../ir/tensor.js';
 import { bytesOf, dimsOf, tfDType, type TfBytes, type TfTensorJson } from './node.js';
 
@@ -14,7 +15,7 @@ export function decodeTfTensor(t: TfTensorJson, where: string): Tensor {
     throw new FormatError(`${where}: constant tensor has no static shape`);
   }
   const shape = dims as number[];
-  const count = numel(shape);
+  const count = checkedElementCount(`${where}: constant`, shape, 8);
   if (dtype === 'string') {
     return new Tensor('string', shape, repeatLast((t.stringVal ?? []).map(utf8), count, '', where));
   }

@@ -41,6 +41,12 @@ export function importTfjsGraphModel(modelJson: object, dir: ShardSource, source
   }
   const weights = loadTfjsWeights(model.weightsManifest ?? [], dir, source);
   const sig = model.signature;
+  for (const [part, entries] of [['inputs', sig?.inputs], ['outputs', sig?.outputs]] as const) {
+    if (entries === undefined) continue;
+    const bad = typeof entries !== 'object' || entries === null ? part
+      : Object.entries(entries).find(([, e]) => typeof e !== 'object' || e === null || (e.name !== undefined && typeof e.name !== 'string'))?.[0];
+    if (bad !== undefined) throw new FormatError(`${source}: signature ${part} entry '${bad}' is malformed (an object with a string 'name' is expected)`);
+  }
   const refs = (entries: Readonly<Record<string, SignatureEntry>> | undefined) =>
     entries && Object.keys(entries).length ? Object.entries(entries).map(([key, e]) => e.name ?? key) : undefined;
   const inputShapes = new Map(Object.entries(sig?.inputs ?? {})

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, IoError, UnsupportedError } from '../../errors.js';
 import { float16BitsToNumber, type DType } from '../../ir/dtype.js';
-import { fmtShape, numel } from '../../ir/shape.js';
+import { checkedElementCount } from '../../ir/limits.js';
+import { fmtShape } from '../../ir/shape.js';
 import { Tensor } from '../../ir/tensor.js';
 
 export interface WeightQuantization {
@@ -58,6 +59,8 @@ function readGroup(group: WeightGroup, dir: ShardSource, source: string): Uint8A
   if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
     throw new FormatError(`${source}: a weight group lacks 'paths' or 'weights'`);
   }
+  const badPath = group.paths.findIndex((p) => typeof p !== 'string' || p === '');
+  if (badPath >= 0) throw new FormatError(`${source}: weight shard path ${badPath} of a group is not a file name`);
   const shards = group.paths.map((p) => {
     if (typeof dir !== 'string') {
       const given = dir[p];
@@ -85,11 +88,18 @@ const STORED_BYTES: Readonly<Record<string, number>> = {
 
 function decodeWeight(w: WeightEntry, bytes: Uint8Array, offset: number, source: string,
   group: WeightGroup): { tensor: Tensor; size: number } {
-  const where = `${source}: weight '${w.name}'`;
-  if (!Array.isArray(w.shape) || w.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new FormatError(`${where} has an invalid shape ${JSON.stringify(w.shape)}`);
+  if (typeof w !== 'object' || w === null || typeof w.name !== 'string' || typeof w.dtype !== 'string') {
+    throw new FormatError(`${source}: a weights manifest entry lacks a string 'name' or 'dtype'`);
   }
-  const count = numel(w.shape);
+  const where = `${source}: weight '${w.name}'`;
+  if (!Array.isArray(w.shape) || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new FormatError(`${where} has an invalid shape (a list of whole numbers >= 0 is expected)`);
+  }
+  if (w.quantization !== undefined && (typeof w.quantization !== 'object' || w.quantization === null)) {
+    throw new FormatError(`${where} has a 'quantization' that is not an object`);
+  }
+  // 8 bytes per element: what the decoded tensor holds at most (strings: one reference each)
+  const count = checkedElementCount(where, w.shape, 8);
   const short = () => new FormatError(
     `${where} ${fmtShape(w.shape)} runs past the end of shards ${group.paths.join(', ')} (${bytes.length} bytes); ` +
     `the shard files are truncated or from another model — re-download them`);
@@ -118,7 +128,7 @@ function decodeWeight(w: WeightEntry, bytes: Uint8Array, offset: number, source:
   } else if (q.dtype === 'float16') {
     for (let i = 0; i < count; i++) values[i] = float16BitsToNumber(view.getUint16(i * 2, true));
   } else {
-    if (typeof q.scale !== 'number' || typeof q.min !== 'number') {
+    if (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min)) {
       throw new FormatError(`${where} is quantized to ${q.dtype} without numeric 'scale' and 'min'`);
     }
     for (let i = 0; i < count; i++) {

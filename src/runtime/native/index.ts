@@ -35,7 +35,7 @@ export async function loadNative(bytes: ArrayBuffer | ArrayBufferView, opts: Nat
   const m = art.manifest;
   const native = m.native;
   if (!native) {
-    throw new KilnRuntimeError('E_FORMAT', 'this artifact holds a WebAssembly module, not native code; load it with load() from \'kiln/runtime\'');
+    throw new KilnRuntimeError('E_FORMAT', 'this artifact holds a WebAssembly module, not native code; load it with load() from \'kiln-ml/runtime\'');
   }
   if (native.os !== platform() || native.arch !== arch()) {
     throw new KilnRuntimeError('E_FEATURE', `this artifact's native code is for ${native.os}-${native.arch}, this host is ${platform()}-${arch()}; ` +

@@ -6,6 +6,7 @@ import type { Kernel } from '../../loop/ir.js';
 import { ModuleBuilder, type MemoryLimits } from './module.js';
 import { lowerKernel, kernelScratch } from './lower-kernel.js';
 import { IntrinsicLibrary } from './intrinsics.js';
+import { functionNames, kernelFunctionNames } from './names.js';
 import type { TargetOptions } from './lower-expr.js';
 import { parallelEnds } from '../../loop/phases.js';
 import { addThreadSupport } from './threads.js';
@@ -78,5 +79,6 @@ export function buildModule(calls: readonly KernelCall[], opts: ModuleOptions): 
   // the caller reads outputs once its own run returns: every thread must be done by then
   if (threads && lastParallel) run.call(threads.barrier);
   m.exportFunction('run', m.addFunction(run));
+  m.addCustom('name', functionNames(kernelFunctionNames(kernelIndex)));
   return { bytes: m.toBytes(), kernelIndex };
 }

@@ -284,7 +284,7 @@ export class ExprLowering extends ScalarLowering {
       }
       case 'bin': {
         const at = e.a.type.scalar;
-        this.scalarBin(e.op, at, () => this.lane(e.a, i), () => this.lane(e.b, i));
+        this.scalarBin(e.op, at, () => this.lane(e.a, i), () => this.lane(e.b, i), e.b);
         return;
       }
       case 'un': return this.scalarUn(e.op, t, () => this.lane(e.a, i));

@@ -7,6 +7,16 @@ import type { Temps } from './half.js';
 import type { ValType } from './opcodes.js';
 import { ELEM_BYTES, FLOAT_BIN, FLOAT_UN, INT_BIN, SCALAR_BYTES, UINT_BIN, VALTYPE, isFloat, isUnsigned, op, splitIndex, type SplitIndex } from './lower-tables.js';
 
+const DIVISIONS: ReadonlySet<BinOp> = new Set(['div', 'mod', 'floordiv', 'floormod']);
+
+/** True when `divisor` is a constant the wasm division cannot trap on (index arithmetic divides by these). */
+function trapFreeDivisor(divisor: Expr | undefined, o: BinOp, t: ScalarType): boolean {
+  const k = divisor?.k === 'broadcast' ? divisor.value : divisor;
+  if (k?.k !== 'const' || !Number.isFinite(k.value)) return false;
+  const v = VALTYPE[t] === 'i32' ? k.value | 0 : Math.trunc(k.value); // the value scalarConst materialises
+  return v !== 0 && (isUnsigned(t) || v !== -1 || o === 'mod' || o === 'floormod');
+}
+
 export interface TargetOptions {
   readonly simd: boolean;
   /** f32x4.relaxed_madd for fma (results may differ by one rounding from mul+add). */
@@ -112,7 +122,41 @@ export abstract class ScalarLowering {
     }
   }
 
-  protected scalarBin(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {
+  /**
+   * Pushes `a o b`. Integer division and remainder are total in the loop IR (x / 0 = x % 0 = 0,
+   * MIN / -1 = MIN): unless `divisor` is a constant that cannot trap, the divisor is guarded.
+   */
+  protected scalarBin(o: BinOp, t: ScalarType, a: () => void, b: () => void, divisor?: Expr): void {
+    if (!isFloat(t) && DIVISIONS.has(o) && !trapFreeDivisor(divisor, o, t)) this.guardedDivision(o, t, a, b);
+    else this.plainBin(o, t, a, b);
+  }
+
+  /** Divides by 1 where the divisor is 0 (or -1, for a signed quotient), then selects the defined result there. */
+  private guardedDivision(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {
+    const c = this.c, w = VALTYPE[t], T = (s: string) => op(`${w}.${s}`);
+    const ta = this.temp(w), tb = this.temp(w), r = this.temp(w);
+    a(); c.set(ta); b(); c.set(tb);
+    const quotient = o === 'div' || o === 'floordiv', signed = !isUnsigned(t);
+    const one = () => this.scalarConst(1, t);
+    const isZero = () => { c.get(tb).op(T('eqz')); };
+    const isMinusOne = () => { c.get(tb); this.scalarConst(-1, t); c.op(T('eq')); };
+    // a remainder by 1 or -1 is 0 and never traps: only 0 needs replacing; a signed quotient also avoids -1
+    const safeDivisor = () => {
+      one(); c.get(tb);
+      if (quotient && signed) { c.get(tb); one(); c.op(T('add')); one(); c.op(T('le_u')); } else isZero();
+      c.op('select');
+    };
+    this.plainBin(o, t, () => c.get(ta), safeDivisor);
+    if (!quotient) { this.release(w, ta); this.release(w, tb); this.release(w, r); return; }
+    c.set(r);
+    this.scalarConst(0, t);
+    if (signed) { this.scalarConst(0, t); c.get(r).op(T('sub')); c.get(r); isMinusOne(); c.op('select'); } // x / -1 = 0 - x, wrapping
+    else c.get(r);
+    isZero(); c.op('select');
+    this.release(w, ta); this.release(w, tb); this.release(w, r);
+  }
+
+  private plainBin(o: BinOp, t: ScalarType, a: () => void, b: () => void): void {
     const c = this.c;
     const w = VALTYPE[t], unsigned = isUnsigned(t);
     const direct = isFloat(t) ? FLOAT_BIN[o] : (o === 'min' || o === 'max') ? undefined : (unsigned ? UINT_BIN : INT_BIN)[o];

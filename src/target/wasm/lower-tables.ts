@@ -49,21 +49,21 @@ export const FLOAT_UN: Partial<Record<UnOp, string>> = {
   neg: 'neg', abs: 'abs', sqrt: 'sqrt', floor: 'floor', ceil: 'ceil', trunc: 'trunc', nearest: 'nearest',
 };
 /**
- * Conversions, as instruction sequences (empty: the bits already mean the value). Floats reach
- * unsigned types through the signed 64-bit truncation, wrapped: negatives wrap as in C.
+ * Conversions, as instruction sequences (empty: the bits already mean the value). Float -> integer
+ * truncates and saturates at the type's bounds, NaN gives 0 (the loop IR's meaning: never a trap).
  */
 export const CAST: Readonly<Record<ScalarType, Readonly<Record<ScalarType, readonly PlainOp[]>>>> = {
   f32: { f32: [], f64: ['f64.promote_f32'], i32: ['i32.trunc_sat_f32_s'], i64: ['i64.trunc_sat_f32_s'],
-    u32: ['i64.trunc_sat_f32_s', 'i32.wrap_i64'], u64: ['i64.trunc_sat_f32_s'] },
+    u32: ['i32.trunc_sat_f32_u'], u64: ['i64.trunc_sat_f32_u'] },
   f64: { f32: ['f32.demote_f64'], f64: [], i32: ['i32.trunc_sat_f64_s'], i64: ['i64.trunc_sat_f64_s'],
-    u32: ['i64.trunc_sat_f64_s', 'i32.wrap_i64'], u64: ['i64.trunc_sat_f64_s'] },
+    u32: ['i32.trunc_sat_f64_u'], u64: ['i64.trunc_sat_f64_u'] },
   i32: { f32: ['f32.convert_i32_s'], f64: ['f64.convert_i32_s'], i32: [], i64: ['i64.extend_i32_s'], u32: [], u64: ['i64.extend_i32_s'] },
   i64: { f32: ['f32.convert_i64_s'], f64: ['f64.convert_i64_s'], i32: ['i32.wrap_i64'], i64: [], u32: ['i32.wrap_i64'], u64: [] },
   u32: { f32: ['f32.convert_i32_u'], f64: ['f64.convert_i32_u'], i32: [], i64: ['i64.extend_i32_u'], u32: [], u64: ['i64.extend_i32_u'] },
   u64: { f32: ['f32.convert_i64_u'], f64: ['f64.convert_i64_u'], i32: ['i32.wrap_i64'], i64: [], u32: ['i32.wrap_i64'], u64: [] },
 };
 export const SIMD_CAST: Readonly<Record<string, PlainOp>> = {
-  'f32->i32': 'i32x4.trunc_sat_f32x4_s', 'i32->f32': 'f32x4.convert_i32x4_s', 'u32->f32': 'f32x4.convert_i32x4_u',
+  'f32->i32': 'i32x4.trunc_sat_f32x4_s', 'f32->u32': 'i32x4.trunc_sat_f32x4_u', 'i32->f32': 'f32x4.convert_i32x4_s', 'u32->f32': 'f32x4.convert_i32x4_u',
 };
 
 export const op = (s: string) => s as PlainOp;

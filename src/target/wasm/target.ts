@@ -27,6 +27,7 @@ export function wasmTarget(facts: TargetFacts, opts: WasmTargetOptions = {}): Ta
       const module = buildModule(calls, { target: { simd, relaxedSimd }, memory: { min: pages, max: pages }, sync, exportKernels });
       return {
         code: module.bytes, features, uniqueKernels: new Set(module.kernelIndex.values()).size, threads: { sync },
+        kernelFunctions: module.kernelIndex,
         text: () => toWat(module.bytes),
       };
     },
