@@ -8,6 +8,8 @@ import { Tensor } from './tensor.js';
 /** What the verifier needs to know of an op (an OpDef satisfies it). */
 export interface OpSignature {
   readonly inputs: readonly [number, number];
+  /** Positions below the minimum that may still be omitted (''). */
+  readonly omittable?: readonly number[];
   readonly outputs?: readonly [number, number];
   readonly attrs: Readonly<Record<string, { readonly kind: string; readonly required?: true }>>;
 }
@@ -53,7 +55,7 @@ export function nodeSchemaProblem(n: Node, sig: OpSignature, allowUnknownAttribu
   if (n.inputs.length < minIn || n.inputs.length > maxIn) {
     return `has ${n.inputs.length} inputs, the op takes ${maxIn === Infinity ? `${minIn} or more` : minIn === maxIn ? minIn : `${minIn} to ${maxIn}`}`;
   }
-  const empty = n.inputs.findIndex((v, i) => i < minIn && !v);
+  const empty = n.inputs.findIndex((v, i) => i < minIn && !v && !sig.omittable?.includes(i));
   if (empty >= 0) return `input ${empty} is empty, but the op needs its first ${minIn} input${minIn > 1 ? 's' : ''}`;
   const [minOut, maxOut] = sig.outputs ?? [1, 1];
   if (n.outputs.length < minOut || n.outputs.length > maxOut) {

@@ -111,6 +111,7 @@ export const controlFlowOps = {
   Loop: defineOp({
     attrs: { body: attr.required('graph'), captures: attr.int(0) },
     inputs: [2, Infinity],
+    omittable: [0, 1],
     outputs: [0, Infinity],
     fusion: 'opaque',
     infer: (ctx) => {

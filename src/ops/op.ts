@@ -125,6 +125,8 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
   readonly attrs: S;
   /** [min, max] number of inputs (max may be Infinity for variadic ops). */
   readonly inputs: readonly [number, number];
+  /** Positions below the minimum that may still be omitted (''): Loop's trip count and condition. */
+  readonly omittable?: readonly number[];
   /** [min, max] number of outputs; defaults to [1, 1]. */
   readonly outputs?: readonly [number, number];
   readonly fusion: FusionKind;
