@@ -30,10 +30,13 @@ export const SYNC = {
 
 export const SYNC_COMMAND = { run: 1, detach: 2 } as const;
 
+/** Polls a worker makes between runs before it sleeps: about a millisecond, so back-to-back runs start at once. */
+export const SPIN_ITERATIONS = 1 << 18;
 /**
- * Polls a waiting thread makes before it sleeps (barriers in the module, workers between runs):
- * tens of microseconds, about the gap between two phases. With more threads than cores a spinning
+ * Polls a thread makes at a barrier before it sleeps: about a millisecond. Waking a sleeping thread
+ * costs tens to hundreds of microseconds, more than most phases take, so a thread that finishes its
+ * chunk early must still be awake when the others arrive. With more threads than cores a spinning
  * thread takes the core a working one needs, so barriers then barely spin.
  */
-export const SPIN_ITERATIONS = 20000;
+export const BARRIER_SPIN_ITERATIONS = 1 << 20;
 export const OVERSUBSCRIBED_SPIN_ITERATIONS = 64;

@@ -4,7 +4,7 @@
 // is awaited, so the page never blocks.
 import { KilnRuntimeError } from './errors.js';
 import { acquireWorkers, hostCores, releaseWorkers, type WorkerPort } from './pool.js';
-import { OVERSUBSCRIBED_SPIN_ITERATIONS, SPIN_ITERATIONS, SYNC_COMMAND } from './sync.js';
+import { BARRIER_SPIN_ITERATIONS, OVERSUBSCRIBED_SPIN_ITERATIONS, SYNC_COMMAND } from './sync.js';
 import { abortRun, waitDrained, word, type WorkerReply } from './worker-loop.js';
 
 export type Entry = (tid: number, threads: number) => void;
@@ -42,7 +42,7 @@ export class ThreadTeam {
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, sync: number, threads: number,
     inline: boolean): Promise<ThreadTeam> {
     const cores = await hostCores();
-    const spin = cores !== undefined && threads > cores ? OVERSUBSCRIBED_SPIN_ITERATIONS : SPIN_ITERATIONS;
+    const spin = cores !== undefined && threads > cores ? OVERSUBSCRIBED_SPIN_ITERATIONS : BARRIER_SPIN_ITERATIONS;
     const workers = await acquireWorkers(threads - (inline ? 1 : 0));
     const ctl = new Int32Array(memory.buffer);
     const start = Atomics.load(ctl, word(sync, 'start'));
