@@ -44,16 +44,28 @@ export function classify(e: unknown): Outcome {
   return { verdict, klass: `${name}: ${blurred}`, message: err.message.slice(0, 400), stack: err.stack };
 }
 
-async function runArtifact(bytes: Uint8Array, seed: number): Promise<void> {
-  const session = await load(bytes);
-  const next = rng(seed);
-  const feeds = Object.fromEntries(session.inputs.map((i) => {
-    // a hostile manifest may declare a huge input: feed a small array, which must be refused cleanly
-    if (numel(i.shape) > MAX_ELEMENTS) return [i.name, new Float32Array(1)];
-    return [i.name, toFeed(randomTensor(i.dtype, i.shape, next))];
-  }));
-  await session.run(feeds);
+/**
+ * Runs an artifact once. One from a producer that is not trusted (a rewritten .kiln) runs as an
+ * application distrusting it would: interruptible, with a time limit, since a hostile module can
+ * loop forever or, on several threads, leave a barrier waiting; compile's own artifacts run as usual.
+ */
+async function runArtifact(bytes: Uint8Array, seed: number, untrusted: boolean): Promise<void> {
+  const session = await load(bytes, untrusted ? { interruptible: true } : {});
+  try {
+    const next = rng(seed);
+    const feeds = Object.fromEntries(session.inputs.map((i) => {
+      // a hostile manifest may declare a huge input: feed a small array, which must be refused cleanly
+      if (numel(i.shape) > MAX_ELEMENTS) return [i.name, new Float32Array(1)];
+      return [i.name, toFeed(randomTensor(i.dtype, i.shape, next))];
+    }));
+    await session.run(feeds, untrusted ? { timeoutMs: UNTRUSTED_RUN_MS } : {});
+  } finally {
+    await session.dispose();
+  }
 }
+
+/** A run of an untrusted artifact stops after this long (E_STOPPED, a typed error). */
+const UNTRUSTED_RUN_MS = 2000;
 
 async function runModel(path: string, seed: number): Promise<void> {
   let g = await loadModel(path);
@@ -61,7 +73,7 @@ async function runModel(path: string, seed: number): Promise<void> {
     .map((n) => [n, g.values.get(n)!.shape.map((d) => (typeof d === 'number' ? d : 1))]));
   if (Object.keys(shapes).length) g = withInputShapes(g, shapes);
   if ([...g.values.values()].some((v) => isStatic(v.shape) && numel(v.shape) > MAX_ELEMENTS)) return;
-  await runArtifact((await compile(g)).bytes, seed);
+  await runArtifact((await compile(g)).bytes, seed, false);
 }
 
 /** Runs one case in `dir` (created and removed here); throws nothing. */
@@ -71,7 +83,7 @@ export async function runCase(format: Format, files: CaseFiles, dir: string, see
     for (const [name, bytes] of files.files) writeFileSync(join(dir, name), bytes);
     const main = join(dir, files.main);
     if (format === 'npy') parseNpy(files.files.get(files.main)!, main);
-    else if (format === 'kiln') await runArtifact(files.files.get(files.main)!, seed);
+    else if (format === 'kiln') await runArtifact(files.files.get(files.main)!, seed, true);
     else await runModel(main, seed);
     return { verdict: 'ok' };
   } catch (e) {
