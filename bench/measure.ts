@@ -56,3 +56,15 @@ export async function measure(run: () => Promise<unknown>, p: Protocol): Promise
     medianMs: median(times), minMs: Math.min(...times), cpuPerWall: (cpu.user + cpu.system) / 1000 / wall,
   };
 }
+
+/**
+ * CPU time (in cores) the process burns over one idle second after its last run, once half a second
+ * has let the engine's own background work settle: parked workers should burn none.
+ */
+export async function idleCpu(): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const cpu0 = process.cpuUsage(), t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
+}

@@ -4,7 +4,7 @@
 import { KilnError, UnsupportedError } from '../src/errors.js';
 import type { HostFeeds, HostTensor, PrepareInfo } from './engine.js';
 import { engineEntry } from './engines/index.js';
-import { measure, type Protocol, type Timing } from './measure.js';
+import { idleCpu, measure, type Protocol, type Timing } from './measure.js';
 
 export interface Job {
   readonly engine: string;
@@ -38,18 +38,6 @@ async function runJob(job: Job): Promise<JobResult> {
   } finally {
     await engine.dispose();
   }
-}
-
-/**
- * CPU time (in cores) the process burns over one idle second after its last run, once half a second
- * has let the engine's own background work settle: parked workers should burn none.
- */
-async function idleCpu(): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const cpu0 = process.cpuUsage(), t0 = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
 }
 
 // an interrupted harness must not leave a worker computing on

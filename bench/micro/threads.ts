@@ -8,7 +8,7 @@ import { compile } from '../../src/compile/compile.js';
 import { randomTensor, rng } from '../../src/io/random.js';
 import { load, type Session } from '../../src/runtime/index.js';
 import { loadSpecialised } from '../engines/kiln.js';
-import { median } from '../measure.js';
+import { idleCpu, median } from '../measure.js';
 import { MODELS } from '../models.js';
 
 const [modelsArg = 'ppocr-det,inception_v3', threadsArg = '1,2', roundsArg = '15'] = process.argv.slice(2);
@@ -43,14 +43,7 @@ for (const name of modelsArg.split(',')) {
       s.cpu += (cpu.user + cpu.system) / 1000;
     }
   }
-  const idle = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const cpu0 = process.cpuUsage(), t0 = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const cpu = process.cpuUsage(cpu0);
-    return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
-  };
-  const idleCpu = await idle();
+  const idle = await idleCpu();
   const base = median(sessions[0].times);
   console.log(`\n${name}: ${Object.entries(model.inputShapes).map(([n, s]) => `${n} [${s.join(',')}]`).join(', ')}`);
   for (const s of sessions) {
@@ -58,6 +51,6 @@ for (const name of modelsArg.split(',')) {
     console.log(`  ${String(s.threads).padStart(2)} threads: median ${m.toFixed(2)} ms, min ${Math.min(...s.times).toFixed(2)} ms, ` +
       `${(base / m).toFixed(2)}x of ${sessions[0].threads} thread${sessions[0].threads > 1 ? 's' : ''}, cpu/wall ${(s.cpu / s.wall).toFixed(2)}, load ${s.loadMs.toFixed(1)} ms`);
   }
-  console.log(`  idle after the runs: ${(idleCpu * 100).toFixed(2)}% of a core (all sessions still loaded)`);
+  console.log(`  idle after the runs: ${(idle * 100).toFixed(2)}% of a core (all sessions still loaded)`);
   await Promise.all(sessions.map((s) => s.session.dispose()));
 }
